@@ -1,0 +1,406 @@
+"""Read a corpus directory into normalised Documents, undoing newspaper page-layout artefacts.
+
+The normalisers are composed by ``normalize_text``. Unlike plain ``str -> str`` functions they map an
+``Aligned`` text to an ``Aligned`` text, because every character must remember its offset in the original
+file: provenance offsets always point into the file as it is on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import CorpusError
+from kg.types import Document, Skipped
+
+MANIFEST_NAME = "manifest.json"
+TEXT_SUFFIXES = (".txt",)
+MAX_FILE_BYTES = 200_000_000
+
+# Sentence-final punctuation; a line ending in one of these ends a paragraph or at least a sentence.
+_TERMINAL = "。！？!?；;…"
+_CLOSERS = "”’」』）)"
+_MARKERS = ("□", "▲", "■")
+_PUNCT_CATEGORIES = ("P", "S")
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """Text plus, per character, its offset in the original file."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Aligned:
+        """Wrap an original text: every character maps to itself."""
+        return cls(text, tuple(range(len(text))))
+
+    def keep(self, mask: list[bool]) -> Aligned:
+        """Return the characters whose mask entry is true."""
+        return Aligned(
+            "".join(c for c, k in zip(self.text, mask) if k),
+            tuple(o for o, k in zip(self.origin, mask) if k),
+        )
+
+
+Normalizer = Callable[[Aligned], Aligned]
+
+
+def _is_private_use(char: str) -> bool:
+    return unicodedata.category(char) in ("Co", "Cs") or char in "\ufeff\u200b\u200c\u200d\r"
+
+
+def remove_private_use(aligned: Aligned) -> Aligned:
+    """Drop private-use glyphs from the page fonts, zero-width characters, BOMs and carriage returns.
+
+    Examples:
+        >>> remove_private_use(Aligned.of("大抓基层\\U0010F0CA")).text
+        '大抓基层'
+    """
+    return aligned.keep([not _is_private_use(c) for c in aligned.text])
+
+
+def unify_characters(aligned: Aligned) -> Aligned:
+    """Make full-width letters/digits half-width and spell ``⋯`` as ``…``, one character for one.
+
+    Examples:
+        >>> unify_characters(Aligned.of("２０２１年⋯")).text
+        '2021年…'
+    """
+    out = []
+    for c in aligned.text:
+        code = ord(c)
+        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+            c = chr(code - 0xFEE0)
+        elif c == "⋯":
+            c = "…"
+        elif c == "\u3000" or c == "\t":
+            c = " "
+        out.append(c)
+    return Aligned("".join(out), aligned.origin)
+
+
+def _char_class(char: str) -> str:
+    if char.isspace():
+        return "space"
+    if unicodedata.category(char)[0] in _PUNCT_CATEGORIES:
+        return "punct"
+    return "word"
+
+
+def _runs(line: str) -> list[tuple[int, int, str]]:
+    runs: list[tuple[int, int, str]] = []
+    for i, c in enumerate(line):
+        cls = _char_class(c)
+        if cls == "word" and c.isdigit():
+            cls = "digit"
+        if runs and runs[-1][2] == cls:
+            runs[-1] = (runs[-1][0], i + 1, cls)
+        else:
+            runs.append((i, i + 1, cls))
+    return runs
+
+
+def _undoubled_mask(line: str) -> list[bool] | None:
+    """Keep-mask for a line printed doubled run by run (``签约金额签约金额2424..4848亿元亿元``), else None.
+
+    Word and digit runs are doubled as a whole (``XX``), punctuation character by character (``。。``).
+    The line must contain a word run of at least four characters so that genuine reduplication
+    (``天天``) on short lines is left alone.
+    """
+    mask = [True] * len(line)
+    long_run = False
+    for start, end, cls in _runs(line):
+        run = line[start:end]
+        if cls == "space":
+            continue
+        if len(run) % 2:
+            return None
+        half = len(run) // 2
+        if cls == "punct":
+            if any(run[i] != run[i + 1] for i in range(0, len(run), 2)):
+                return None
+            for i in range(start + 1, end, 2):
+                mask[i] = False
+        else:
+            if run[:half] != run[half:]:
+                return None
+            long_run = long_run or len(run) >= 8
+            for i in range(start + half, end):
+                mask[i] = False
+    return mask if long_run else None
+
+
+def _lines(aligned: Aligned) -> list[Aligned]:
+    lines, start = [], 0
+    text = aligned.text
+    while True:
+        end = text.find("\n", start)
+        stop = len(text) if end < 0 else end
+        lines.append(Aligned(text[start:stop], aligned.origin[start:stop]))
+        if end < 0:
+            return lines
+        start = end + 1
+
+
+def _strip(line: Aligned) -> Aligned:
+    text = line.text
+    left = len(text) - len(text.lstrip())
+    right = len(text.rstrip())
+    return Aligned(text[left:right], line.origin[left:right])
+
+
+def undouble_lines(aligned: Aligned) -> Aligned:
+    """Undo headlines and captions printed twice in a row, within a line and as repeated lines.
+
+    Examples:
+        >>> undouble_lines(Aligned.of("签约金额签约金额2424..4848亿元亿元。。")).text
+        '签约金额24.48亿元。'
+        >>> undouble_lines(Aligned.of("展区。\\n\\n展区。\\n正文")).text
+        '展区。\\n\\n正文'
+    """
+    kept: list[Aligned] = []
+    previous = None
+    for line in _lines(aligned):
+        mask = _undoubled_mask(line.text)
+        if mask is not None:
+            line = line.keep(mask)
+        stripped = line.text.strip()
+        if stripped and stripped == previous:
+            line = Aligned("", ())
+        elif stripped:
+            previous = stripped
+        kept.append(line)
+    return _join(kept, "\n")
+
+
+def _join(lines: list[Aligned], separator: str) -> Aligned:
+    text, origin = [], []
+    for i, line in enumerate(lines):
+        if i:
+            text.append(separator)
+            # a separator inherits the offset just after the previous line's last character
+            prev = origin[-1] + 1 if origin else (line.origin[0] if line.origin else 0)
+            origin.extend([prev] * len(separator))
+        text.append(line.text)
+        origin.extend(line.origin)
+    return Aligned("".join(text), tuple(origin))
+
+
+def _is_standalone(lines: list[Aligned], i: int) -> bool:
+    """A short line with blank lines around it: a headline, section label or byline."""
+    before = i == 0 or not lines[i - 1].text
+    after = i + 1 >= len(lines) or not lines[i + 1].text
+    return before and after and len(lines[i].text) <= 40
+
+
+def join_broken_lines(aligned: Aligned) -> Aligned:
+    """Rejoin lines broken by the column layout; keep one ``\\n`` between real segments.
+
+    A line break is a segment boundary when the line before ends a sentence, stands alone between blank
+    lines (headline, label), or is a byline (``□本报记者 宋爽``) or picture credit (``… 摄``);
+    otherwise the lines, even across blank lines, are one paragraph broken by the page layout.
+
+    Examples:
+        >>> join_broken_lines(Aligned.of("推动驻村\\n第一书记工作。\\n\\n下一段")).text
+        '推动驻村第一书记工作。\\n下一段'
+        >>> join_broken_lines(Aligned.of("标题\\n\\n正文，\\n接着")).text
+        '标题\\n正文，接着'
+    """
+    lines = [_strip(line) for line in _lines(aligned)]
+    segments: list[list[Aligned]] = []
+    open_segment = False
+    for i, line in enumerate(lines):
+        if not line.text:
+            continue
+        if open_segment:
+            segments[-1].append(line)
+        else:
+            segments.append([line])
+        text = line.text.rstrip(_CLOSERS) or line.text
+        following = next((x.text for x in lines[i + 1 :] if x.text), "")
+        ends_segment = (
+            text[-1] in _TERMINAL
+            or _is_standalone(lines, i)
+            or line.text.startswith(_MARKERS)
+            or following.startswith(_MARKERS)
+            or line.text.endswith(" 摄")
+        )
+        open_segment = not ends_segment
+    return _join([_join(parts, "") for parts in segments], "\n")
+
+
+_DIGIT_SPACE = re.compile(r"(?<=\d) +(?=\S)|(?<=\S) +(?=\d)")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff，。、；：]) +(?=[，。、；：])")
+
+
+def remove_layout_spaces(aligned: Aligned) -> Aligned:
+    """Drop spaces the layout put around numbers (``签约项目 182 项``) and before punctuation.
+
+    Examples:
+        >>> remove_layout_spaces(Aligned.of("签约项目 182 项")).text
+        '签约项目182项'
+    """
+    mask = [True] * len(aligned.text)
+    for pattern in (_DIGIT_SPACE, _CJK_SPACE):
+        for match in pattern.finditer(aligned.text):
+            for i in range(match.start(), match.end()):
+                mask[i] = False
+    return aligned.keep(mask)
+
+
+NORMALIZERS: tuple[Normalizer, ...] = (
+    remove_private_use,
+    unify_characters,
+    undouble_lines,
+    join_broken_lines,
+    remove_layout_spaces,
+)
+
+
+def normalize_text(original: str, *, normalizers: tuple[Normalizer, ...] = NORMALIZERS) -> Aligned:
+    """Apply the normalisers in order, keeping the map to original offsets.
+
+    Examples:
+        >>> a = normalize_text("鄂尔多斯市坚持\\n以党建促振兴。")
+        >>> a.text, a.origin[7]
+        ('鄂尔多斯市坚持以党建促振兴。', 8)
+    """
+    aligned = Aligned.of(original)
+    for normalizer in normalizers:
+        aligned = normalizer(aligned)
+    return aligned
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』)）]*|\n")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Half-open spans of the sentences of a normalised text, without the newline separators.
+
+    Examples:
+        >>> t = "他说：“好。”我们走！\\n标题"
+        >>> [t[s:e] for s, e in split_sentences(t)]
+        ['他说：“好。”', '我们走！', '标题']
+    """
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() if match.group() == "\n" else match.end()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def decode_bytes(data: bytes, *, name: str) -> str:
+    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030.
+
+    Raises:
+        CorpusError: The bytes are empty, binary, or in no supported encoding.
+
+    Examples:
+        >>> decode_bytes("党建".encode("gb18030"), name="a.txt")
+        '党建'
+    """
+    if not data.strip():
+        raise CorpusError(f"{name}: empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"{name}: invalid UTF-16 at byte {exc.start}") from exc
+    if b"\x00" in data:
+        raise CorpusError(f"{name}: binary file (contains NUL bytes), not text")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CorpusError(f"{name}: not UTF-8, UTF-16 or GB18030 text; re-encode it as UTF-8")
+
+
+def read_manifest(corpus_dir: Path) -> dict[str, dict[str, str]]:
+    """Read ``manifest.json`` (file name -> {title, newspaper, date, ...}); missing means empty.
+
+    Raises:
+        CorpusError: The manifest exists but is not a JSON object of objects.
+    """
+    path = corpus_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{path}: unreadable manifest: {exc}") from exc
+    documents = data.get("documents", data) if isinstance(data, dict) else None
+    if not isinstance(documents, dict) or not all(isinstance(v, dict) for v in documents.values()):
+        raise CorpusError(f"{path}: expected an object mapping file names to objects")
+    return {k: {kk: str(vv) for kk, vv in v.items() if vv is not None} for k, v in documents.items()}
+
+
+def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str] | None = None) -> Document:
+    """Read and normalise one file.
+
+    Raises:
+        CorpusError: The file cannot be read, is too large, empty, binary or undecodable.
+    """
+    doc_id = doc_id or path.name
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(f"{doc_id}: file of {size} bytes exceeds the {MAX_FILE_BYTES}-byte limit")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{doc_id}: cannot read: {exc.strerror or exc}") from exc
+    original = decode_bytes(data, name=doc_id)
+    aligned = normalize_text(original)
+    if not aligned.text.strip():
+        raise CorpusError(f"{doc_id}: no text left after normalisation")
+    meta = dict(meta or {})
+    title = meta.pop("title", "") or aligned.text.split("\n", 1)[0][:60]
+    return Document(
+        doc_id=doc_id,
+        text=aligned.text,
+        original=original,
+        origin=aligned.origin,
+        title=title,
+        meta=tuple(sorted(meta.items())),
+    )
+
+
+def list_corpus(corpus_dir: Path) -> list[Path]:
+    """The text files of a corpus directory (recursively), sorted by relative path.
+
+    Raises:
+        CorpusError: The directory does not exist or is not a directory.
+    """
+    if not corpus_dir.exists():
+        raise CorpusError(f"{corpus_dir}: corpus directory does not exist")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"{corpus_dir}: not a directory")
+    return sorted(
+        (p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES),
+        key=lambda p: p.relative_to(corpus_dir).as_posix(),
+    )
+
+
+def load_corpus(corpus_dir: Path) -> Iterator[Document | Skipped]:
+    """Yield every text file of the corpus as a Document, or as Skipped with the reason.
+
+    Raises:
+        CorpusError: The corpus directory or its manifest is unusable.
+    """
+    manifest = read_manifest(corpus_dir)
+    for path in list_corpus(corpus_dir):
+        doc_id = path.relative_to(corpus_dir).as_posix()
+        try:
+            yield read_document(path, doc_id=doc_id, meta=manifest.get(doc_id))
+        except CorpusError as exc:
+            yield Skipped(doc_id, str(exc).removeprefix(f"{doc_id}: "))
