@@ -196,7 +196,7 @@ def _is_standalone(lines: list[Aligned], i: int) -> bool:
     """A short line with blank lines around it: a headline, section label or byline."""
     before = i == 0 or not lines[i - 1].text
     after = i + 1 >= len(lines) or not lines[i + 1].text
-    return before and after and len(lines[i].text) <= 40
+    return before and after and len(lines[i].text) <= 40 and not re.search("[，、；]", lines[i].text)
 
 
 def join_broken_lines(aligned: Aligned) -> Aligned:

@@ -1,0 +1,59 @@
+"""Command-line interface: each command parses its options, calls the library, and maps KGError to exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import KGError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def main() -> None:
+    """kg: knowledge graphs of who helps which village, from Chinese news text."""
+
+
+@main.command()
+@click.argument("corpus_dir", default="corpus", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(path_type=Path),
+              help="Directory for graph.ttl, graph.html and report.json.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def build(corpus_dir: Path, out_dir: Path, quiet: bool) -> None:
+    """Build the graph of CORPUS_DIR (default: corpus/) into OUT_DIR."""
+    from kg.corpus import list_corpus
+    from kg.pipeline import build as build_corpus
+
+    try:
+        total = len(list_corpus(corpus_dir))
+        with click.progressbar(length=total, label="Building", file=None if not quiet else _Null(),
+                               show_pos=True) as bar:
+            report = build_corpus(corpus_dir, out_dir, progress=lambda _: bar.update(1))
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if quiet:
+        return
+    counts = report["counts"]
+    for row in report["documents"]:
+        if row["status"] != "ok":
+            click.echo(f"skipped {row['doc_id']}: {row['reason']}", err=True)
+    facts = ", ".join(f"{k} {v}" for k, v in counts["facts"].items())
+    click.echo(
+        f"{counts['documents'].get('ok', 0)} documents built, {counts['documents'].get('skipped', 0)} skipped; "
+        f"{counts['entities_total']} entities; {counts['facts_total']} facts ({facts}) -> {out_dir}/"
+    )
+
+
+class _Null:
+    """A file that swallows writes (click's progress bar needs one)."""
+
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False

@@ -1,0 +1,308 @@
+"""Turn a document's mentions into candidate facts of the five relations; pure, no I/O.
+
+Three passes over each sentence, in document order:
+
+1. naming: bodies named by the level of their place only (市住建局, 村党支部) get the nearest preceding
+   place of that level (鄂尔多斯市住建局); leading place chains are cut from body names
+   (鄂尔多斯市准格尔旗龙口镇沙也村党支部 -> 沙也村党支部, the long form kept as the surface alias);
+2. posts: ``[body] post (、[body] post)* person`` gives heads (principal post) or worksFor (deputy,
+   member post), and ``village 驻村第一书记 person`` gives servesIn; ``body 派驻 village`` gives assists;
+3. cues: 包联, 帮扶, 结对, 共建, 捐建 ... link the body before the cue (or the paragraph's topic body
+   when the subject is left out, as Chinese allows) to the villages and towns of the clause.
+
+Place chains give locatedIn between neighbours; a list (上石村、下石村) shares the chain's parent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from kg.corpus import split_sentences
+from kg.nlp.gazetteer import (
+    GOVERNMENT_POSTS,
+    LEVEL_PREFIXES,
+    LEVELS,
+    MEMBER_POSTS,
+    PRINCIPAL_POSTS,
+    org_kind,
+    place_level,
+    split_place_chain,
+)
+from kg.types import Candidate, Document, Evidence, Mention
+
+PLACE_KINDS = frozenset(LEVELS)
+HELPED_LEVELS = frozenset({"Village", "Township"})
+STATIONED_POSTS = ("驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻村工作队员", "工作队队员", "工作队员", "网格员")
+ASSIST_CUES = re.compile(
+    "结对帮扶|结对共建|共建结对|对口支援|定点帮扶|村企联建|捐赠建设|包联|帮扶|结对|共建|捐建|援建|挂钩联系"
+)
+DISPATCH_CUES = ("派驻", "选派到", "选派至", "派驻到", "下派到", "派到", "派往")
+# A cue inside these is the name of a programme or office, not a statement that X helps Y.
+_PROGRAMME = re.compile("包联驻村(?:工作|办|干部|单位)|帮扶(?:措施|项目|资源|责任|工作|协作|力量)")
+_POSTS = sorted(set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS), key=len, reverse=True)
+_POST_AT_END = re.compile("(副?(?:" + "|".join(map(re.escape, _POSTS)) + "))$")
+_PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部书记": "党支部", "党总支书记": "党总支"}
+# How far back (characters) a level-only abbreviation looks for its place, by level.
+_LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
+_TOPIC_SENTENCES = 6
+
+
+def _is_place(m: Mention) -> bool:
+    return m.kind in PLACE_KINDS
+
+
+def _is_org(m: Mention) -> bool:
+    return m.kind not in PLACE_KINDS and m.kind != "Person"
+
+
+class _Context:
+    """What the document has said so far: places by level, and the topic body."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, list[Mention]] = {level: [] for level in LEVELS}
+        self.topic: Mention | None = None
+        self.topic_sentence = -1
+
+    def see_place(self, m: Mention) -> None:
+        self.places[m.kind].append(m)
+
+    def nearest(self, level: str, before: int) -> Mention | None:
+        for m in reversed(self.places[level]):
+            if m.end <= before:
+                return m if before - m.end <= _LOOKBACK[level] else None
+        return None
+
+
+def _abbreviation_level(name: str) -> tuple[str, str] | None:
+    """(level, prefix) when a body is named by the level of its place only: 市委组织部 -> (City, 市)."""
+    for prefix in sorted(LEVEL_PREFIXES, key=len, reverse=True):
+        if name.startswith(prefix) and org_kind(name):
+            return LEVEL_PREFIXES[prefix], prefix
+    return None
+
+
+def _name_org(m: Mention, context: _Context) -> Mention | None:
+    """Full name of a body mention; None for an abbreviation whose place the text never gave."""
+    if m.name != m.surface:  # already named (defined short name)
+        return m
+    abbreviation = _abbreviation_level(m.name)
+    if abbreviation:
+        level, prefix = abbreviation
+        place = context.nearest(level, m.start)
+        if place is None:
+            return None
+        return replace(m, name=place.name + m.name[len(prefix) :])
+    units = split_place_chain(m.name)
+    chain_end = 0
+    for s, e in units:
+        if s != chain_end or org_kind(m.name[s:e]):
+            break
+        chain_end = e
+    leading = [u for u in units if u[1] <= chain_end]
+    if len(leading) >= 2:  # keep the innermost place only
+        return replace(m, name=m.name[leading[-1][0] :])
+    return m
+
+
+def _leaves(places: list[Mention]) -> list[Mention]:
+    """Places that are not the parent of the place right after them (the specific end of a chain)."""
+    leaves = []
+    for i, m in enumerate(places):
+        nxt = places[i + 1] if i + 1 < len(places) else None
+        if nxt is None or nxt.start != m.end or nxt.parent != m.name:
+            leaves.append(m)
+    return leaves
+
+
+class _SentenceFacts:
+    """Collects the candidates of one sentence."""
+
+    def __init__(self, doc: Document, start: int, end: int) -> None:
+        o_start, o_end = doc.original_span(start, end)
+        self.evidence = Evidence(doc.doc_id, doc.text[start:end].strip(), o_start, o_end)
+        self.candidates: list[Candidate] = []
+
+    def add(self, s: Mention, p: str, o: Mention, post: str = "") -> None:
+        if s.name != o.name:
+            self.candidates.append(Candidate(s, p, o, self.evidence, post))
+
+
+def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
+    by_name = {}
+    for i, m in enumerate(places):
+        if m.parent:
+            parent = by_name.get(m.parent) or Mention(m.parent, place_level(m.parent) or "Place", m.parent, m.start, m.start)
+            out.add(m, "locatedIn", parent)
+        elif i and text[places[i - 1].end : m.start] in ("、", "和", "及", "与") and places[i - 1].parent:
+            previous = places[i - 1]
+            if previous.kind == m.kind:  # 上石村、下石村: the list shares its chain's parent
+                inherited = replace(m, parent=previous.parent)
+                places[i] = inherited
+                out.add(inherited, "locatedIn", by_name[previous.parent])
+        by_name[m.name] = places[i]
+
+
+_DELIMITED = re.compile("(?<=[、，：])[\u4e00-\u9fff]{2,12}$")
+_BARE_BODY = re.compile("(组织部|宣传部|统战部|纪委|党组|办公室)$")
+
+
+def _body_for_post(post: str, before: str, end: int, named: list[Mention], context: _Context,
+                   previous_body: Mention | None) -> Mention | None:
+    """The body a post belongs to: the body or place named right before it, else one the post implies."""
+    base = post.removeprefix("副")
+    ending = [m for m in named if m.end == end and m.kind != "Person"]
+    if not ending and before.endswith("）"):
+        opening = before.rfind("（")
+        ending = [m for m in named if m.end == opening and m.kind != "Person"]
+    body = next((m for m in ending if _is_org(m)), None)
+    place = next((m for m in ending if _is_place(m)), None)
+    if base in _PARTY_POSTS:
+        suffix = _PARTY_POSTS[base]
+        host = body or place
+        if host is not None and not host.name.endswith(suffix):
+            return replace(host, name=host.name + suffix, kind="PartyBody", surface=host.surface + suffix)
+    if body is not None:
+        return body
+    if place is not None:
+        return place
+    delimited = _DELIMITED.search(before)
+    if delimited and org_kind(delimited.group()) and _abbreviation_level(delimited.group()):
+        # 、市包联驻村办主任: the list punctuation delimits a body LAC tore into verbs
+        level, prefix = _abbreviation_level(delimited.group()) or ("", "")
+        home = context.nearest(level, end)
+        if home is not None:
+            surface = delimited.group()
+            name = home.name + surface[len(prefix) :]
+            return Mention(name, org_kind(name) or "Organisation", surface, end - len(surface), end)
+    if base in GOVERNMENT_POSTS:
+        level = LEVEL_PREFIXES.get(base[:-1], "") or LEVEL_PREFIXES.get(base[0], "")
+        home = context.nearest(level, end) if level else None
+        if home is not None:
+            name = home.name + GOVERNMENT_POSTS[base]
+            return Mention(name, "GovernmentBody", name, end, end)  # implied: no characters of its own
+    bare = _BARE_BODY.search(before)
+    if bare and previous_body is not None:  # 巴彦淖尔市委常委、组织部部长: the 组织部 of that 市委
+        name = previous_body.name + bare.group(1)
+        return Mention(name, org_kind(name) or "PartyBody", bare.group(1), end - len(bare.group(1)), end)
+    return None
+
+
+def _posts(sentence: tuple[int, int], text: str, mentions: list[Mention], context: _Context,
+           out: _SentenceFacts) -> None:
+    orgs = [m for m in mentions if _is_org(m)]
+    bodies = [m for m in mentions if m.kind != "Person"]
+    for person in (m for m in mentions if m.kind == "Person"):
+        end = person.start
+        pairs: list[tuple[Mention | None, str, int]] = []
+        while end > sentence[0]:
+            match = _POST_AT_END.search(text, sentence[0], end)
+            if not match:
+                break
+            post, before = match.group(1), text[sentence[0] : match.start()]
+            body = _body_for_post(post, before, match.start(), bodies, context, None)
+            pairs.append((body, post, match.start()))
+            bare = _BARE_BODY.search(before)
+            start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
+            if start > sentence[0] and text[start - 1] == "、":
+                end = start - 1
+            else:
+                break
+        previous_body: Mention | None = None
+        for body, post, post_start in reversed(pairs):  # left to right: bare bodies need the one before
+            if body is None:
+                before = text[sentence[0] : post_start]
+                body = _body_for_post(post, before, post_start, [], context, previous_body)
+            if body is None:
+                continue
+            base = post.removeprefix("副")
+            if _is_place(body):
+                if base in STATIONED_POSTS:
+                    out.add(person, "servesIn", body, post)
+                    _dispatch(body, person, text, sentence, orgs, out)
+                continue
+            previous_body = body
+            principal = (base in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS) and not post.startswith("副")
+            out.add(person, "heads" if principal else "worksFor", body, post)
+
+
+def _dispatch(village: Mention, person: Mention, text: str, sentence: tuple[int, int],
+              orgs: list[Mention], out: _SentenceFacts) -> None:
+    """鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木村驻村第一书记董晶."""
+    for org in orgs:
+        if sentence[0] <= org.end < village.start:
+            between = text[org.end : village.start]
+            cue = next((c for c in DISPATCH_CUES if between.startswith(c)), None)
+            if cue and not re.search(r"[，。；、]", between):
+                out.add(org, "assists", village)
+                out.add(person, "worksFor", org, "派驻")
+
+
+def _assists(index: int, sentence: tuple[int, int], text: str, mentions: list[Mention], context: _Context,
+             out: _SentenceFacts) -> None:
+    orgs = [m for m in mentions if _is_org(m)]
+    if orgs and orgs[0].start - sentence[0] <= 2:
+        context.topic, context.topic_sentence = orgs[0], index
+    s_text = text[sentence[0] : sentence[1]]
+    cues = [m for m in ASSIST_CUES.finditer(s_text) if not _PROGRAMME.match(s_text, m.start())]
+    cues = [m for m in cues if not any(o.start <= sentence[0] + m.start() < o.end for o in orgs)]
+    if not cues:
+        return
+    helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    for cue in cues:
+        position = sentence[0] + cue.start()
+        subject = next((o for o in reversed(orgs) if o.end <= position), None)
+        if subject is None and context.topic is not None and index - context.topic_sentence <= _TOPIC_SENTENCES:
+            subject = context.topic
+        if subject is None:
+            continue
+        clause_end = position + len(cue.group())
+        while clause_end < sentence[1] and text[clause_end] not in "，。；！？":
+            clause_end += 1
+        clause_start = max(subject.end if subject.start >= sentence[0] else sentence[0], sentence[0])
+        for place in helped:
+            inside_subject = subject.start <= place.start < subject.end
+            if clause_start <= place.start < clause_end and not inside_subject:
+                out.add(subject, "assists", place)
+
+
+def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candidate]:
+    """Candidate facts of one document, in text order.
+
+    Args:
+        doc: The normalised document.
+        mentions: Its mentions, as found by the NLP stage.
+
+    Returns:
+        Candidates with their evidence sentence; the same fact may come from several sentences.
+    """
+    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
+    context = _Context()
+    candidates: list[Candidate] = []
+    cursor = 0
+    for index, sentence in enumerate(split_sentences(doc.text)):
+        start, end = sentence
+        raw = []
+        while cursor < len(ordered) and ordered[cursor].start < end:
+            if ordered[cursor].start >= start:
+                raw.append(ordered[cursor])
+            cursor += 1
+        out = _SentenceFacts(doc, start, end)
+        places = [m for m in raw if _is_place(m)]
+        _located_in(places, doc.text, out)
+        named: list[Mention] = []
+        for m in raw:
+            if _is_place(m):
+                context.see_place(m)
+                named.append(m)
+            elif _is_org(m):
+                full = _name_org(m, context)
+                if full is not None:
+                    named.append(full)
+            else:
+                named.append(m)
+        _posts(sentence, doc.text, named, context, out)
+        _assists(index, sentence, doc.text, named, context, out)
+        candidates.extend(out.candidates)
+    return candidates
