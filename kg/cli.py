@@ -57,3 +57,35 @@ class _Null:
 
     def isatty(self) -> bool:
         return False
+
+
+@main.command(name="eval")
+@click.argument("gold_dir", default="corpus/gold", type=click.Path(path_type=Path))
+@click.option("--graph", "graph_dir", default="build", show_default=True, type=click.Path(path_type=Path),
+              help="Output directory of `kg build` (holds graph.ttl).")
+@click.option("--doc", "docs", multiple=True, help="Score only these documents (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full evaluation as JSON.")
+def eval_(gold_dir: Path, graph_dir: Path, docs: tuple[str, ...], as_json: bool) -> None:
+    """Precision, recall and F1 of a built graph against the gold facts in GOLD_DIR."""
+    import json
+
+    from kg.evaluate import evaluate, format_table, load_gold
+    from kg.store import load_graph
+
+    try:
+        gold = load_gold(gold_dir)
+        result = evaluate(load_graph(graph_dir / "graph.ttl"), gold, docs=set(docs) or None)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(result))
+    if result.false_positives:
+        click.echo("\nFalse positives:")
+        for f in result.false_positives:
+            click.echo(f"  {f.predicate}({f.subject}, {f.object})  « {f.evidence[:80]} »")
+    if result.misses:
+        click.echo("\nMisses:")
+        for g in result.misses:
+            click.echo(f"  {g.predicate}({g.subject[0]}, {g.object[0]})  « {g.evidence[:80]} »  [{g.doc}]")

@@ -125,7 +125,7 @@ SELECT DISTINCT ?e ?kind ?text ?lang WHERE {
 }"""
 
 _EVIDENCE_QUERY = f"""
-SELECT DISTINCT ?a ?s ?rel ?o ?text ?start ?end ?file ?title ?post WHERE {{
+SELECT DISTINCT ?s ?rel ?o ?text ?start ?end ?file ?title ?post WHERE {{
     VALUES (?p ?rel) {{ {_RELATION_VALUES} }}
     ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
     OPTIONAL {{ ?a kg:evidenceText ?text }}
@@ -377,25 +377,28 @@ def _labels(graph: GraphLike) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 def _evidence(graph: GraphLike) -> dict[tuple[str, str, str], list[str]]:
     """(subject, relation, object) -> tooltip lines: each evidence sentence with its source and post."""
-    records: dict[tuple[str, str, str], set[tuple[Any, ...]]] = defaultdict(set)
+    # SELECT DISTINCT leaves out ?a on purpose: two assertions with the same sentence, place and post
+    # say the same thing once.
+    records: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in query_rows(graph, _EVIDENCE_QUERY):
-        key = (row["s"], row["rel"], row["o"])
-        records[key].add((row["file"] or "", _offset(row["start"]), row["text"] or "", row["end"], row["title"],
-                          row["post"], row["a"]))  # fmt: skip
+        records[(row["s"], row["rel"], row["o"])].append(row)
     lines: dict[tuple[str, str, str], list[str]] = {}
-    for key, found in records.items():
-        # One line pair per distinct statement: two assertions with the same sentence, place and post
-        # (say, the same file counted twice) say the same thing.
-        distinct = sorted({record[:6] for record in found}, key=lambda r: (r[0], r[1], r[2], str(r[5])))
+    for key, rows in records.items():
+        rows.sort(key=lambda r: (r["file"] or "", _offset(r["start"]), r["text"] or "", r["post"] or ""))
         out = []
-        for file, start, text, end, doc_title, post in distinct[:MAX_EVIDENCE]:
-            source = file + (f" [{start}–{end}]" if start >= 0 and end is not None else "")
-            if doc_title:
-                source += f"《{doc_title}》"
-            out.append(f"「{text}」" if text else "（无证据句）")
-            out.append("  ——" + "；".join(part for part in (source, f"职务：{post}" if post else "") if part))
-        if len(distinct) > MAX_EVIDENCE:
-            out.append(f"……另有 {len(distinct) - MAX_EVIDENCE} 条证据")
+        for row in rows[:MAX_EVIDENCE]:
+            source = row["file"] or ""
+            if isinstance(row["start"], int) and isinstance(row["end"], int):
+                source += f" [{row['start']}–{row['end']}]"
+            if row["title"]:
+                source += f"《{row['title']}》"
+            post = f"职务：{row['post']}" if row["post"] else ""
+            out.append(f"「{row['text']}」" if row["text"] else "（无证据句）")
+            where = "；".join(part for part in (source.strip(), post) if part)
+            if where:
+                out.append(f"  ——{where}")
+        if len(rows) > MAX_EVIDENCE:
+            out.append(f"……另有 {len(rows) - MAX_EVIDENCE} 条证据")
         lines[key] = out
     return lines
 
