@@ -40,7 +40,7 @@ ASSIST_CUES = re.compile(
 )
 DISPATCH_CUES = ("派驻", "选派到", "选派至", "派驻到", "下派到", "派到", "派往")
 # A cue inside these is the name of a programme or office, not a statement that X helps Y.
-_PROGRAMME = re.compile("包联驻村(?:工作|办|干部|单位)|帮扶(?:措施|项目|资源|责任|工作|协作|力量)")
+_PROGRAMME = re.compile("包联驻村|帮扶(?:措施|项目|资源|责任|工作|协作|力量)")
 _POSTS = sorted(set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS), key=len, reverse=True)
 _POST_AT_END = re.compile("(副?(?:" + "|".join(map(re.escape, _POSTS)) + "))$")
 _PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部书记": "党支部", "党总支书记": "党总支"}
@@ -153,6 +153,9 @@ def _body_for_post(post: str, before: str, end: int, named: list[Mention], conte
     """The body a post belongs to: the body or place named right before it, else one the post implies."""
     base = post.removeprefix("副")
     ending = [m for m in named if m.end == end and m.kind != "Person"]
+    if not ending and base in _PARTY_POSTS:  # 村党支部 + 书记 read as 村 + 党支部书记
+        suffix = _PARTY_POSTS[base]
+        ending = [m for m in named if m.end == end + len(suffix) and m.name.endswith(suffix) and _is_org(m)]
     if not ending and before.endswith("）"):
         opening = before.rfind("（")
         ending = [m for m in named if m.end == opening and m.kind != "Person"]
@@ -210,12 +213,21 @@ def _posts(sentence: tuple[int, int], text: str, mentions: list[Mention], contex
             else:
                 break
         previous_body: Mention | None = None
+        previous_post = ""
         for body, post, post_start in reversed(pairs):  # left to right: bare bodies need the one before
             if body is None:
                 before = text[sentence[0] : post_start]
                 body = _body_for_post(post, before, post_start, [], context, previous_body)
+            if body is None and previous_body is not None:
+                # 党组书记、院长王旭军: a post without a body of its own shares the body listed before
+                body = previous_body
+                party = _PARTY_POSTS.get(previous_post.removeprefix("副"), "")
+                if party and body.name.endswith(party) and len(body.name) > len(party):
+                    name = body.name[: -len(party)]
+                    body = replace(body, name=name, kind=org_kind(name) or "Organisation")
             if body is None:
                 continue
+            previous_post = post
             base = post.removeprefix("副")
             if _is_place(body):
                 if base in STATIONED_POSTS:

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 from pyvis.network import Network
 
+from kg.ontology import PREFIXES
 from kg.store import query_rows
 
 __all__ = [
@@ -169,13 +170,15 @@ def render_network(
         (0, 0, True)
     """
     triples = sorted({(row["s"], row["rel"], row["o"]) for row in query_rows(graph, _EDGES_QUERY)})
+    # Node ids are prefixed names (kgr:person/…): shorter pages, and no "https://" in the page's data.
     ids = sorted({s for s, _, _ in triples} | {o for _, _, o in triples})
+    node_id = {iri: _compact(iri) for iri in ids}
     classes = _classes(graph)
     labels, aliases = _labels(graph)
     evidence = _evidence(graph)
 
-    nodes = []
-    for iri in ids:
+    nodes: list[dict[str, Any]] = []
+    for iri in ids:  # sorted by IRI; prefixed names sort the same way within one namespace
         group = classes.get(iri, "Thing")
         style = CLASS_STYLES.get(group, OTHER_STYLE)
         lines = [f"{style.name}：{labels.get(iri, _local_name(iri))}"]
@@ -183,7 +186,7 @@ def render_network(
             lines.append("别名：" + "、".join(aliases[iri]))
         nodes.append(
             {
-                "id": iri,
+                "id": node_id[iri],
                 "label": labels.get(iri, _local_name(iri)),
                 "title": _tooltip("\n".join(lines)),
                 "group": group,
@@ -192,24 +195,24 @@ def render_network(
             }
         )
 
-    edges = []
+    edges: list[dict[str, Any]] = []
     for s, rel, o in triples:
-        style = RELATION_STYLES[rel]
-        head = f"{labels.get(s, _local_name(s))} —{style.name}→ {labels.get(o, _local_name(o))}"
+        relation = RELATION_STYLES[rel]
+        head = f"{labels.get(s, _local_name(s))} —{relation.name}→ {labels.get(o, _local_name(o))}"
         edges.append(
             {
-                "from": s,
-                "to": o,
-                "label": style.name,
+                "from": node_id[s],
+                "to": node_id[o],
+                "label": relation.name,
                 "title": _tooltip("\n".join([head, *evidence.get((s, rel, o), [])])),
-                "color": style.colour,
+                "color": relation.colour,
                 "arrows": "to",
             }
         )
     edges.sort(key=lambda edge: (edge["from"], edge["to"], edge["label"]))
     _curve_parallel_edges(edges)
 
-    positions = _positions(ids, triples) if len(ids) > max_physics_nodes else None
+    positions = _positions(nodes, edges) if len(nodes) > max_physics_nodes else None
     if positions is not None:
         for node in nodes:
             node["x"], node["y"] = positions[node["id"]]
@@ -221,7 +224,7 @@ def render_network(
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     # What add_node/add_edge would have filled in, in one pass.
     net.nodes = nodes
-    net.node_ids = list(ids)
+    net.node_ids = [node["id"] for node in nodes]
     net.node_map = {node["id"]: node for node in nodes}
     net.edges = edges
     net.options = _options(physics=positions is None)
@@ -251,6 +254,7 @@ def network_html(net: Network, *, title: str | None = None) -> str:
     page = _EXTERNAL_TAG.sub("", page)
     page = _EXTERNAL_ATTRIBUTE.sub(r"\1", page)
     page = _EMPTY_HEADING.sub("", page)
+    page = _LEFTOVERS.sub("", page)
     if title is None:
         title = f"知识图谱：{len(net.nodes)} 个实体，{len(net.edges)} 条关系"
     head = f"<title>{html.escape(title)}</title>"
@@ -307,6 +311,9 @@ _EXTERNAL_TAG = re.compile(
 # Any other markup attribute pointing elsewhere (none in pyvis 0.3.2's template): drop the attribute.
 _EXTERNAL_ATTRIBUTE = re.compile(rf"""(<[a-zA-Z][^<>]*?)\s(?:src|href)\s*=\s*(["'])\s*{_URL}[^"']*\2""")
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*")
+# The template's commented-out links to ../node_modules, and vis-network's pointer to a source map
+# that is not shipped (a browser's developer tools would try to fetch it).
+_LEFTOVERS = re.compile(r"<!--\s*<link\b.*?-->|//# sourceMappingURL=[^\s<]+", re.DOTALL)
 _CHARSET = re.compile(r"<meta\s+charset\s*=[^>]*>", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
@@ -408,23 +415,25 @@ def _offset(value: Any) -> int:
     return value if isinstance(value, int) else -1
 
 
-def _positions(ids: list[str], triples: list[tuple[str, str, str]]) -> dict[str, tuple[float, float]] | None:
+def _positions(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+) -> dict[str, tuple[float, float]] | None:
     """Fixed node positions from a seeded spring layout, or None (with a warning) if it cannot run."""
     layout_graph = nx.Graph()
-    layout_graph.add_nodes_from(ids)
-    layout_graph.add_edges_from((s, o) for s, _, o in triples)
+    layout_graph.add_nodes_from(node["id"] for node in nodes)
+    layout_graph.add_edges_from((edge["from"], edge["to"]) for edge in edges)
     # About 120 px between neighbouring nodes when they spread evenly over a square.
-    scale = 60.0 * math.sqrt(len(ids))
+    scale = 60.0 * math.sqrt(len(nodes))
     try:
         layout = nx.spring_layout(layout_graph, seed=0, scale=scale)
     except ImportError as exc:  # networkx needs scipy for its sparse solver from 500 nodes on
         warnings.warn(
-            f"cannot precompute the layout of {len(ids)} nodes ({exc}); the browser will lay the graph "
+            f"cannot precompute the layout of {len(nodes)} nodes ({exc}); the browser will lay the graph "
             "out with physics, which is slow for graphs this large; pip install scipy to avoid this",
             stacklevel=3,
         )
         return None
-    return {iri: (round(float(x), 1), round(float(y), 1)) for iri, (x, y) in layout.items()}
+    return {name: (round(float(x), 1), round(float(y), 1)) for name, (x, y) in layout.items()}
 
 
 def _curve_parallel_edges(edges: list[dict[str, Any]]) -> None:
@@ -464,6 +473,20 @@ def _options(*, physics: bool) -> dict[str, Any]:
 def _local_name(iri: str) -> str:
     """The last segment of an IRI, the fallback label of an entity without ``rdfs:label``."""
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
+def _compact(iri: str) -> str:
+    """The prefixed name of an IRI in the project's namespaces (the longest match), else the IRI.
+
+    Examples:
+        >>> _compact("https://w3id.org/kgzh/id/person/张三"), _compact("urn:x")
+        ('kgr:person/张三', 'urn:x')
+    """
+    matches = [(len(ns), prefix) for prefix, ns in PREFIXES.items() if iri.startswith(ns)]
+    if not matches:
+        return iri
+    length, prefix = max(matches)
+    return f"{prefix}:{iri[length:]}"
 
 
 def _tooltip(text: str) -> str:

@@ -114,8 +114,10 @@ def load_places() -> dict[str, Place]:
             continue
         name, level, parent, aliases = (line.split("\t") + ["", "", ""])[:4]
         short = [a for a in aliases.split(",") if a]
-        if level == "City" and len(name) >= 4 and name[-1] in "市盟":
-            short.append(name[:-1])
+        # short forms in common use: 鄂尔多斯 for 鄂尔多斯市, 五原 for 五原县 (district stems are too ambiguous)
+        if level == "City" and len(name) >= 4 and name[-1] in "市盟" or level == "County" and name[-1] == "县":
+            if len(name) >= 3:
+                short.append(name[:-1])
         places[name] = Place(name, level, parent, tuple(short))
     return places
 

@@ -15,6 +15,7 @@ from spacy.util import filter_spans
 
 from kg.nlp.gazetteer import (
     LEVEL_PREFIXES,
+    LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
     is_generic_name,
@@ -49,6 +50,13 @@ def _regions(text: str, words: list[Word]) -> list[tuple[int, int]]:
     for start, end, tag in words:
         if tag == "LOC":
             marks[start:end] = [True] * (end - start)
+        elif tag == "ORG":  # the places that open a body's name (赤峰市松山区大庙镇 + 党委)
+            chain_end = 0
+            for s, e in split_place_chain(text[start:end]):
+                if s != chain_end or _NOT_IN_NAMES & set(text[start + s : start + e - 1]):
+                    break
+                chain_end = e
+            marks[start : start + chain_end] = [True] * chain_end
     for match in gazetteer_pattern().finditer(text):
         marks[match.start() : match.end()] = [True] * (match.end() - match.start())
     # LAC sometimes tears a name apart (巴林右旗 / 查(v) / 干诺尔镇): bridge short gaps of content words
@@ -76,9 +84,65 @@ def _regions(text: str, words: list[Word]) -> list[tuple[int, int]]:
     return regions
 
 
+_EXTENSION = re.compile(
+    "([\u4e00-\u9fff]{2,6}?)(" + "|".join(x for x, _ in PLACE_SUFFIXES if x not in ("市", "盟", "区", "省")) + ")"
+)
+# Characters that do not occur in the names of towns and villages but do in the words after them.
+_NOT_IN_NAMES = set("的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或个些每各该本全年月日村镇乡旗县市区驻"
+                    "局委部院厅办司会队社所站")
+# A unit ending followed by these is a common word instead (乡村, 嘎查村, 村域, 镇属).
+_WORD_CONTINUATIONS = {"乡": "村镇级", "镇": "属级", "嘎查": "村", "村": "域民庄级集委组两", "苏木": "乡镇", "街道": "办"}
+
+
+def _plausible_unit(text: str, match: re.Match[str]) -> bool:
+    """Whether a stem + unit ending found by pattern reads as a name rather than a phrase."""
+    following = text[match.end() : match.end() + 1]
+    return not (_NOT_IN_NAMES & set(match.group(1))) and not (
+        following and following in _WORD_CONTINUATIONS.get(match.group(2), "")
+    )
+
+
+def _extend_chain(text: str, start: int, end: int) -> int:
+    """Extend a place chain over lower-level units LAC missed (美岱召镇 + 何家圐圙村); return the new end."""
+    units = split_place_chain(text[start:end])
+    if not units:
+        return end
+    last_end = start + units[-1][1]
+    level = place_level(text[start + units[-1][0] : last_end])
+    while level is not None:
+        match = _EXTENSION.match(text, last_end)
+        if not match or not _plausible_unit(text, match):
+            break
+        next_level = place_level(match.group())
+        if next_level is None or LEVELS.index(next_level) <= LEVELS.index(level):
+            break
+        last_end, level = match.end(), next_level
+    return max(end, last_end)
+
+
+def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Units listed after a chain (纳林河村、达汉庙嘎查) that LAC missed, of the same level as the chain's end."""
+    extra = []
+    for start, end in regions:
+        units = split_place_chain(text[start:end])
+        if not units:
+            continue
+        level = place_level(text[start + units[-1][0] : start + units[-1][1]])
+        pos = start + units[-1][1]
+        while pos < len(text) and text[pos] == "、":
+            match = _EXTENSION.match(text, pos + 1)
+            if not match or not _plausible_unit(text, match) or place_level(match.group()) != level:
+                break
+            extra.append((match.start(), match.end()))
+            pos = match.end()
+    return extra
+
+
 def _place_mentions(text: str, words: list[Word]) -> list[Mention]:
     places: list[Mention] = []
-    for start, end in _regions(text, words):
+    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words)]
+    taken = [r for r in _listed_units(text, regions) if not any(s <= r[0] < e for s, e in regions)]
+    for start, end in sorted(regions + taken):
         parent = ""
         for s, e in split_place_chain(text[start:end]):
             surface = text[start + s : start + e]
