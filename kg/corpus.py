@@ -25,6 +25,7 @@ MAX_FILE_BYTES = 200_000_000
 _TERMINAL = "。！？!?；;…"
 _CLOSERS = "”’」』）)"
 _MARKERS = ("□", "▲", "■")
+_BYLINES = ("□", "■")  # a byline is a line of its own; a caption (▲) may run over several lines
 _PUNCT_CATEGORIES = ("P", "S")
 
 
@@ -162,7 +163,7 @@ def undouble_lines(aligned: Aligned) -> Aligned:
         >>> undouble_lines(Aligned.of("签约金额签约金额2424..4848亿元亿元。。")).text
         '签约金额24.48亿元。'
         >>> undouble_lines(Aligned.of("展区。\\n\\n展区。\\n正文")).text
-        '展区。\\n\\n正文'
+        '展区。\\n\\n\\n正文'
     """
     kept: list[Aligned] = []
     previous = None
@@ -227,7 +228,7 @@ def join_broken_lines(aligned: Aligned) -> Aligned:
         ends_segment = (
             text[-1] in _TERMINAL
             or _is_standalone(lines, i)
-            or line.text.startswith(_MARKERS)
+            or line.text.startswith(_BYLINES)
             or following.startswith(_MARKERS)
             or line.text.endswith(" 摄")
         )

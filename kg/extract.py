@@ -156,8 +156,8 @@ def _body_for_post(post: str, before: str, end: int, named: list[Mention], conte
     if not ending and base in _PARTY_POSTS:  # 村党支部 + 书记 read as 村 + 党支部书记
         suffix = _PARTY_POSTS[base]
         ending = [m for m in named if m.end == end + len(suffix) and m.name.endswith(suffix) and _is_org(m)]
-    if not ending and before.endswith("）"):
-        opening = before.rfind("（")
+    if not ending and before.endswith("）"):  # skip a parenthesis: 法院（以下简称“呼铁中院”）党组书记
+        opening = end - len(before) + before.rfind("（")
         ending = [m for m in named if m.end == opening and m.kind != "Person"]
     body = next((m for m in ending if _is_org(m)), None)
     place = next((m for m in ending if _is_place(m)), None)

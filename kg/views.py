@@ -30,18 +30,6 @@ from pyvis.network import Network
 from kg.ontology import PREFIXES
 from kg.store import query_rows
 
-__all__ = [
-    "CLASS_STYLES",
-    "MAX_EVIDENCE",
-    "MAX_PHYSICS_NODES",
-    "RELATION_STYLES",
-    "ClassStyle",
-    "RelationStyle",
-    "external_references",
-    "network_html",
-    "render_network",
-]
-
 #: An ``rdflib.Graph``. Typed loosely because only kg.ontology, kg.rdf and kg.store may import rdflib.
 GraphLike = Any
 
@@ -149,7 +137,8 @@ def render_network(
     One node per entity (styled by ``CLASS_STYLES``, tooltip: class, label, aliases) and one edge per
     ``(subject, relation, object)`` triple (styled by ``RELATION_STYLES``, tooltip: the evidence
     sentences with their source files and posts). Entities in no relation are left out. Nodes are
-    sorted by IRI and edges by (from, to, label), so equal graphs give equal networks.
+    sorted by id (the entity's prefixed name, ``kgr:…``) and edges by (from, to, label), so equal
+    graphs give equal networks.
 
     Args:
         graph: An ``rdflib.Graph`` in the kg ontology, e.g. from ``kg.store.load_graph``.
@@ -169,16 +158,15 @@ def render_network(
         >>> len(net.nodes), len(net.edges), net.options["physics"]["enabled"]
         (0, 0, True)
     """
-    triples = sorted({(row["s"], row["rel"], row["o"]) for row in query_rows(graph, _EDGES_QUERY)})
+    triples = {(row["s"], row["rel"], row["o"]) for row in query_rows(graph, _EDGES_QUERY)}
     # Node ids are prefixed names (kgr:person/…): shorter pages, and no "https://" in the page's data.
-    ids = sorted({s for s, _, _ in triples} | {o for _, _, o in triples})
-    node_id = {iri: _compact(iri) for iri in ids}
+    node_id = {iri: _compact(iri) for s, _, o in triples for iri in (s, o)}
     classes = _classes(graph)
     labels, aliases = _labels(graph)
     evidence = _evidence(graph)
 
     nodes: list[dict[str, Any]] = []
-    for iri in ids:  # sorted by IRI; prefixed names sort the same way within one namespace
+    for iri in sorted(node_id, key=node_id.__getitem__):
         group = classes.get(iri, "Thing")
         style = CLASS_STYLES.get(group, OTHER_STYLE)
         lines = [f"{style.name}：{labels.get(iri, _local_name(iri))}"]
@@ -251,20 +239,14 @@ def network_html(net: Network, *, title: str | None = None) -> str:
         (True, [])
     """
     page = net.generate_html(notebook=False)
-    page = _EXTERNAL_TAG.sub("", page)
-    page = _EXTERNAL_ATTRIBUTE.sub(r"\1", page)
-    page = _EMPTY_HEADING.sub("", page)
+    page = _EXTERNAL_ATTRIBUTE.sub(r"\1", _EXTERNAL_TAG.sub("", page))
     page = _LEFTOVERS.sub("", page)
     if title is None:
         title = f"知识图谱：{len(net.nodes)} 个实体，{len(net.edges)} 条关系"
-    head = f"<title>{html.escape(title)}</title>"
-    charset = _CHARSET.search(page)
-    if charset:
-        page = page[: charset.end()] + "\n" + head + page[charset.end() :]
-    else:
-        opening = _HEAD.search(page)
-        at = opening.end() if opening else 0
-        page = page[:at] + '\n<meta charset="utf-8">\n' + head + page[at:]
+    head = (
+        "" if _CHARSET.search(page) else '<meta charset="utf-8">\n'
+    ) + f"<title>{html.escape(title)}</title>"
+    page = _HEAD.sub(lambda opening: f"{opening.group(0)}\n{head}", page, count=1)
     # The real </head> and </body> are the last ones: inlined scripts may mention the strings, but the
     # network data cannot (tojson escapes "<"), and nothing follows the body.
     at = page.rfind("</head>")
@@ -310,23 +292,24 @@ _EXTERNAL_TAG = re.compile(
 )
 # Any other markup attribute pointing elsewhere (none in pyvis 0.3.2's template): drop the attribute.
 _EXTERNAL_ATTRIBUTE = re.compile(rf"""(<[a-zA-Z][^<>]*?)\s(?:src|href)\s*=\s*(["'])\s*{_URL}[^"']*\2""")
-_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>\s*")
-# The template's commented-out links to ../node_modules, and vis-network's pointer to a source map
-# that is not shipped (a browser's developer tools would try to fetch it).
-_LEFTOVERS = re.compile(r"<!--\s*<link\b.*?-->|//# sourceMappingURL=[^\s<]+", re.DOTALL)
-_CHARSET = re.compile(r"<meta\s+charset\s*=[^>]*>", re.IGNORECASE)
+# The template's empty headings and commented-out links to ../node_modules, and vis-network's pointer
+# to a source map that is not shipped (a browser's developer tools would try to fetch it).
+_LEFTOVERS = re.compile(
+    r"<center>\s*<h1>\s*</h1>\s*</center>\s*|<!--\s*<link\b.*?-->|//# sourceMappingURL=[^\s<]+", re.DOTALL
+)
+_CHARSET = re.compile(r"<meta\s+charset\s*=", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
+# Tooltips wrap long evidence sentences (vis-network's own CSS says nowrap); the legend floats top right.
 _LEGEND_CSS = """<style>
-  div.vis-tooltip { white-space: pre-wrap; max-width: 40em; }
-  .kg-legend { position: fixed; top: 12px; right: 12px; z-index: 10; max-height: 90vh; overflow: auto;
-               background: rgba(255, 255, 255, 0.92); border: 1px solid #ccc; border-radius: 4px;
-               padding: 6px 12px; font: 13px/1.6 sans-serif; }
-  .kg-legend h2 { font-size: 13px; margin: 4px 0 2px; }
-  .kg-legend ul { list-style: none; margin: 0; padding: 0; }
-  .kg-legend .kg-glyph { display: inline-block; width: 1.5em; text-align: center; }
-  .kg-legend .kg-line { display: inline-block; width: 1.5em; height: 3px; margin-right: 0.3em;
-                        vertical-align: middle; }
+div.vis-tooltip { white-space: pre-wrap; max-width: 40em; }
+.kg-legend { position: fixed; top: 12px; right: 12px; z-index: 10; max-height: 90vh; overflow: auto;
+  padding: 6px 12px; background: rgba(255, 255, 255, 0.92); border: 1px solid #ccc; border-radius: 4px;
+  font: 13px/1.6 sans-serif; }
+.kg-legend h2 { font-size: 13px; margin: 4px 0 2px; }
+.kg-legend ul { list-style: none; margin: 0; padding: 0; }
+.kg-glyph, .kg-line { display: inline-block; width: 1.5em; margin-right: 0.3em; text-align: center; }
+.kg-line { height: 3px; vertical-align: middle; }
 </style>
 """
 
@@ -348,12 +331,10 @@ def _legend_html(net: Network) -> str:
         for style in RELATION_STYLES.values()
         if style.name in labels
     ]
+    entities, relations = "\n".join(items), "\n".join(lines)
     return (
-        '<div class="kg-legend" id="kg-legend">\n<h2>图例 · 实体</h2>\n<ul>\n'
-        + "\n".join(items)
-        + "\n</ul>\n<h2>关系</h2>\n<ul>\n"
-        + "\n".join(lines)
-        + "\n</ul>\n</div>\n"
+        f'<div class="kg-legend" id="kg-legend">\n<h2>图例 · 实体</h2>\n<ul>\n{entities}\n</ul>\n'
+        f"<h2>关系</h2>\n<ul>\n{relations}\n</ul>\n</div>\n"
     )
 
 
@@ -391,7 +372,14 @@ def _evidence(graph: GraphLike) -> dict[tuple[str, str, str], list[str]]:
         records[(row["s"], row["rel"], row["o"])].append(row)
     lines: dict[tuple[str, str, str], list[str]] = {}
     for key, rows in records.items():
-        rows.sort(key=lambda r: (r["file"] or "", _offset(r["start"]), r["text"] or "", r["post"] or ""))
+        rows.sort(
+            key=lambda r: (
+                r["file"] or "",
+                r["start"] if isinstance(r["start"], int) else -1,
+                r["text"] or "",
+                r["post"] or "",
+            )
+        )
         out = []
         for row in rows[:MAX_EVIDENCE]:
             source = row["file"] or ""
@@ -408,11 +396,6 @@ def _evidence(graph: GraphLike) -> dict[tuple[str, str, str], list[str]]:
             out.append(f"……另有 {len(rows) - MAX_EVIDENCE} 条证据")
         lines[key] = out
     return lines
-
-
-def _offset(value: Any) -> int:
-    """A character offset as an int for sorting; -1 when missing or not an integer."""
-    return value if isinstance(value, int) else -1
 
 
 def _positions(

@@ -45,8 +45,9 @@ def add_document(graph: Graph, file: str, title: str) -> URIRef:
     return doc
 
 
-def add_assertion(graph: Graph, fact: tuple[URIRef, str, URIRef], sentence: str, doc: URIRef, start: int,
-                  post: str = "") -> None:  # fmt: skip
+def add_assertion(
+    graph: Graph, fact: tuple[URIRef, str, URIRef], sentence: str, doc: URIRef, start: int, post: str = ""
+) -> None:
     s, p, o = fact
     node = KGR[f"assertion/{len(list(graph.subjects(RDF.type, KG.Assertion)))}"]
     graph.add((node, RDF.type, KG.Assertion))
@@ -155,7 +156,13 @@ def test_order_is_deterministic(net):
 
 @pytest.mark.parametrize(
     "iri,cls",
-    [(WANG, "Person"), (BUREAU, "PartyBody"), (COOP, "Cooperative"), (VILLAGE, "Village"), (COUNTY, "County")],
+    [
+        (WANG, "Person"),
+        (BUREAU, "PartyBody"),
+        (COOP, "Cooperative"),
+        (VILLAGE, "Village"),
+        (COUNTY, "County"),
+    ],
 )
 def test_node_style_follows_class(net, iri, cls):
     drawn = node(net, iri)
@@ -205,7 +212,9 @@ def test_evidence_beyond_limit_is_counted():
     graph = small_graph()
     doc = add_document(graph, "c.txt", "长文")
     for i in range(MAX_EVIDENCE + 2):
-        add_assertion(graph, (COOP, "locatedIn", TOWN), f"兴农合作社位于双河镇（第{i:02d}句）。", doc, 100 * i)
+        add_assertion(
+            graph, (COOP, "locatedIn", TOWN), f"兴农合作社位于双河镇（第{i:02d}句）。", doc, 100 * i
+        )
     title = edge(render_network(graph), COOP, "locatedIn", TOWN)["title"]
     assert title.count("「") == MAX_EVIDENCE
     assert title.endswith("……另有 2 条证据")
@@ -235,7 +244,15 @@ def test_page_head(page):
 def test_page_shows_evidence_and_legend(page):
     assert HEADS_SENTENCE in page  # Chinese is written as is, not as \\u escapes
     assert 'class="kg-legend"' in page and "图例" in page
-    for name in ("人物", "党组织", "合作社", "村/嘎查/社区", "乡镇/苏木/街道", "县/旗/区", *(s.name for s in RELATION_STYLES.values())):
+    for name in (
+        "人物",
+        "党组织",
+        "合作社",
+        "村/嘎查/社区",
+        "乡镇/苏木/街道",
+        "县/旗/区",
+        *(s.name for s in RELATION_STYLES.values()),
+    ):
         assert f"{name}</li>" in page
     assert "企业</li>" not in page  # classes absent from the graph stay out of the legend
 

@@ -88,7 +88,7 @@ _EXTENSION = re.compile(
     "([\u4e00-\u9fff]{2,6}?)(" + "|".join(x for x, _ in PLACE_SUFFIXES if x not in ("市", "盟", "区", "省")) + ")"
 )
 # Characters that do not occur in the names of towns and villages but do in the words after them.
-_NOT_IN_NAMES = set("的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或个些每各该本全年月日村镇乡旗县市区驻"
+_NOT_IN_NAMES = set("的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或个些每各该本全年村镇乡旗县市区驻"
                     "局委部院厅办司会队社所站")
 # A unit ending followed by these is a common word instead (乡村, 嘎查村, 村域, 镇属).
 _WORD_CONTINUATIONS = {"乡": "村镇级", "镇": "属级", "嘎查": "村", "村": "域民庄级集委组两", "苏木": "乡镇", "街道": "办"}
