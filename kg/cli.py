@@ -18,8 +18,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("corpus_dir", default="corpus", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(path_type=Path),
-              help="Directory for graph.ttl, graph.html and report.json.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Directory for graph.ttl, graph.html and report.json.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def build(corpus_dir: Path, out_dir: Path, quiet: bool) -> None:
     """Build the graph of CORPUS_DIR (default: corpus/) into OUT_DIR."""
@@ -28,8 +34,9 @@ def build(corpus_dir: Path, out_dir: Path, quiet: bool) -> None:
 
     try:
         total = len(list_corpus(corpus_dir))
-        with click.progressbar(length=total, label="Building", file=None if not quiet else _Null(),
-                               show_pos=True) as bar:
+        with click.progressbar(
+            length=total, label="Building", file=None if not quiet else _Null(), show_pos=True
+        ) as bar:
             report = build_corpus(corpus_dir, out_dir, progress=lambda _: bar.update(1))
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -41,7 +48,8 @@ def build(corpus_dir: Path, out_dir: Path, quiet: bool) -> None:
             click.echo(f"skipped {row['doc_id']}: {row['reason']}", err=True)
     facts = ", ".join(f"{k} {v}" for k, v in counts["facts"].items())
     click.echo(
-        f"{counts['documents'].get('ok', 0)} documents built, {counts['documents'].get('skipped', 0)} skipped; "
+        f"{counts['documents'].get('ok', 0)} documents built, "
+        f"{counts['documents'].get('skipped', 0)} skipped; "
         f"{counts['entities_total']} entities; {counts['facts_total']} facts ({facts}) -> {out_dir}/"
     )
 
@@ -61,8 +69,14 @@ class _Null:
 
 @main.command(name="eval")
 @click.argument("gold_dir", default="corpus/gold", type=click.Path(path_type=Path))
-@click.option("--graph", "graph_dir", default="build", show_default=True, type=click.Path(path_type=Path),
-              help="Output directory of `kg build` (holds graph.ttl).")
+@click.option(
+    "--graph",
+    "graph_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output directory of `kg build` (holds graph.ttl).",
+)
 @click.option("--doc", "docs", multiple=True, help="Score only these documents (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full evaluation as JSON.")
 def eval_(gold_dir: Path, graph_dir: Path, docs: tuple[str, ...], as_json: bool) -> None:

@@ -44,8 +44,8 @@ class Aligned:
     def keep(self, mask: list[bool]) -> Aligned:
         """Return the characters whose mask entry is true."""
         return Aligned(
-            "".join(c for c, k in zip(self.text, mask) if k),
-            tuple(o for o, k in zip(self.origin, mask) if k),
+            "".join(c for c, k in zip(self.text, mask, strict=True) if k),
+            tuple(o for o, k in zip(self.origin, mask, strict=True) if k),
         )
 
 

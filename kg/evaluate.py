@@ -71,8 +71,15 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"tp": self.tp, "fp": self.fp, "found": self.found, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "found": self.found,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -89,11 +96,23 @@ class Evaluation:
             "relations": {r: s.as_dict() for r, s in self.scores.items()},
             "micro": self.micro.as_dict(),
             "false_positives": [
-                {"s": f.subject, "p": f.predicate, "o": f.object, "evidence": f.evidence, "docs": sorted(f.docs)}
+                {
+                    "s": f.subject,
+                    "p": f.predicate,
+                    "o": f.object,
+                    "evidence": f.evidence,
+                    "docs": sorted(f.docs),
+                }
                 for f in self.false_positives
             ],
             "misses": [
-                {"doc": g.doc, "s": list(g.subject), "p": g.predicate, "o": list(g.object), "evidence": g.evidence}
+                {
+                    "doc": g.doc,
+                    "s": list(g.subject),
+                    "p": g.predicate,
+                    "o": list(g.object),
+                    "evidence": g.evidence,
+                }
                 for g in self.misses
             ],
         }
@@ -118,7 +137,9 @@ def load_gold(gold_dir: Path) -> list[GoldFact]:
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise CorpusError(f"{path}:{number}: not a gold fact: {exc}") from exc
             if fact.predicate not in RELATIONS:
-                raise CorpusError(f"{path}:{number}: unknown relation {fact.predicate!r}; use one of {RELATIONS}")
+                raise CorpusError(
+                    f"{path}:{number}: unknown relation {fact.predicate!r}; use one of {RELATIONS}"
+                )
             if not fact.subject or not fact.object:
                 raise CorpusError(f"{path}:{number}: empty subject or object names")
             facts.append(fact)
@@ -147,10 +168,19 @@ def predicted_facts(graph: Graph) -> list[PredictedFact]:
         grouped[key]["o"].add(row["oname"])
         grouped[key]["text"].add(row["text"])
         grouped[key]["docs"].add(row["file"])
-    labels = {row["x"]: row["label"] for row in query_rows(graph, "SELECT ?x ?label WHERE { ?x rdfs:label ?label }")}
+    labels = {
+        row["x"]: row["label"] for row in query_rows(graph, "SELECT ?x ?label WHERE { ?x rdfs:label ?label }")
+    }
     return [
-        PredictedFact(labels.get(s, s), p, labels.get(o, o), frozenset(v["s"]), frozenset(v["o"]),
-                      min(v["text"]), frozenset(v["docs"]))
+        PredictedFact(
+            labels.get(s, s),
+            p,
+            labels.get(o, o),
+            frozenset(v["s"]),
+            frozenset(v["o"]),
+            min(v["text"]),
+            frozenset(v["docs"]),
+        )
         for (s, p, o), v in sorted(grouped.items())
     ]
 
@@ -197,5 +227,7 @@ def format_table(evaluation: Evaluation) -> str:
     lines = ["| relation | P | R | F1 | TP | FP | FN |", "|---|---:|---:|---:|---:|---:|---:|"]
     rows = [*evaluation.scores.items(), ("micro", evaluation.micro)]
     for name, s in rows:
-        lines.append(f"| {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.tp} | {s.fp} | {s.fn} |")
+        lines.append(
+            f"| {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.tp} | {s.fp} | {s.fn} |"
+        )
     return "\n".join(lines)

@@ -34,14 +34,27 @@ from kg.types import Candidate, Document, Evidence, Mention
 
 PLACE_KINDS = frozenset(LEVELS)
 HELPED_LEVELS = frozenset({"Village", "Township"})
-STATIONED_POSTS = ("驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻村工作队员", "工作队队员", "工作队员", "网格员")
+STATIONED_POSTS = (
+    "驻村第一书记",
+    "第一书记",
+    "驻村书记",
+    "驻村干部",
+    "驻村工作队员",
+    "工作队队员",
+    "工作队员",
+    "网格员",
+)
 ASSIST_CUES = re.compile(
     "结对帮扶|结对共建|共建结对|对口支援|定点帮扶|村企联建|捐赠建设|包联|帮扶|结对|共建|捐建|援建|挂钩联系"
 )
 DISPATCH_CUES = ("派驻", "选派到", "选派至", "派驻到", "下派到", "派到", "派往")
 # A cue inside these is the name of a programme or office, not a statement that X helps Y.
 _PROGRAMME = re.compile("包联驻村|帮扶(?:措施|项目|资源|责任|工作|协作|力量)")
-_POSTS = sorted(set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS), key=len, reverse=True)
+_POSTS = sorted(
+    set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS),
+    key=len,
+    reverse=True,
+)
 _POST_AT_END = re.compile("(副?(?:" + "|".join(map(re.escape, _POSTS)) + "))$")
 _PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部书记": "党支部", "党总支书记": "党总支"}
 # How far back (characters) a level-only abbreviation looks for its place, by level.
@@ -133,7 +146,9 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
     by_name = {}
     for i, m in enumerate(places):
         if m.parent:
-            parent = by_name.get(m.parent) or Mention(m.parent, place_level(m.parent) or "Place", m.parent, m.start, m.start)
+            parent = by_name.get(m.parent) or Mention(
+                m.parent, place_level(m.parent) or "Place", m.parent, m.start, m.start
+            )
             out.add(m, "locatedIn", parent)
         elif i and text[places[i - 1].end : m.start] in ("、", "和", "及", "与") and places[i - 1].parent:
             previous = places[i - 1]
@@ -148,8 +163,9 @@ _DELIMITED = re.compile("(?<=[、，：])[\u4e00-\u9fff]{2,12}$")
 _BARE_BODY = re.compile("(组织部|宣传部|统战部|纪委|党组|办公室)$")
 
 
-def _body_for_post(post: str, before: str, end: int, named: list[Mention], context: _Context,
-                   previous_body: Mention | None) -> Mention | None:
+def _body_for_post(
+    post: str, before: str, end: int, named: list[Mention], context: _Context, previous_body: Mention | None
+) -> Mention | None:
     """The body a post belongs to: the body or place named right before it, else one the post implies."""
     base = post.removeprefix("副")
     ending = [m for m in named if m.end == end and m.kind != "Person"]
@@ -192,8 +208,9 @@ def _body_for_post(post: str, before: str, end: int, named: list[Mention], conte
     return None
 
 
-def _posts(sentence: tuple[int, int], text: str, mentions: list[Mention], context: _Context,
-           out: _SentenceFacts) -> None:
+def _posts(
+    sentence: tuple[int, int], text: str, mentions: list[Mention], context: _Context, out: _SentenceFacts
+) -> None:
     orgs = [m for m in mentions if _is_org(m)]
     bodies = [m for m in mentions if m.kind != "Person"]
     for person in (m for m in mentions if m.kind == "Person"):
@@ -239,8 +256,14 @@ def _posts(sentence: tuple[int, int], text: str, mentions: list[Mention], contex
             out.add(person, "heads" if principal else "worksFor", body, post)
 
 
-def _dispatch(village: Mention, person: Mention, text: str, sentence: tuple[int, int],
-              orgs: list[Mention], out: _SentenceFacts) -> None:
+def _dispatch(
+    village: Mention,
+    person: Mention,
+    text: str,
+    sentence: tuple[int, int],
+    orgs: list[Mention],
+    out: _SentenceFacts,
+) -> None:
     """鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木村驻村第一书记董晶."""
     for org in orgs:
         if sentence[0] <= org.end < village.start:
@@ -251,8 +274,14 @@ def _dispatch(village: Mention, person: Mention, text: str, sentence: tuple[int,
                 out.add(person, "worksFor", org, "派驻")
 
 
-def _assists(index: int, sentence: tuple[int, int], text: str, mentions: list[Mention], context: _Context,
-             out: _SentenceFacts) -> None:
+def _assists(
+    index: int,
+    sentence: tuple[int, int],
+    text: str,
+    mentions: list[Mention],
+    context: _Context,
+    out: _SentenceFacts,
+) -> None:
     orgs = [m for m in mentions if _is_org(m)]
     if orgs and orgs[0].start - sentence[0] <= 2:
         context.topic, context.topic_sentence = orgs[0], index
@@ -265,7 +294,11 @@ def _assists(index: int, sentence: tuple[int, int], text: str, mentions: list[Me
     for cue in cues:
         position = sentence[0] + cue.start()
         subject = next((o for o in reversed(orgs) if o.end <= position), None)
-        if subject is None and context.topic is not None and index - context.topic_sentence <= _TOPIC_SENTENCES:
+        if (
+            subject is None
+            and context.topic is not None
+            and index - context.topic_sentence <= _TOPIC_SENTENCES
+        ):
             subject = context.topic
         if subject is None:
             continue

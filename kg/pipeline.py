@@ -1,4 +1,4 @@
-"""Run the stages in order: corpus -> nlp -> extract -> resolve -> rdf -> store/view; the one place that knows the order."""
+"""Run the stages in order (corpus, nlp, extract, resolve, rdf, view); the one place that knows the order."""
 
 from __future__ import annotations
 
@@ -76,8 +76,15 @@ def run(corpus_dir: Path, *, progress: Progress | None = None) -> BuildResult:
             timings["extract"] += t2 - t1
             documents.append(item)
             candidates.extend(found)
-            rows.append({"doc_id": item.doc_id, "status": "ok", "title": item.title,
-                         "chars": len(item.original), "candidates": len(found)})
+            rows.append(
+                {
+                    "doc_id": item.doc_id,
+                    "status": "ok",
+                    "title": item.title,
+                    "chars": len(item.original),
+                    "candidates": len(found),
+                }
+            )
         if progress:
             progress(item.doc_id)
     if not rows:

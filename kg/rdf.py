@@ -55,8 +55,9 @@ def assertion_iri(fact: Fact) -> URIRef:
     """IRI of one evidence record: a hash of the fact and where it is stated."""
     e = fact.evidence
     digest = hashlib.sha1(
-        "\x1f".join([fact.subject, fact.predicate, fact.object, e.doc_id, str(e.start), str(e.end), fact.post])
-        .encode("utf-8")
+        "\x1f".join(
+            [fact.subject, fact.predicate, fact.object, e.doc_id, str(e.start), str(e.end), fact.post]
+        ).encode("utf-8")
     ).hexdigest()
     return KGR[f"assertion/{digest[:20]}"]
 

@@ -63,6 +63,7 @@ def write_atomically(path: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
         os.replace(tmp, path)
     except OSError as exc:
         raise StoreError(f"{path}: cannot write: {exc.strerror or exc}") from exc

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from kg.corpus import (
     Aligned,
     decode_bytes,
-    join_broken_lines,
     load_corpus,
     normalize_text,
     read_document,
@@ -43,7 +42,10 @@ def test_repeated_caption_lines_are_kept_once():
 
 JOIN = [
     ("鄂尔多斯市坚持以党建促振兴，聚焦“精\n准”，选派", "鄂尔多斯市坚持以党建促振兴，聚焦“精准”，选派"),
-    ("621个旗区直属部门、企业及企事业\n\n单位包联其他嘎查村。", "621个旗区直属部门、企业及企事业单位包联其他嘎查村。"),  # broken across a blank line
+    (
+        "621个旗区直属部门、企业及企事业\n\n单位包联其他嘎查村。",
+        "621个旗区直属部门、企业及企事业单位包联其他嘎查村。",
+    ),  # broken across a blank line
     (" 抓党建引领 激活乡村振兴源动力\n\n多少次推门走访，", "抓党建引领 激活乡村振兴源动力\n多少次推门走访，"),
     ("擦亮品牌\n□中共包头市委组织部\n\n以提升", "擦亮品牌\n□中共包头市委组织部\n以提升"),
     ("不仅要解决“卖难”\n的当务之急。", "不仅要解决“卖难”的当务之急。"),
@@ -67,7 +69,7 @@ def test_spaces_around_numbers_removed():
 def _assert_aligned(original: str, aligned: Aligned) -> None:
     assert len(aligned.text) == len(aligned.origin)
     assert list(aligned.origin) == sorted(aligned.origin)
-    for char, pos in zip(aligned.text, aligned.origin):
+    for char, pos in zip(aligned.text, aligned.origin, strict=True):
         assert 0 <= pos <= len(original)
         if char not in "\n…" and not char.isascii():
             assert original[pos] == char
@@ -81,7 +83,9 @@ def test_corpus_offsets_point_into_the_original_file(path):
     for start, end in split_sentences(doc.text):
         o_start, o_end = doc.original_span(start, end)
         original = doc.original[o_start:o_end]
-        assert "".join(c for c in original if c not in "\n ") .startswith(doc.text[start:end].replace(" ", "")[:1])
+        assert "".join(c for c in original if c not in "\n ").startswith(
+            doc.text[start:end].replace(" ", "")[:1]
+        )
 
 
 def test_no_text_is_lost_except_duplicates():

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.slow
 
 def facts_of(nlp, text: str) -> set[tuple[str, str, str]]:
     doc = Document("t.txt", text, text, tuple(range(len(text))))
-    return {(c.subject.name, c.predicate, c.object.name) for c in extract_candidates(doc, nlp(text)._.mentions)}
+    return {
+        (c.subject.name, c.predicate, c.object.name) for c in extract_candidates(doc, nlp(text)._.mentions)
+    }
 
 
 DISPATCH = "鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木村驻村第一书记董晶说。"
@@ -18,8 +20,11 @@ DISPATCH = "鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木�
 CASES = [
     # assists: dispatching body, cue words, lists, and the topic body when the subject is left out
     (DISPATCH, ("鄂尔多斯市住建局", "assists", "木都柴达木村")),
-    ("呼和浩特铁路运输中级法院（以下简称“呼铁中院”）党组书记说。同时，呼铁中院坚持双轮驱动。"
-     "在巴林右旗查干诺尔镇上石村、下石村捐赠建设了2个大棚。", ("呼和浩特铁路运输中级法院", "assists", "下石村")),
+    (
+        "呼和浩特铁路运输中级法院（以下简称“呼铁中院”）党组书记说。同时，呼铁中院坚持双轮驱动。"
+        "在巴林右旗查干诺尔镇上石村、下石村捐赠建设了2个大棚。",
+        ("呼和浩特铁路运输中级法院", "assists", "下石村"),
+    ),
     ("内蒙古农业大学与达拉特旗树林召镇林原村结对帮扶。", ("内蒙古农业大学", "assists", "林原村")),
     # heads: principal posts, party posts, posts implying a body
     ("鄂尔多斯市委书记俊雁观摩指导农产品展洽会。", ("俊雁", "heads", "鄂尔多斯市委")),
@@ -54,7 +59,10 @@ NOT_FACTS = [
     # a place chain gives only immediate parents
     ("走进乌审旗图克镇乌兰什巴台村集体企业。", ("乌兰什巴台村", "locatedIn", "乌审旗")),
     # programme names are not assistance statements
-    ("鄂尔多斯市委组织部推动包联驻村工作，乌审旗图克镇发展产业。", ("鄂尔多斯市委组织部", "assists", "图克镇")),
+    (
+        "鄂尔多斯市委组织部推动包联驻村工作，乌审旗图克镇发展产业。",
+        ("鄂尔多斯市委组织部", "assists", "图克镇"),
+    ),
 ]
 
 
@@ -69,7 +77,9 @@ def test_abbreviations_take_the_nearest_place_of_their_level(nlp):
 
 
 def test_abbreviation_without_a_place_is_dropped(nlp):
-    assert not any(s == "市住建局" for s, _, _ in facts_of(nlp, "市住建局派驻木都柴达木村驻村第一书记董晶说。"))
+    assert not any(
+        s == "市住建局" for s, _, _ in facts_of(nlp, "市住建局派驻木都柴达木村驻村第一书记董晶说。")
+    )
 
 
 def test_evidence_offsets_point_into_the_original():

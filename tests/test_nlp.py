@@ -74,8 +74,16 @@ def test_split_place_chain(text, expected):
 
 @pytest.mark.parametrize(
     "name,level",
-    [("嘎鲁图镇", "Township"), ("达汉庙嘎查", "Village"), ("新华街道", "Township"), ("科左后旗", "County"),
-     ("兴安盟", "City"), ("第一书记产业联盟", None), ("霍林郭勒市", "County"), ("内蒙古", "Province")],
+    [
+        ("嘎鲁图镇", "Township"),
+        ("达汉庙嘎查", "Village"),
+        ("新华街道", "Township"),
+        ("科左后旗", "County"),
+        ("兴安盟", "City"),
+        ("第一书记产业联盟", None),
+        ("霍林郭勒市", "County"),
+        ("内蒙古", "Province"),
+    ],
 )
 def test_place_level(name, level):
     assert place_level(name) == level
@@ -83,15 +91,24 @@ def test_place_level(name, level):
 
 @pytest.mark.parametrize(
     "name,kind",
-    [("鄂尔多斯市委组织部", "PartyBody"), ("鄂尔多斯市委", "PartyBody"), ("蒙弘山葡萄专业合作社", "Cooperative"),
-     ("呼和浩特铁路运输中级法院", "GovernmentBody"), ("内蒙古农业大学", "EducationalInstitution"),
-     ("德青源公司", "Enterprise"), ("驻村工作队", "WorkTeam"), ("木都柴达木村", None)],
+    [
+        ("鄂尔多斯市委组织部", "PartyBody"),
+        ("鄂尔多斯市委", "PartyBody"),
+        ("蒙弘山葡萄专业合作社", "Cooperative"),
+        ("呼和浩特铁路运输中级法院", "GovernmentBody"),
+        ("内蒙古农业大学", "EducationalInstitution"),
+        ("德青源公司", "Enterprise"),
+        ("驻村工作队", "WorkTeam"),
+        ("木都柴达木村", None),
+    ],
 )
 def test_org_kind(name, kind):
     assert org_kind(name) == kind
 
 
-@pytest.mark.parametrize("name", ["嘎查村", "苏木镇", "贫困村", "网红村", "苏木乡镇党委", "市级层面举办", "包联驻村大格局"])
+@pytest.mark.parametrize(
+    "name", ["嘎查村", "苏木镇", "贫困村", "网红村", "苏木乡镇党委", "市级层面举办", "包联驻村大格局"]
+)
 def test_generic_names(name):
     assert is_generic_name(name)
 

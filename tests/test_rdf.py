@@ -12,7 +12,9 @@ from kg.store import serialize_turtle
 from kg.types import Candidate, Document, Evidence, Mention
 
 TEXT = "鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木村驻村第一书记董晶说。"
-DOC = Document("ordos.txt", TEXT, TEXT, tuple(range(len(TEXT))), title="标题", meta=(("newspaper", "内蒙古日报"),))
+DOC = Document(
+    "ordos.txt", TEXT, TEXT, tuple(range(len(TEXT))), title="标题", meta=(("newspaper", "内蒙古日报"),)
+)
 EV = Evidence("ordos.txt", TEXT, 0, len(TEXT))
 
 

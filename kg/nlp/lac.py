@@ -90,7 +90,7 @@ class LacTagger:
                 pieces.append((s, min(end, s + MAX_CHARS)))
         tagged = self.tag([text[s:e] for s, e in pieces])
         words: list[Word] = []
-        for (start, _), sentence in zip(pieces, tagged):
+        for (start, _), sentence in zip(pieces, tagged, strict=True):
             pos = start
             for word, tag in sentence:
                 words.append((pos, pos + len(word), tag))
@@ -115,7 +115,7 @@ if not Doc.has_extension("lac"):
 
 @Language.factory("kg_lac")
 def make_lac_component(nlp: Language, name: str) -> LacComponent:
-    """spaCy factory for the LAC component."""
+    """SpaCy factory for the LAC component."""
     return LacComponent()
 
 

@@ -18,8 +18,8 @@ from kg.nlp.gazetteer import (
     LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
-    is_generic_name,
     gazetteer_pattern,
+    is_generic_name,
     org_kind,
     place_aliases,
     place_level,
@@ -28,12 +28,14 @@ from kg.nlp.gazetteer import (
 from kg.nlp.lac import Word
 from kg.types import Mention
 
-_ORG_TAIL = re.compile(
-    "[\u4e00-\u9fff]{0,10}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")"
-)
+_ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,10}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
 _ABBREVIATION = re.compile(
-    "(?:" + "|".join(sorted(LEVEL_PREFIXES, key=len, reverse=True)) + ")委?"
-    + "[\u4e00-\u9fff]{0,8}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + "|委)"
+    "(?:"
+    + "|".join(sorted(LEVEL_PREFIXES, key=len, reverse=True))
+    + ")委?"
+    + "[\u4e00-\u9fff]{0,8}?(?:"
+    + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES)
+    + "|委)"
 )
 _SHORT_NAME = re.compile(r"[（(](?:以下)?简称[“\"]?([\u4e00-\u9fff]{2,10})[”\"]?[）)]")
 # LAC tags that may sit inside an organisation name between its place and its ending.
@@ -69,8 +71,12 @@ def _regions(text: str, words: list[Word]) -> list[tuple[int, int]]:
         blocking = _BREAK_TAGS if dangling else _FUNCTION_TAGS
         for gap in (1, 2):
             j = i + gap
-            if j < len(text) and marks[j] and all(
-                "\u4e00" <= text[k] <= "\u9fff" and tag_at.get(k) not in blocking for k in range(i, j)
+            if (
+                j < len(text)
+                and marks[j]
+                and all(
+                    "\u4e00" <= text[k] <= "\u9fff" and tag_at.get(k) not in blocking for k in range(i, j)
+                )
             ):
                 marks[i:j] = [True] * gap
                 break
@@ -85,13 +91,24 @@ def _regions(text: str, words: list[Word]) -> list[tuple[int, int]]:
 
 
 _EXTENSION = re.compile(
-    "([\u4e00-\u9fff]{2,6}?)(" + "|".join(x for x, _ in PLACE_SUFFIXES if x not in ("市", "盟", "区", "省")) + ")"
+    "([\u4e00-\u9fff]{2,6}?)("
+    + "|".join(x for x, _ in PLACE_SUFFIXES if x not in ("市", "盟", "区", "省"))
+    + ")"
 )
 # Characters that do not occur in the names of towns and villages but do in the words after them.
-_NOT_IN_NAMES = set("的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或个些每各该本全年村镇乡旗县市区驻"
-                    "局委部院厅办司会队社所站")
+_NOT_IN_NAMES = set(
+    "的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或个些每各该本全年村镇乡旗县市区驻"
+    "局委部院厅办司会队社所站"
+)
 # A unit ending followed by these is a common word instead (乡村, 嘎查村, 村域, 镇属).
-_WORD_CONTINUATIONS = {"乡": "村镇级", "镇": "属级", "嘎查": "村", "村": "域民庄级集委组两", "苏木": "乡镇", "街道": "办"}
+_WORD_CONTINUATIONS = {
+    "乡": "村镇级",
+    "镇": "属级",
+    "嘎查": "村",
+    "村": "域民庄级集委组两",
+    "苏木": "乡镇",
+    "街道": "办",
+}
 
 
 def _plausible_unit(text: str, match: re.Match[str]) -> bool:
@@ -121,7 +138,7 @@ def _extend_chain(text: str, start: int, end: int) -> int:
 
 
 def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Units listed after a chain (纳林河村、达汉庙嘎查) that LAC missed, of the same level as the chain's end."""
+    """Units listed after a chain (纳林河村、达汉庙嘎查) that LAC missed, at the level of the chain's end."""
     extra = []
     for start, end in regions:
         units = split_place_chain(text[start:end])
@@ -191,11 +208,14 @@ def _org_mentions(text: str, words: list[Word], places: list[Mention]) -> list[M
         before = text[match.start() - 1] if match.start() else "。"
         opens = not "\u4e00" <= before <= "\u9fff" or tag_at.get(match.start() - 1) in _OPENING_TAGS
         inner = range(match.start() + 1, match.end())
-        if opens and match.start() in starts and match.end() in ends and all(
-            tag_at.get(i) not in _BREAK_TAGS | {"v", "a", "ad", "d"} for i in inner
+        if (
+            opens
+            and match.start() in starts
+            and match.end() in ends
+            and all(tag_at.get(i) not in _BREAK_TAGS | {"v", "a", "ad", "d"} for i in inner)
         ):
             add(match.start(), match.end())
-    # prefer the longest name where candidates overlap and share their end (鄂尔多斯市委组织部 over 市委组织部)
+    # where candidates share their end, prefer the longest name (鄂尔多斯市委组织部 over 市委组织部)
     by_end: dict[int, tuple[int, int]] = {}
     for start, end in sorted(found):
         if end not in by_end:
@@ -216,9 +236,7 @@ def _defined_short_names(text: str, orgs: list[Mention]) -> list[Mention]:
             continue
         short = match.group(1)
         for occurrence in re.finditer(re.escape(short), text):
-            mentions.append(
-                Mention(owner.name, owner.kind, short, occurrence.start(), occurrence.end())
-            )
+            mentions.append(Mention(owner.name, owner.kind, short, occurrence.start(), occurrence.end()))
     return mentions
 
 
@@ -256,7 +274,7 @@ if not Doc.has_extension("mentions"):
 
 @Language.factory("kg_mentions", requires=["doc._.lac"], assigns=["doc._.mentions", "doc.spans"])
 def make_mentions_component(nlp: Language, name: str) -> MentionsComponent:
-    """spaCy factory for the mention finder."""
+    """SpaCy factory for the mention finder."""
     return MentionsComponent()
 
 
