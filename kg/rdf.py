@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, XSD
 
 from kg.ontology import KG, KGR, bind_prefixes, term
 from kg.types import Document, Entity, Fact
@@ -105,11 +105,40 @@ def add_facts(graph: Graph, facts: Iterable[Fact]) -> None:
             graph.add((node, KG.post, Literal(fact.post, lang="zh")))
 
 
+def add_memberships(graph: Graph, facts: Iterable[Fact], labels: dict[str, str]) -> None:
+    """Each post held, as a W3C ORG membership whose role is the title as written (副部长, 驻村第一书记)."""
+    for fact in facts:
+        if fact.predicate not in ("heads", "worksFor", "servesIn") or not fact.post or fact.post == "派驻":
+            continue
+        person, unit = entity_iri(fact.subject), entity_iri(fact.object)
+        digest = hashlib.sha1("\x1f".join([fact.subject, fact.object, fact.post]).encode("utf-8")).hexdigest()
+        node = KGR[f"membership/{digest[:20]}"]
+        role = KGR[iri_segment(f"role/{fact.post}")]
+        graph.add((node, RDF.type, KG.Membership))
+        graph.add(
+            (
+                node,
+                RDFS.label,
+                Literal(f"{labels[fact.subject]} · {labels[fact.object]}{fact.post}", lang="zh"),
+            )
+        )
+        graph.add((node, ORG.member, person))
+        graph.add((node, ORG.organization if fact.predicate != "servesIn" else ORG.hasSite, unit))
+        graph.add((node, ORG.role, role))
+        graph.add((node, KG.post, Literal(fact.post, lang="zh")))
+        graph.add((node, PROV.wasDerivedFrom, document_iri(fact.evidence.doc_id)))
+        graph.add((role, RDF.type, ORG.Role))
+        graph.add((role, RDFS.label, Literal(fact.post, lang="zh")))
+
+
 def build_graph(documents: Iterable[Document], entities: Iterable[Entity], facts: Iterable[Fact]) -> Graph:
     """The knowledge graph of a corpus, with the project's prefixes bound."""
     graph = Graph()
     bind_prefixes(graph)
     add_documents(graph, documents)
+    facts = list(facts)
+    entities = list(entities)
     add_entities(graph, entities)
     add_facts(graph, facts)
+    add_memberships(graph, facts, {e.key: e.canonical for e in entities})
     return graph

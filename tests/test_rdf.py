@@ -65,6 +65,20 @@ def test_every_fact_has_provenance_reachable_by_sparql():
     assert all(TEXT[int(r.start) : int(r.end)] == str(r.text) for r in rows)
 
 
+def test_posts_are_org_memberships():
+    from rdflib.namespace import ORG
+
+    g = sample_graph()
+    person = entity_iri("person/董晶")
+    memberships = set(g.subjects(ORG.member, person))
+    assert len(memberships) == 1
+    (node,) = memberships
+    assert (node, RDF.type, KG.Membership) in g
+    assert (node, ORG.hasSite, entity_iri("place/木都柴达木村")) in g
+    assert str(g.value(node, KG.post)) == "驻村第一书记"
+    assert str(g.value(g.value(node, ORG.role), RDFS.label)) == "驻村第一书记"
+
+
 def test_turtle_is_deterministic_and_round_trips():
     first, second = serialize_turtle(sample_graph()), serialize_turtle(sample_graph())
     assert first == second

@@ -15,6 +15,7 @@ LEVELS = ("Province", "City", "County", "Township", "Village")
 
 # Unit endings by level; longer endings first so that 自治旗 wins over 旗.
 PLACE_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("特别行政区", "Province"),
     ("自治区", "Province"),
     ("省", "Province"),
     ("自治旗", "County"),
@@ -336,6 +337,11 @@ _GENERIC_STEMS = (
     "周边",
     "所包联",
     "苏木乡镇",
+    "区域",
+    "乡级",
+    "镇级",
+    "地区",
+    "社区",
     "旗县区",
     "县级",
     "市级",

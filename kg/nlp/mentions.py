@@ -41,52 +41,63 @@ _SHORT_NAME = re.compile(r"[（(](?:以下)?简称[“\"]?([\u4e00-\u9fff]{2,10}
 # LAC tags that may sit inside an organisation name between its place and its ending.
 _NAME_TAGS = {"n", "nz", "ORG", "LOC", "vn", "j", "an", "m", "f", "s", "nw", "v"}
 _PERSON_MAX = 8
+_LOOSE_ENDINGS = set("党办局部委会厅院处")
+_VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
 _FUNCTION_TAGS = {"p", "c", "u", "w", "d", "xc", "r", "PER", "TIME", "m", "q"}
 
 
-def _regions(text: str, words: list[Word]) -> list[tuple[int, int]]:
-    """Maximal runs of LAC place words and gazetteer names."""
-    marks = [False] * len(text)
+def _chain_state(name: str) -> str:
+    """``units`` (ends with a unit), ``torn`` (a remainder follows the last unit) or ``none`` (no unit)."""
+    units = split_place_chain(name)
+    if not units:
+        return "none"
+    return "units" if units[-1][1] == len(name) else "torn"
+
+
+def _regions(text: str, words: list[Word], known: re.Pattern[str] | None = None) -> list[tuple[int, int]]:
+    """Runs of place names: LAC's LOC words, gazetteer names and the places opening body names.
+
+    Neighbouring pieces join into one chain when the first ends with an administrative unit
+    (乌审旗 + 纳林河村) or was torn by LAC (乌审旗嘎鲁图镇木 + 柴达木村), also across a gap of one or two
+    characters LAC misread; a piece without any unit (山东, 法国) stays on its own.
+    """
+    pieces: list[tuple[int, int]] = []
     for start, end, tag in words:
         if tag == "LOC":
-            marks[start:end] = [True] * (end - start)
+            pieces.append((start, end))
         elif tag == "ORG":  # the places that open a body's name (赤峰市松山区大庙镇 + 党委)
             chain_end = 0
             for s, e in split_place_chain(text[start:end]):
                 if s != chain_end or _NOT_IN_NAMES & set(text[start + s : start + e - 1]):
                     break
                 chain_end = e
-            marks[start : start + chain_end] = [True] * chain_end
-    for match in gazetteer_pattern().finditer(text):
-        marks[match.start() : match.end()] = [True] * (match.end() - match.start())
-    # LAC sometimes tears a name apart (巴林右旗 / 查(v) / 干诺尔镇): bridge short gaps of content words
+            if chain_end:
+                pieces.append((start, start + chain_end))
+    for pattern in (gazetteer_pattern(), known):
+        if pattern is not None:
+            pieces += [(m.start(), m.end()) for m in pattern.finditer(text)]
     tag_at = _word_bounds(words)[2]
-    for i in range(1, len(text) - 1):
-        if marks[i] or not marks[i - 1]:
+    regions: list[tuple[int, int]] = []
+    for start, end in sorted(pieces):
+        if regions and start < regions[-1][1]:
+            if end > regions[-1][1]:
+                regions[-1] = (regions[-1][0], end)
             continue
-        # a region ending without a unit ending (乌审旗嘎鲁图镇木 / 都(d) / 柴达木村) is torn for sure
-        dangling = not text[:i].endswith(tuple(s for s, _ in PLACE_SUFFIXES))
-        blocking = _BREAK_TAGS if dangling else _FUNCTION_TAGS
-        for gap in (1, 2):
-            j = i + gap
+        if regions:
+            prev_start, prev_end = regions[-1]
+            state = _chain_state(text[prev_start:prev_end])
+            gap = range(prev_end, start)
+            blocking = _BREAK_TAGS if state == "torn" else _FUNCTION_TAGS
             if (
-                j < len(text)
-                and marks[j]
-                and all(
-                    "\u4e00" <= text[k] <= "\u9fff" and tag_at.get(k) not in blocking for k in range(i, j)
-                )
+                state != "none"
+                and len(gap) <= 2
+                and all("\u4e00" <= text[k] <= "\u9fff" and tag_at.get(k) not in blocking for k in gap)
             ):
-                marks[i:j] = [True] * gap
-                break
-    regions, start = [], None
-    for i, marked in enumerate(marks + [False]):
-        if marked and start is None:
-            start = i
-        elif not marked and start is not None:
-            regions.append((start, i))
-            start = None
+                regions[-1] = (prev_start, end)
+                continue
+        regions.append((start, end))
     return regions
 
 
@@ -100,6 +111,8 @@ _NOT_IN_NAMES = set(
     "的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或个些每各该本全年村镇乡旗县市区驻"
     "局委部院厅办司会队社所站"
 )
+# Function characters that do not occur inside the name of a body (河南省各级党委, 某国政府).
+_NOT_IN_BODY_NAMES = set("的了在是与对为把被从向将等及其这那有到给让使很多还也都就又而并或些每各该某届")
 # A unit ending followed by these is a common word instead (乡村, 嘎查村, 村域, 镇属).
 _WORD_CONTINUATIONS = {
     "乡": "村镇级",
@@ -155,9 +168,9 @@ def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, 
     return extra
 
 
-def _place_mentions(text: str, words: list[Word]) -> list[Mention]:
+def _place_mentions(text: str, words: list[Word], known: re.Pattern[str] | None = None) -> list[Mention]:
     places: list[Mention] = []
-    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words)]
+    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, known)]
     taken = [r for r in _listed_units(text, regions) if not any(s <= r[0] < e for s, e in regions)]
     for start, end in sorted(regions + taken):
         parent = ""
@@ -184,20 +197,30 @@ def _word_bounds(words: list[Word]) -> tuple[set[int], set[int], dict[int, str]]
 
 def _org_mentions(text: str, words: list[Word], places: list[Mention]) -> list[Mention]:
     starts, ends, tag_at = _word_bounds(words)
+    word_at = {s: text[s:e] for s, e, _ in words}
     found: dict[tuple[int, int], str] = {}
 
     def add(start: int, end: int) -> None:
         kind = org_kind(text[start:end])
-        if kind and end - start >= 3 and not is_generic_name(text[start:end]):
+        # the ending must not be the tail of a verb or adjective (婚事新办)
+        if (
+            kind
+            and end - start >= 3
+            and not is_generic_name(text[start:end])
+            and tag_at.get(end - 1) not in _VERBAL
+        ):
             found[(start, end)] = kind
 
-    for start, end, tag in words:
+    for i, (start, end, tag) in enumerate(words):
         if tag == "ORG":
             add(start, end)
+            # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
+            if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
+                found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
     # a place followed by an organisation ending, without a verb or punctuation in between
     for place in places:
         match = _ORG_TAIL.match(text, place.end)
-        if match and match.end() in ends:
+        if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
             inner = range(place.end, match.end())
             if all(tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" for i in inner) or (
                 org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4
@@ -208,9 +231,11 @@ def _org_mentions(text: str, words: list[Word], places: list[Mention]) -> list[M
         before = text[match.start() - 1] if match.start() else "。"
         opens = not "\u4e00" <= before <= "\u9fff" or tag_at.get(match.start() - 1) in _OPENING_TAGS
         inner = range(match.start() + 1, match.end())
+        # the level word stands alone (市 / 市委), not as the start of another word (区域, 乡中)
+        first_word = word_at.get(match.start(), "")
         if (
             opens
-            and match.start() in starts
+            and (first_word in LEVEL_PREFIXES or first_word.endswith("委") or first_word == match.group())
             and match.end() in ends
             and all(tag_at.get(i) not in _BREAK_TAGS | {"v", "a", "ad", "d"} for i in inner)
         ):
@@ -259,6 +284,14 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
         Mentions; an organisation may contain the places that name it, nothing else overlaps.
     """
     places = _place_mentions(text, words)
+    # one name, one reading per document: a town found in one sentence is found where LAC missed it
+    names = sorted(
+        {p.name for p in places if p.kind in ("County", "Township", "Village") and len(p.name) >= 3},
+        key=len,
+        reverse=True,
+    )
+    if names:
+        places = _place_mentions(text, words, re.compile("|".join(map(re.escape, names))))
     orgs = _org_mentions(text, words, places)
     orgs += _defined_short_names(text, orgs)
     taken = [(m.start, m.end) for m in orgs]
@@ -266,6 +299,44 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
         p for p in _person_mentions(words, text) if not any(s < p.end and p.start < e for s, e in taken)
     ]
     return sorted(places + orgs + persons, key=lambda m: (m.start, -m.end))
+
+
+NER_LABELS = {"Person": "PER"} | {level: "LOC" for level in LEVELS}
+
+
+def named_entities(words: list[Word], mentions: list[Mention]) -> list[tuple[int, int, str]]:
+    """PER/LOC/ORG spans: the project's mentions first, then LAC's entities where no mention overlaps.
+
+    Mentions carry what LAC gets wrong (organisation names built on places, chains split into units,
+    short names); LAC keeps what the mention finder does not look for (foreign places, other names).
+
+    Examples:
+        >>> branch = Mention("沙也村党支部", "PartyBody", "沙也村党支部", 0, 6)
+        >>> named_entities([(0, 3, "LOC"), (6, 8, "PER")], [branch])
+        [(0, 6, 'ORG'), (6, 8, 'PER')]
+    """
+    chosen: list[tuple[int, int, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or e <= start for s, e, _ in chosen)
+
+    def longest_first(ms: list[Mention]) -> list[Mention]:
+        return sorted(ms, key=lambda m: (-(m.end - m.start), m.start))
+
+    # bodies and persons, then LAC's bodies (内蒙古音像出版社 beats the place 内蒙古), then places
+    for m in longest_first([m for m in mentions if m.kind not in LEVELS]):
+        if free(m.start, m.end):
+            chosen.append((m.start, m.end, NER_LABELS.get(m.kind, "ORG")))
+    for start, end, tag in words:
+        if tag == "ORG" and free(start, end):
+            chosen.append((start, end, tag))
+    for m in longest_first([m for m in mentions if m.kind in LEVELS]):
+        if free(m.start, m.end):
+            chosen.append((m.start, m.end, "LOC"))
+    for start, end, tag in words:
+        if tag in ("PER", "LOC") and free(start, end):
+            chosen.append((start, end, tag))
+    return sorted(chosen)
 
 
 if not Doc.has_extension("mentions"):
@@ -290,5 +361,10 @@ class MentionsComponent:
             if span is not None:
                 spans.append(span)
         doc.spans["kg"] = spans
-        doc.spans["kg_outer"] = filter_spans(spans)
+        entities = []
+        for start, end, label in named_entities(doc._.lac or [], mentions):
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+            if span is not None:
+                entities.append(span)
+        doc.ents = filter_spans(entities)  # the project's NER replaces LAC's raw entities
         return doc
