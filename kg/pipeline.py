@@ -1,153 +1,460 @@
-"""Run the stages in order (corpus, nlp, extract, resolve, rdf, view); the one place that knows the order."""
+"""Run the stages in order (corpus, nlp, extract, resolve, rdf, store, view); the one place that knows the order.
+
+Documents are processed one by one (``process_document``: read, NLP, extract) by an engine: in this
+process, in a pool of processes, or on a Dask cluster. Only their candidate facts come back, so memory
+follows the number of facts, not the size of the corpus. Per-document results are cached under
+``OUT_DIR/cache`` by content hash: a rebuild re-processes only changed documents, then resolves and
+writes the whole graph again (cheap next to NLP). Outputs are replaced atomically.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
 
 from kg import __version__
-from kg.corpus import load_corpus
-from kg.errors import CorpusError
+from kg.corpus import list_corpus, read_document, read_manifest
+from kg.errors import CorpusError, StoreError
 from kg.extract import extract_candidates
-from kg.nlp import shared_nlp
-from kg.rdf import build_graph
+from kg.rdf import document_graphs, document_iri
 from kg.resolve import resolve_entities
-from kg.store import serialize_turtle, write_atomically
-from kg.types import Candidate, Document, Skipped
+from kg.store import STORE_DIR, GraphStore, serialize_turtle, union_graph, write_atomically
+from kg.types import Candidate, DocumentInfo, Evidence, Mention
 from kg.views import network_html, render_network
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "graph.html"
 REPORT_FILE = "report.json"
+CACHE_DIR = "cache"
+STATE_FILE = "state.json"
+ENGINES = ("local", "dask")
 
 Progress = Callable[[str], None]
 
 
+@dataclass(frozen=True)
+class Task:
+    """One input file to process."""
+
+    path: str
+    doc_id: str
+    meta: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class DocResult:
+    """The outcome of processing one file: its info and candidates, or why it was skipped."""
+
+    doc_id: str
+    info: DocumentInfo | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""
+    seconds: float = 0.0
+    cached: bool = False
+
+
 @dataclass
 class BuildResult:
-    """The graph of a corpus and the build report (JSON-ready)."""
+    """The graph of a corpus, one graph per document, and the build report (JSON-ready)."""
 
     graph: Graph
     report: dict[str, Any]
-    documents: list[Document] = field(default_factory=list)
+    documents: dict[str, Graph] = field(default_factory=dict)
 
 
-def _count(items: list[str]) -> dict[str, int]:
+@cache
+def pipeline_fingerprint() -> str:
+    """Hash of the code and data that turn a file into candidates; a change invalidates the cache."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    parts = [root / "corpus.py", root / "extract.py", root / "types.py", *sorted((root / "nlp").glob("*.py"))]
+    for path in [*parts, *sorted((root / "data").glob("*"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def process_document(task: Task) -> DocResult:
+    """Read, analyse and extract one file. Runs in worker processes, so it takes and returns plain data."""
+    from kg.nlp import shared_nlp
+
+    started = time.perf_counter()
+    path = Path(task.path)
+    try:
+        data = path.read_bytes()
+        doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
+    except (CorpusError, OSError) as exc:
+        reason = str(exc).removeprefix(f"{task.doc_id}: ")
+        return DocResult(task.doc_id, reason=reason, seconds=time.perf_counter() - started)
+    candidates = extract_candidates(doc, shared_nlp()(doc.text)._.mentions)
+    info = DocumentInfo(doc.doc_id, doc.title, doc.meta, hashlib.sha256(data).hexdigest(), len(doc.original))
+    return DocResult(task.doc_id, info, candidates, seconds=time.perf_counter() - started)
+
+
+# --- the per-document cache ------------------------------------------------------------------------
+
+
+def _cache_path(out_dir: Path, task: Task, sha256: str) -> Path:
+    key = hashlib.sha256(f"{pipeline_fingerprint()}\x1f{task.doc_id}\x1f{sha256}".encode()).hexdigest()
+    return out_dir / CACHE_DIR / f"{key[:32]}.json"
+
+
+def _mention(d: dict[str, Any]) -> Mention:
+    return Mention(**d)
+
+
+def _to_json(result: DocResult) -> str:
+    return json.dumps(
+        {
+            "info": asdict(result.info) if result.info else None,
+            "candidates": [asdict(c) for c in result.candidates],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _from_json(doc_id: str, text: str) -> DocResult:
+    data = json.loads(text)
+    info = data["info"]
+    info = DocumentInfo(**{**info, "meta": tuple(tuple(kv) for kv in info["meta"])})
+    candidates = [
+        Candidate(
+            _mention(c["subject"]),
+            c["predicate"],
+            _mention(c["object"]),
+            Evidence(**c["evidence"]),
+            c["post"],
+        )
+        for c in data["candidates"]
+    ]
+    return DocResult(doc_id, info, candidates, cached=True)
+
+
+def _cached(out_dir: Path, task: Task) -> DocResult | None:
+    try:
+        digest = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
+        text = _cache_path(out_dir, task, digest).read_text(encoding="utf-8")
+        result = _from_json(task.doc_id, text)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if result.info is None or result.info.sha256 != digest or dict(result.info.meta) != dict(task.meta):
+        return None
+    return result
+
+
+# --- engines -------------------------------------------------------------------------------------
+
+
+def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(process_document, tasks)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: onnxruntime's thread pools do not survive a fork of a process that used them
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        # map streams results in input order; workers keep their pipeline between documents
+        yield from pool.map(process_document, tasks, chunksize=1)
+
+
+def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:
+        raise ImportError("the dask engine needs dask.distributed: pip install 'dask[distributed]'") from exc
+    client = Client(scheduler) if scheduler else Client(processes=True, dashboard_address=None)
+    try:
+        futures = client.map(process_document, tasks, pure=False)
+        results = {}
+        for future in as_completed(futures):
+            result = future.result()
+            results[result.doc_id] = result
+            future.release()
+        yield from (results[t.doc_id] for t in tasks)
+    finally:
+        client.close()
+
+
+def _tasks(corpus_dir: Path) -> list[Task]:
+    manifest = read_manifest(corpus_dir)
+    tasks = []
+    for path in list_corpus(corpus_dir):
+        doc_id = path.relative_to(corpus_dir).as_posix()
+        tasks.append(Task(str(path), doc_id, tuple(sorted(manifest.get(doc_id, {}).items()))))
+    return tasks
+
+
+def process_corpus(
+    corpus_dir: Path,
+    *,
+    out_dir: Path | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[DocResult]:
+    """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
+
+    Raises:
+        CorpusError: The directory or its manifest is unusable.
+        ValueError: The engine is unknown.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
+    tasks = _tasks(corpus_dir)
+    cached = {t.doc_id: _cached(out_dir, t) for t in tasks} if out_dir is not None else {}
+    todo = [t for t in tasks if cached.get(t.doc_id) is None]
+    fresh = _run_dask(todo, scheduler) if engine == "dask" and todo else _run_local(todo, jobs)
+    results = {t.doc_id: cached[t.doc_id] for t in tasks if cached.get(t.doc_id) is not None}
+    for result in fresh:
+        results[result.doc_id] = result
+        if progress:
+            progress(result.doc_id)
+        if out_dir is not None and result.info is not None:
+            task = next(t for t in todo if t.doc_id == result.doc_id)
+            write_atomically(_cache_path(out_dir, task, result.info.sha256), _to_json(result))
+    for task in tasks:
+        result = results.pop(task.doc_id)
+        if result.cached and progress:
+            progress(task.doc_id)
+        yield result
+
+
+# --- assembly ------------------------------------------------------------------------------------
+
+
+def _count(items: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(items).items()))
 
 
-def run(corpus_dir: Path, *, progress: Progress | None = None) -> BuildResult:
-    """Build the graph of a corpus directory in memory.
-
-    Args:
-        corpus_dir: Directory of ``.txt`` files (optionally with ``manifest.json``).
-        progress: Called with each document id once it is processed.
-
-    Returns:
-        The graph and a report that accounts for every input file.
+def assemble(results: list[DocResult], *, corpus: str = "") -> BuildResult:
+    """Resolve entities across documents and build the graphs and the report.
 
     Raises:
-        CorpusError: The directory is unusable, or no document in it could be built.
+        CorpusError: No document could be built.
     """
-    timings: dict[str, float] = Counter()
     started = time.perf_counter()
-    documents: list[Document] = []
-    candidates: list[Candidate] = []
+    infos = [r.info for r in results if r.info is not None]
+    candidates = [c for r in results for c in r.candidates]
+    entities, facts = resolve_entities(candidates)
+    graphs = document_graphs(infos, entities, facts)
+    graph = union_graph(graphs[i.doc_id] for i in infos)
+    facts_per_doc = Counter(f.evidence.doc_id for f in facts)
     rows: list[dict[str, Any]] = []
-    nlp = None
-    for item in load_corpus(corpus_dir):
-        if isinstance(item, Skipped):
-            rows.append({"doc_id": item.doc_id, "status": "skipped", "reason": item.reason})
+    for r in results:
+        if r.info is None:
+            rows.append({"doc_id": r.doc_id, "status": "skipped", "reason": r.reason})
         else:
-            t0 = time.perf_counter()
-            nlp = nlp or shared_nlp()
-            doc = nlp(item.text)
-            t1 = time.perf_counter()
-            found = extract_candidates(item, doc._.mentions)
-            t2 = time.perf_counter()
-            timings["nlp"] += t1 - t0
-            timings["extract"] += t2 - t1
-            documents.append(item)
-            candidates.extend(found)
             rows.append(
                 {
-                    "doc_id": item.doc_id,
+                    "doc_id": r.doc_id,
                     "status": "ok",
-                    "title": item.title,
-                    "chars": len(item.original),
-                    "candidates": len(found),
+                    "title": r.info.title,
+                    "chars": r.info.chars,
+                    "candidates": len(r.candidates),
+                    "facts": facts_per_doc[r.doc_id],
+                    "cached": r.cached,
+                    "seconds": round(r.seconds, 3),
                 }
             )
-        if progress:
-            progress(item.doc_id)
-    if not rows:
-        raise CorpusError(f"{corpus_dir}: no .txt files to build")
-    t0 = time.perf_counter()
-    entities, facts = resolve_entities(candidates)
-    t1 = time.perf_counter()
-    graph = build_graph(documents, entities, facts)
-    t2 = time.perf_counter()
-    timings["resolve"], timings["rdf"] = t1 - t0, t2 - t1
-    facts_per_doc = Counter(f.evidence.doc_id for f in facts)
-    for row in rows:
-        if row["status"] == "ok":
-            row["facts"] = facts_per_doc[row["doc_id"]]
     distinct = {(f.subject, f.predicate, f.object) for f in facts}
     report: dict[str, Any] = {
         "kg_version": __version__,
-        "corpus": str(corpus_dir),
+        "corpus": corpus,
         "documents": rows,
         "counts": {
-            "documents": _count([r["status"] for r in rows]),
-            "entities": _count([e.kind for e in entities]),
+            "documents": _count(r["status"] for r in rows),
+            "entities": _count(e.kind for e in entities),
             "entities_total": len(entities),
-            "facts": _count([p for _, p, _ in distinct]),
+            "facts": _count(p for _, p, _ in distinct),
             "facts_total": len(distinct),
             "evidence": len(facts),
             "triples": len(graph),
         },
-        "timings_s": {k: round(v, 3) for k, v in sorted(timings.items())},
+        "timings_s": {
+            "documents": round(sum(r.seconds for r in results), 3),
+            "assemble": round(time.perf_counter() - started, 3),
+        },
     }
-    report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-    if not documents:
-        reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows)
-        error = CorpusError(f"{corpus_dir}: no document could be built ({reasons})")
+    if not infos:
+        reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows) or "no .txt files"
+        error = CorpusError(f"{corpus or 'corpus'}: no document could be built ({reasons})")
         error.report = report  # type: ignore[attr-defined]
         raise error
-    return BuildResult(graph, report, documents)
+    return BuildResult(graph, report, graphs)
 
 
-def build(corpus_dir: Path, out_dir: Path, *, progress: Progress | None = None) -> dict[str, Any]:
-    """Build a corpus and write ``graph.ttl``, ``graph.html`` and ``report.json`` into ``out_dir``.
-
-    Files are replaced atomically, so an interrupted build leaves the previous outputs intact.
+def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) -> BuildResult:
+    """Build the graph of a corpus directory in memory (no cache, no files written).
 
     Raises:
-        CorpusError: Nothing could be built (the report is still written).
-        StoreError: An output file cannot be written.
+        CorpusError: The directory is unusable, or no document in it could be built.
     """
+    results = list(process_corpus(corpus_dir, jobs=jobs, progress=progress))
+    if not results:
+        raise CorpusError(f"{corpus_dir}: no .txt files to build")
+    return assemble(results, corpus=str(corpus_dir))
+
+
+# --- outputs -------------------------------------------------------------------------------------
+
+
+def _graph_digest(graph: Graph) -> str:
+    lines = sorted(graph.serialize(format="nt").splitlines())
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def update_store(out_dir: Path, documents: dict[str, Graph], union: Graph) -> dict[str, int]:
+    """Bring ``OUT_DIR/store`` in line with the per-document graphs; only changed graphs are rewritten.
+
+    Returns:
+        Counts of named graphs ``replaced``, ``removed`` and ``unchanged``.
+    """
+    state_path = out_dir / STORE_DIR / STATE_FILE
     try:
-        result = run(corpus_dir, progress=progress)
-    except CorpusError as exc:
-        report = getattr(exc, "report", None)
-        if report is not None:
-            write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        raise
+        state: dict[str, str] = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        state = {}
+    store = GraphStore.open(out_dir / STORE_DIR)
+    names = {str(document_iri(doc_id)): graph for doc_id, graph in documents.items()}
+    if set(store.graph_names()) - set(state):  # a store we did not write, or an interrupted update
+        state = {}
+    counts = Counter[str]()
+    for name in store.graph_names():
+        if name not in names:
+            store.remove_graph(name)
+            counts["removed"] += 1
+    new_state = {}
+    for name, graph in sorted(names.items()):
+        digest = _graph_digest(graph)
+        if state.get(name) != digest or name not in store.graph_names():
+            store.replace_graph(name, graph)
+            counts["replaced"] += 1
+        else:
+            counts["unchanged"] += 1
+        new_state[name] = digest
+    if counts["replaced"] or counts["removed"] or not state:
+        store.replace_default_graph(union)
+    store.flush()
+    write_atomically(state_path, json.dumps(new_state, indent=1, sort_keys=True))
+    counts["quads"] = len(store)
+    del store  # release the store's lock before anyone else opens it
+    return {k: counts[k] for k in ("replaced", "removed", "unchanged", "quads")}
+
+
+def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Any]:
+    """Write graph.ttl, graph.html, the store and report.json; return the report."""
+    report = result.report
     t0 = time.perf_counter()
     write_atomically(out_dir / GRAPH_FILE, serialize_turtle(result.graph))
     t1 = time.perf_counter()
     write_atomically(out_dir / VIEW_FILE, network_html(render_network(result.graph)))
     t2 = time.perf_counter()
-    report = result.report
-    report["timings_s"]["turtle"] = round(t1 - t0, 3)
-    report["timings_s"]["view"] = round(t2 - t1, 3)
-    report["outputs"] = {"graph": GRAPH_FILE, "view": VIEW_FILE, "report": REPORT_FILE}
+    report["store"] = update_store(out_dir, result.documents, result.graph)
+    t3 = time.perf_counter()
+    report["timings_s"].update(turtle=round(t1 - t0, 3), view=round(t2 - t1, 3), store=round(t3 - t2, 3))
+    report["outputs"] = {"graph": GRAPH_FILE, "view": VIEW_FILE, "report": REPORT_FILE, "store": STORE_DIR}
     write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return report
+
+
+def _write_failure_report(exc: CorpusError, out_dir: Path) -> None:
+    report = getattr(exc, "report", None)
+    if report is not None:
+        write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+
+def build(
+    corpus_dir: Path,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> dict[str, Any]:
+    """Build a corpus into ``out_dir``: graph.ttl, graph.html, report.json and the store.
+
+    Unchanged documents are taken from the cache of the previous build.
+
+    Raises:
+        CorpusError: Nothing could be built (the report is still written).
+        StoreError: An output cannot be written.
+    """
+    started = time.perf_counter()
+    results = list(
+        process_corpus(
+            corpus_dir, out_dir=out_dir, jobs=jobs, engine=engine, scheduler=scheduler, progress=progress
+        )
+    )
+    if not results:
+        raise CorpusError(f"{corpus_dir}: no .txt files to build")
+    try:
+        result = assemble(results, corpus=str(corpus_dir))
+    except CorpusError as exc:
+        _write_failure_report(exc, out_dir)
+        raise
+    result.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
+    report = write_outputs(result, out_dir)
+    report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+    write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return report
+
+
+def cached_results(out_dir: Path) -> list[DocResult]:
+    """The per-document results of the last build of ``out_dir``, in report order.
+
+    Raises:
+        StoreError: There is no build in ``out_dir``.
+    """
+    try:
+        report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{out_dir}: no build report; run `kg build` first") from exc
+    by_doc: dict[str, DocResult] = {}
+    for path in (out_dir / CACHE_DIR).glob("*.json"):
+        try:
+            result = _from_json("", path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if result.info is not None:
+            result.doc_id = result.info.doc_id
+            by_doc.setdefault(result.doc_id, result)
+    return [by_doc[r["doc_id"]] for r in report["documents"] if r["doc_id"] in by_doc]
+
+
+def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
+    """Retract documents from a build: their facts go, entities other documents mention stay.
+
+    Raises:
+        StoreError: There is no build in ``out_dir``, or a document is not part of it.
+    """
+    doc_ids = set(doc_ids)
+    results = cached_results(out_dir)
+    known = {r.doc_id for r in results}
+    missing = sorted(doc_ids - known)
+    if missing:
+        raise StoreError(f"{out_dir}: not in the build: {', '.join(missing)} (see report.json)")
+    report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
+    kept = [r for r in results if r.doc_id not in doc_ids]
+    result = assemble(kept, corpus=report.get("corpus", ""))
+    result.report["removed"] = sorted(doc_ids)
+    return write_outputs(result, out_dir)
+
+
+def default_jobs() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1

@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, XSD
 
 from kg.ontology import KG, KGR, bind_prefixes, term
-from kg.types import Document, Entity, Fact
+from kg.types import Document, DocumentInfo, Entity, Fact
 
 _SAFE = frozenset("/-_.~·")
 
@@ -62,7 +62,7 @@ def assertion_iri(fact: Fact) -> URIRef:
     return KGR[f"assertion/{digest[:20]}"]
 
 
-def add_documents(graph: Graph, documents: Iterable[Document]) -> None:
+def add_documents(graph: Graph, documents: Iterable[Document | DocumentInfo]) -> None:
     """Describe source documents (file, title, newspaper, date)."""
     for doc in documents:
         node = document_iri(doc.doc_id)
@@ -131,7 +131,36 @@ def add_memberships(graph: Graph, facts: Iterable[Fact], labels: dict[str, str])
         graph.add((role, RDFS.label, Literal(fact.post, lang="zh")))
 
 
-def build_graph(documents: Iterable[Document], entities: Iterable[Entity], facts: Iterable[Fact]) -> Graph:
+def document_graphs(
+    documents: Iterable[Document | DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
+) -> dict[str, Graph]:
+    """One graph per document: its description, the facts it states and the entities they involve.
+
+    The union of these graphs equals ``build_graph`` of the same input; an entity appears in the graph
+    of every document that mentions it, so dropping one document's graph keeps shared entities alive.
+    """
+    by_key = {e.key: e for e in entities}
+    labels = {e.key: e.canonical for e in by_key.values()}
+    by_doc: dict[str, list[Fact]] = {}
+    for fact in facts:
+        by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
+    graphs = {}
+    for doc in documents:
+        graph = Graph()
+        bind_prefixes(graph)
+        doc_facts = by_doc.get(doc.doc_id, [])
+        add_documents(graph, [doc])
+        keys = sorted({f.subject for f in doc_facts} | {f.object for f in doc_facts})
+        add_entities(graph, [by_key[k] for k in keys])
+        add_facts(graph, doc_facts)
+        add_memberships(graph, doc_facts, labels)
+        graphs[doc.doc_id] = graph
+    return graphs
+
+
+def build_graph(
+    documents: Iterable[Document | DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
+) -> Graph:
     """The knowledge graph of a corpus, with the project's prefixes bound."""
     graph = Graph()
     bind_prefixes(graph)

@@ -1,24 +1,39 @@
-"""Open, load, save and query graphs; the one place that knows serialisation formats.
+"""Open, load, save, export and query graphs; the one place that knows stores and serialisation formats.
 
-Stores are chosen by rdflib store name ("Memory" now; "Oxigraph" once the persistent store lands).
+Two kinds of store sit behind one query function:
+
+- an rdflib ``Graph`` (store name "Memory"), used while building and for small graphs;
+- ``GraphStore``, a persistent Oxigraph store (pyoxigraph) holding one named graph per source document,
+  so a document's facts can be replaced or retracted, and their union, deduplicated, as the default
+  graph that queries see (Oxigraph's union-of-named-graphs mode would repeat a triple per document).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
 from kg.errors import QueryError, StoreError
-from kg.ontology import bind_prefixes, prefix_declarations
+from kg.ontology import PREFIXES, bind_prefixes, prefix_declarations
+
+STORE_DIR = "store"
+EXPORT_FORMATS = {
+    "turtle": ("ttl", ox.RdfFormat.TURTLE),
+    "ntriples": ("nt", ox.RdfFormat.N_TRIPLES),
+    "nquads": ("nq", ox.RdfFormat.N_QUADS),
+    "trig": ("trig", ox.RdfFormat.TRIG),
+}
 
 
 def open_store(*, store: str = "Memory") -> Graph:
-    """A new, empty graph on the named rdflib store, with the project's prefixes bound.
+    """A new, empty rdflib graph on the named rdflib store, with the project's prefixes bound.
 
     Raises:
         StoreError: The store plugin is unknown.
@@ -32,7 +47,7 @@ def open_store(*, store: str = "Memory") -> Graph:
 
 
 def load_graph(path: Path) -> Graph:
-    """Parse a Turtle file into a fresh graph.
+    """Parse a Turtle file into a fresh rdflib graph.
 
     Raises:
         StoreError: The file is missing or not valid Turtle.
@@ -52,37 +67,177 @@ def serialize_turtle(graph: Graph) -> str:
     return graph.serialize(format="turtle")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write a text file through a temporary file and a rename, so readers never see half a file.
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write a file through a temporary file and a rename, so readers never see half a file.
 
     Raises:
         StoreError: The file cannot be written.
     """
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
         os.replace(tmp, path)
     except OSError as exc:
         raise StoreError(f"{path}: cannot write: {exc.strerror or exc}") from exc
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Literal):
-        return value.toPython() if value.datatype else str(value)
-    if isinstance(value, URIRef):
-        return str(value)
-    return None if value is None else str(value)
+def _term_to_ox(term: Any) -> Any:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"cannot store RDF term {term!r}")
 
 
-def query_rows(graph: Graph, sparql: str) -> list[dict[str, Any]]:
+def _plain_ox(term: Any) -> Any:
+    """A pyoxigraph term as a plain Python value (IRI and text as str, numbers as int/float)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype.endswith(("#integer", "#int", "#long")):
+            return int(term.value)
+        if datatype.endswith(("#decimal", "#double", "#float")):
+            return float(term.value)
+        if datatype.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+class GraphStore:
+    """A persistent Oxigraph store with one named graph per source document.
+
+    Examples:
+        >>> store = GraphStore.open(None)
+        >>> store.graph_names()
+        []
+    """
+
+    def __init__(self, inner: ox.Store, path: Path | None) -> None:
+        self.inner = inner
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | None, *, read_only: bool = False) -> GraphStore:
+        """Open (creating if needed) the store at ``path``; ``None`` gives an in-memory store.
+
+        Raises:
+            StoreError: The directory cannot be opened (locked by another writer, not a store ...).
+        """
+        try:
+            if path is None:
+                return cls(ox.Store(), None)
+            if read_only:
+                if not path.is_dir():
+                    raise StoreError(f"{path}: no store here; run `kg build` first")
+                return cls(ox.Store.read_only(str(path)), path)
+            path.mkdir(parents=True, exist_ok=True)
+            return cls(ox.Store(str(path)), path)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open the Oxigraph store: {exc}") from exc
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        return sorted(g.value for g in self.inner.named_graphs())
+
+    def replace_graph(self, name: str, graph: Graph) -> None:
+        """Replace the named graph ``name`` by the triples of ``graph``."""
+        node = ox.NamedNode(name)
+        if self.inner.contains_named_graph(node):
+            self.inner.remove_graph(node)
+        quads = [ox.Quad(_term_to_ox(s), _term_to_ox(p), _term_to_ox(o), node) for s, p, o in graph]
+        self.inner.add_graph(node)
+        self.inner.bulk_extend(quads)
+
+    def replace_default_graph(self, graph: Graph) -> None:
+        """Replace the default graph (the deduplicated union of the documents) by ``graph``."""
+        self.inner.clear_graph(ox.DefaultGraph())
+        self.inner.bulk_extend(
+            ox.Quad(_term_to_ox(s), _term_to_ox(p), _term_to_ox(o), ox.DefaultGraph()) for s, p, o in graph
+        )
+
+    def remove_graph(self, name: str) -> bool:
+        """Drop a named graph; False when there was none."""
+        node = ox.NamedNode(name)
+        if not self.inner.contains_named_graph(node):
+            return False
+        self.inner.remove_graph(node)
+        return True
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def query(self, sparql: str) -> Any:
+        """Run any SPARQL query (default graph: all documents; ``GRAPH`` reaches one), prefixes predeclared.
+
+        Raises:
+            QueryError: The query does not parse or fails.
+        """
+        try:
+            return self.inner.query(sparql, prefixes=dict(PREFIXES))
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL query: {exc}") from exc
+        except OSError as exc:
+            raise QueryError(f"SPARQL query failed: {exc}") from exc
+
+    def select(self, sparql: str) -> list[dict[str, Any]]:
+        """Rows of a SELECT query as plain Python values.
+
+        Raises:
+            QueryError: The query is malformed, fails, or is not a SELECT query.
+        """
+        result = self.query(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{name: _plain_ox(row[name]) for name in names} for row in result]
+
+    def dump(self, format: str, *, graph: str | None = None) -> bytes:
+        """Serialise the store (or one named graph) as ``turtle``, ``ntriples``, ``nquads`` or ``trig``.
+
+        Triple formats get the default graph (the union of the documents); quad formats get the named
+        graphs only, since the default graph repeats them.
+
+        Raises:
+            StoreError: The format is unknown.
+        """
+        if format not in EXPORT_FORMATS:
+            raise StoreError(f"unknown export format {format!r}; use one of {sorted(EXPORT_FORMATS)}")
+        rdf_format = EXPORT_FORMATS[format][1]
+        if graph is not None:
+            return bytes(self.inner.dump(format=rdf_format, from_graph=ox.NamedNode(graph)))
+        if rdf_format.supports_datasets:
+            named = ox.Dataset(q for q in self.inner if not isinstance(q.graph_name, ox.DefaultGraph))
+            return bytes(ox.serialize(named, format=rdf_format, prefixes=dict(PREFIXES)))
+        return bytes(self.inner.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=dict(PREFIXES)))
+
+    def flush(self) -> None:
+        """Write pending changes to disk."""
+        if self.path is not None:
+            self.inner.flush()
+
+
+def query_rows(graph: Graph | GraphStore, sparql: str) -> list[dict[str, Any]]:
     """Run a SELECT query with the project's prefixes predeclared; rows as plain Python values.
+
+    Works on an rdflib graph and on a ``GraphStore``.
 
     Raises:
         QueryError: The query is malformed or not a SELECT query.
     """
+    if isinstance(graph, GraphStore):
+        return graph.select(sparql)
     try:
         result = graph.query(prefix_declarations() + sparql)
     except Exception as exc:  # pyparsing and rdflib raise assorted exception types
@@ -95,3 +250,26 @@ def query_rows(graph: Graph, sparql: str) -> list[dict[str, Any]]:
         assert isinstance(row, ResultRow)
         rows.append({name: _plain(row[name]) for name in names})
     return rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Literal):
+        return value.toPython() if value.datatype else str(value)
+    if isinstance(value, URIRef):
+        return str(value)
+    return None if value is None else str(value)
+
+
+def union_graph(graphs: Iterable[Graph]) -> Graph:
+    """One rdflib graph holding every triple of the given graphs."""
+    union = open_store()
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+def iter_quads(store: GraphStore) -> Iterator[tuple[str, str, str, str]]:
+    """(subject, predicate, object, graph) as N-Triples-like strings, for diffing and tests."""
+    for quad in store.inner:
+        yield str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name)

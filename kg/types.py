@@ -45,6 +45,17 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """What the graph records of a document, without its text."""
+
+    doc_id: str
+    title: str = ""
+    meta: tuple[tuple[str, str], ...] = ()
+    sha256: str = ""
+    chars: int = 0
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An input file that was not built, with the reason."""
 

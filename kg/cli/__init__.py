@@ -1,8 +1,13 @@
-"""Command-line interface: each command parses its options, calls the library, and maps KGError to exit 1."""
+"""Command-line interface: each command parses its options, calls the library, and maps KGError to exit 1.
+
+A subpackage: the group and the core commands (build, eval) live here, every further command in a
+module of its own (``kg/cli/<command>.py``) registered at the bottom of this file.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,31 +29,77 @@ def main() -> None:
     default="build",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="Directory for graph.ttl, graph.html and report.json.",
+    help="Directory for graph.ttl, graph.html, report.json, the store and the cache.",
 )
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores]."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where documents are processed: local processes or a Dask cluster.",
+)
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def build(corpus_dir: Path, out_dir: Path, quiet: bool) -> None:
+def build(
+    corpus_dir: Path, out_dir: Path, jobs: int | None, engine: str, scheduler: str | None, quiet: bool
+) -> None:
     """Build the graph of CORPUS_DIR (default: corpus/) into OUT_DIR."""
     from kg.corpus import list_corpus
     from kg.pipeline import build as build_corpus
+    from kg.pipeline import default_jobs
 
     try:
         total = len(list_corpus(corpus_dir))
         with click.progressbar(
             length=total, label="Building", file=None if not quiet else _Null(), show_pos=True
         ) as bar:
-            report = build_corpus(corpus_dir, out_dir, progress=lambda _: bar.update(1))
+            report = build_corpus(
+                corpus_dir,
+                out_dir,
+                progress=lambda _: bar.update(1),
+                jobs=jobs or default_jobs(),
+                engine=engine,
+                scheduler=scheduler,
+            )
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
-    if quiet:
-        return
+    if not quiet:
+        _summarise(report, out_dir)
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option(
+    "--graph",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output directory of `kg build`.",
+)
+def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
+    """Retract the facts of DOC_IDS (file names as in report.json) from a build."""
+    from kg.pipeline import remove as remove_documents
+
+    try:
+        report = remove_documents(out_dir, doc_ids)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _summarise(report, out_dir)
+
+
+def _summarise(report: dict[str, Any], out_dir: Path) -> None:
     counts = report["counts"]
     for row in report["documents"]:
         if row["status"] != "ok":
             click.echo(f"skipped {row['doc_id']}: {row['reason']}", err=True)
     facts = ", ".join(f"{k} {v}" for k, v in counts["facts"].items())
+    cached = sum(1 for row in report["documents"] if row.get("cached"))
     click.echo(
-        f"{counts['documents'].get('ok', 0)} documents built, "
+        f"{counts['documents'].get('ok', 0)} documents built ({cached} unchanged), "
         f"{counts['documents'].get('skipped', 0)} skipped; "
         f"{counts['entities_total']} entities; {counts['facts_total']} facts ({facts}) -> {out_dir}/"
     )
@@ -103,3 +154,15 @@ def eval_(gold_dir: Path, graph_dir: Path, docs: tuple[str, ...], as_json: bool)
         click.echo("\nMisses:")
         for g in result.misses:
             click.echo(f"  {g.predicate}({g.subject[0]}, {g.object[0]})  « {g.evidence[:80]} »  [{g.doc}]")
+
+
+def _register_commands() -> None:
+    """Import the command modules; each adds its command to ``main``."""
+    import importlib
+    import pkgutil
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        importlib.import_module(f"{__name__}.{module}")
+
+
+_register_commands()

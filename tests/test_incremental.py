@@ -1,0 +1,90 @@
+"""Incremental builds, retraction, the persistent store, and the process-parallel engine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.pipeline import build, remove
+from kg.store import GraphStore
+
+from .conftest import CORPUS
+
+pytestmark = pytest.mark.slow
+
+A = "乌审旗图克镇乌兰什巴台村。鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木村驻村第一书记董晶说。"
+B = "走进乌审旗图克镇乌兰什巴台村集体企业。胜泉村驻村第一书记杜伟华介绍说。"
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(A, encoding="utf-8")
+    (corpus / "b.txt").write_text(B, encoding="utf-8")
+    return corpus
+
+
+def _rows(report):
+    return {r["doc_id"]: r for r in report["documents"]}
+
+
+def test_rebuild_reprocesses_only_changed_documents(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    first = build(small_corpus, out)
+    assert not any(r["cached"] for r in first["documents"])
+    again = build(small_corpus, out)
+    assert all(r["cached"] for r in again["documents"])
+    assert again["store"]["replaced"] == 0 and again["store"]["unchanged"] == 2
+    (small_corpus / "b.txt").write_text(B + "兴安盟突泉县水泉镇胜泉村。", encoding="utf-8")
+    third = build(small_corpus, out)
+    assert _rows(third)["a.txt"]["cached"] and not _rows(third)["b.txt"]["cached"]
+    assert third["store"]["replaced"] == 1
+    ttl = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "水泉镇" in ttl
+
+
+def test_store_has_one_named_graph_per_document(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    build(small_corpus, out)
+    store = GraphStore.open(out / "store", read_only=True)
+    assert [n.rsplit("/", 1)[1] for n in store.graph_names()] == ["a.txt", "b.txt"]
+    rows = store.select("SELECT ?v WHERE { ?v kg:locatedIn ?t . ?t rdfs:label '图克镇'@zh }")
+    assert [r["v"].rsplit("/", 1)[1] for r in rows] == ["乌兰什巴台村"]
+
+
+def test_remove_retracts_a_document_but_keeps_shared_entities(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    build(small_corpus, out)
+    report = remove(out, ["b.txt"])
+    assert [r["doc_id"] for r in report["documents"]] == ["a.txt"]
+    ttl = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "杜伟华" not in ttl  # only b.txt said so
+    assert "乌兰什巴台村" in ttl  # a.txt mentions it too
+    store = GraphStore.open(out / "store", read_only=True)
+    assert len(store.graph_names()) == 1
+    assert not store.select("SELECT ?p WHERE { ?p rdfs:label '杜伟华'@zh }")
+    assert store.select("SELECT ?p WHERE { ?p rdfs:label '乌兰什巴台村'@zh }")
+
+
+def test_cli_remove_unknown_document(small_corpus, tmp_path):
+    out = tmp_path / "out"
+    build(small_corpus, out)
+    result = CliRunner().invoke(main, ["remove", "nope.txt", "--graph", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {out}: not in the build: nope.txt (see report.json)"
+
+
+def test_parallel_build_equals_sequential(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("gold"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(corpus, one, jobs=1)
+    build(corpus, two, jobs=2)
+    assert (one / "graph.ttl").read_bytes() == (two / "graph.ttl").read_bytes()
+    report = json.loads((two / "report.json").read_text(encoding="utf-8"))
+    assert report["engine"] == {"name": "local", "jobs": 2}
