@@ -220,7 +220,8 @@ class GraphStore:
         if rdf_format.supports_datasets:
             named = ox.Dataset(q for q in self.inner if not isinstance(q.graph_name, ox.DefaultGraph))
             return bytes(ox.serialize(named, format=rdf_format, prefixes=dict(PREFIXES)))
-        return bytes(self.inner.dump(format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=dict(PREFIXES)))
+        default = ox.DefaultGraph()
+        return bytes(self.inner.dump(format=rdf_format, from_graph=default, prefixes=dict(PREFIXES)))
 
     def flush(self) -> None:
         """Write pending changes to disk."""
