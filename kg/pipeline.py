@@ -1,4 +1,4 @@
-"""Run the stages in order (corpus, nlp, extract, resolve, rdf, store, view); the only place knowing it."""
+"""Run the stages in order (corpus, nlp, extract, resolve, rdf, store, view); the only place knowing it.
 
 Documents are processed one by one (``process_document``: read, NLP, extract) by an engine: in this
 process, in a pool of processes, or on a Dask cluster. Only their candidate facts come back, so memory
