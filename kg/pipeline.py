@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -26,10 +27,10 @@ from kg import __version__
 from kg.corpus import list_corpus, read_document, read_manifest
 from kg.errors import CorpusError, StoreError
 from kg.extract import extract_candidates
-from kg.rdf import document_graphs, document_iri
+from kg.rdf import document_graph, document_iri
 from kg.resolve import resolve_entities
-from kg.store import STORE_DIR, GraphStore, serialize_turtle, union_graph, write_atomically
-from kg.types import Candidate, DocumentInfo, Evidence, Mention
+from kg.store import STORE_DIR, GraphStore, open_store, serialize_turtle, union_graph, write_atomically
+from kg.types import Candidate, DocumentInfo, Entity, Evidence, Fact, Mention
 from kg.views import network_html, render_network
 
 GRAPH_FILE = "graph.ttl"
@@ -237,18 +238,35 @@ def _count(items: Iterable[str]) -> dict[str, int]:
     return dict(sorted(Counter(items).items()))
 
 
-def assemble(results: list[DocResult], *, corpus: str = "") -> BuildResult:
-    """Resolve entities across documents and build the graphs and the report.
+@dataclass
+class Assembly:
+    """Entities and facts resolved across documents, ready to be written as graphs."""
+
+    infos: list[DocumentInfo]
+    entities: list[Entity]
+    facts: list[Fact]
+    report: dict[str, Any]
+
+    def document_graphs(self) -> Iterator[tuple[str, Graph]]:
+        """(document id, its graph), one at a time, so memory holds one document's graph at most."""
+        by_key = {e.key: e for e in self.entities}
+        labels = {e.key: e.canonical for e in self.entities}
+        by_doc: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
+        for info in self.infos:
+            yield info.doc_id, document_graph(info, by_key, by_doc.get(info.doc_id, []), labels)
+
+
+def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
+    """Resolve entities across documents and draft the build report.
 
     Raises:
         CorpusError: No document could be built.
     """
     started = time.perf_counter()
     infos = [r.info for r in results if r.info is not None]
-    candidates = [c for r in results for c in r.candidates]
-    entities, facts = resolve_entities(candidates)
-    graphs = document_graphs(infos, entities, facts)
-    graph = union_graph(graphs[i.doc_id] for i in infos)
+    entities, facts = resolve_entities(c for r in results for c in r.candidates)
     facts_per_doc = Counter(f.evidence.doc_id for f in facts)
     rows: list[dict[str, Any]] = []
     for r in results:
@@ -279,11 +297,10 @@ def assemble(results: list[DocResult], *, corpus: str = "") -> BuildResult:
             "facts": _count(p for _, p, _ in distinct),
             "facts_total": len(distinct),
             "evidence": len(facts),
-            "triples": len(graph),
         },
         "timings_s": {
             "documents": round(sum(r.seconds for r in results), 3),
-            "assemble": round(time.perf_counter() - started, 3),
+            "resolve": round(time.perf_counter() - started, 3),
         },
     }
     if not infos:
@@ -291,7 +308,7 @@ def assemble(results: list[DocResult], *, corpus: str = "") -> BuildResult:
         error = CorpusError(f"{corpus or 'corpus'}: no document could be built ({reasons})")
         error.report = report  # type: ignore[attr-defined]
         raise error
-    return BuildResult(graph, report, graphs)
+    return Assembly(infos, entities, facts, report)
 
 
 def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) -> BuildResult:
@@ -303,10 +320,18 @@ def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) ->
     results = list(process_corpus(corpus_dir, jobs=jobs, progress=progress))
     if not results:
         raise CorpusError(f"{corpus_dir}: no .txt files to build")
-    return assemble(results, corpus=str(corpus_dir))
+    assembly = assemble(results, corpus=str(corpus_dir))
+    documents = dict(assembly.document_graphs())
+    graph = union_graph(documents.values())
+    assembly.report["counts"]["triples"] = len(graph)
+    return BuildResult(graph, assembly.report, documents)
 
 
 # --- outputs -------------------------------------------------------------------------------------
+
+# Up to this size graph.ttl is written by rdflib (sorted, readable); above it Oxigraph streams it
+# from the store's index order, which is as deterministic but needs no graph in memory.
+PRETTY_TURTLE_TRIPLES = 200_000
 
 
 def _graph_digest(graph: Graph) -> str:
@@ -314,57 +339,120 @@ def _graph_digest(graph: Graph) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def update_store(out_dir: Path, documents: dict[str, Graph], union: Graph) -> dict[str, int]:
-    """Bring ``OUT_DIR/store`` in line with the per-document graphs; only changed graphs are rewritten.
+def _store_versions(out_dir: Path) -> tuple[Path | None, Path]:
+    """The store version the ``store`` link points to now (if any) and a fresh one to build."""
+    link = out_dir / STORE_DIR
+    current = link.resolve() if link.exists() else None
+    numbers = [
+        int(p.name.rsplit(".", 1)[1])
+        for p in out_dir.glob(f"{STORE_DIR}.*")
+        if p.name.rsplit(".", 1)[1].isdigit()
+    ]
+    return current, out_dir / f"{STORE_DIR}.{max(numbers, default=0) + 1}"
+
+
+def _load_state(store_dir: Path | None) -> dict[str, str]:
+    try:
+        return dict(json.loads((store_dir / STATE_FILE).read_text(encoding="utf-8"))) if store_dir else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[str, int]:
+    """Write the new store version ``staged``: a cheap copy of ``current`` with changed graphs replaced.
 
     Returns:
-        Counts of named graphs ``replaced``, ``removed`` and ``unchanged``.
+        Counts of named graphs ``replaced``, ``removed``, ``unchanged`` and of ``triples`` in the union.
     """
-    state_path = out_dir / STORE_DIR / STATE_FILE
-    try:
-        state: dict[str, str] = json.loads(state_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    state = _load_state(current)
+    if current is not None and current.is_dir() and state:
+        GraphStore.open(current, read_only=True).inner.backup(str(staged))  # hard links, no copy
+    else:
         state = {}
-    store = GraphStore.open(out_dir / STORE_DIR)
-    names = {str(document_iri(doc_id)): graph for doc_id, graph in documents.items()}
-    if set(store.graph_names()) - set(state):  # a store we did not write, or an interrupted update
-        state = {}
+    store = GraphStore.open(staged)
     counts = Counter[str]()
-    for name in store.graph_names():
-        if name not in names:
-            store.remove_graph(name)
-            counts["removed"] += 1
-    new_state = {}
-    for name, graph in sorted(names.items()):
+    new_state: dict[str, str] = {}
+    for doc_id, graph in assembly.document_graphs():
+        name = str(document_iri(doc_id))
         digest = _graph_digest(graph)
-        if state.get(name) != digest or name not in store.graph_names():
+        if state.get(name) == digest:
+            counts["unchanged"] += 1
+        else:
             store.replace_graph(name, graph)
             counts["replaced"] += 1
-        else:
-            counts["unchanged"] += 1
         new_state[name] = digest
-    if counts["replaced"] or counts["removed"] or not state:
-        store.replace_default_graph(union)
+    for name in store.graph_names():
+        if name not in new_state:
+            store.remove_graph(name)
+            counts["removed"] += 1
+    # the default graph is the union of the documents, each triple once
+    store.inner.update("CLEAR DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     store.flush()
-    write_atomically(state_path, json.dumps(new_state, indent=1, sort_keys=True))
-    counts["quads"] = len(store)
-    del store  # release the store's lock before anyone else opens it
-    return {k: counts[k] for k in ("replaced", "removed", "unchanged", "quads")}
+    write_atomically(staged / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
+    counts["triples"] = store.count_default()
+    return {k: counts[k] for k in ("replaced", "removed", "unchanged", "triples")}
 
 
-def write_outputs(result: BuildResult, out_dir: Path) -> dict[str, Any]:
-    """Write graph.ttl, graph.html, the store and report.json; return the report."""
-    report = result.report
+def _turtle(store: GraphStore, triples: int) -> bytes:
+    if triples > PRETTY_TURTLE_TRIPLES:
+        return store.dump("turtle")
+    graph = open_store()
+    graph.parse(data=store.dump("ntriples").decode("utf-8"), format="nt")
+    return serialize_turtle(graph).encode("utf-8")
+
+
+def _swap_link(link: Path, target: Path) -> Path | None:
+    """Point ``link`` at ``target`` in one atomic rename; return the directory it pointed to before.
+
+    Readers see the old store or the new one, never none.
+    """
+    previous = link.resolve() if link.exists() else None
+    if link.is_dir() and not link.is_symlink():  # an unversioned store: move it aside first
+        previous = link.rename(link.with_name(f"{STORE_DIR}.0"))
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target.name)
+    os.replace(tmp, link)
+    return previous
+
+
+def write_outputs(assembly: Assembly, out_dir: Path) -> dict[str, Any]:
+    """Write graph.ttl, graph.html, report.json and the store; return the report.
+
+    Everything is staged first (temporary files, a new store version); the commit is a handful of
+    renames, so a build killed before it leaves the previous outputs untouched.
+    """
+    report = assembly.report
+    out_dir.mkdir(parents=True, exist_ok=True)
+    current, staged = _store_versions(out_dir)
+    for leftover in out_dir.glob(f"{STORE_DIR}.*"):  # versions staged by builds that were killed
+        if leftover.is_dir() and leftover.resolve() != current:
+            shutil.rmtree(leftover, ignore_errors=True)
     t0 = time.perf_counter()
-    write_atomically(out_dir / GRAPH_FILE, serialize_turtle(result.graph))
+    report["store"] = stage_store(assembly, current, staged)
+    report["counts"]["triples"] = report["store"]["triples"]
+    store = GraphStore.open(staged, read_only=True)
     t1 = time.perf_counter()
-    write_atomically(out_dir / VIEW_FILE, network_html(render_network(result.graph)))
+    staged_files = {
+        GRAPH_FILE: _turtle(store, report["store"]["triples"]),
+    }
     t2 = time.perf_counter()
-    report["store"] = update_store(out_dir, result.documents, result.graph)
+    staged_files[VIEW_FILE] = network_html(render_network(store)).encode("utf-8")
     t3 = time.perf_counter()
-    report["timings_s"].update(turtle=round(t1 - t0, 3), view=round(t2 - t1, 3), store=round(t3 - t2, 3))
+    del store
+    report["timings_s"].update(store=round(t1 - t0, 3), turtle=round(t2 - t1, 3), view=round(t3 - t2, 3))
     report["outputs"] = {"graph": GRAPH_FILE, "view": VIEW_FILE, "report": REPORT_FILE, "store": STORE_DIR}
-    write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    staged_files[REPORT_FILE] = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    temps = {}
+    for name, data in staged_files.items():
+        temps[name] = out_dir / f".{name}.staged"
+        write_atomically(temps[name], data)
+    # commit
+    for name, tmp in temps.items():
+        os.replace(tmp, out_dir / name)
+    previous = _swap_link(out_dir / STORE_DIR, staged)
+    if previous is not None and previous != staged.resolve() and previous.parent == out_dir.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
     return report
 
 
@@ -400,12 +488,12 @@ def build(
     if not results:
         raise CorpusError(f"{corpus_dir}: no .txt files to build")
     try:
-        result = assemble(results, corpus=str(corpus_dir))
+        assembly = assemble(results, corpus=str(corpus_dir))
     except CorpusError as exc:
         _write_failure_report(exc, out_dir)
         raise
-    result.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
-    report = write_outputs(result, out_dir)
+    assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
+    report = write_outputs(assembly, out_dir)
     report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return report
@@ -447,9 +535,9 @@ def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
         raise StoreError(f"{out_dir}: not in the build: {', '.join(missing)} (see report.json)")
     report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
     kept = [r for r in results if r.doc_id not in doc_ids]
-    result = assemble(kept, corpus=report.get("corpus", ""))
-    result.report["removed"] = sorted(doc_ids)
-    return write_outputs(result, out_dir)
+    assembly = assemble(kept, corpus=report.get("corpus", ""))
+    assembly.report["removed"] = sorted(doc_ids)
+    return write_outputs(assembly, out_dir)
 
 
 def default_jobs() -> int:

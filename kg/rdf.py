@@ -131,31 +131,34 @@ def add_memberships(graph: Graph, facts: Iterable[Fact], labels: dict[str, str])
         graph.add((role, RDFS.label, Literal(fact.post, lang="zh")))
 
 
+def document_graph(
+    document: Document | DocumentInfo, entities: dict[str, Entity], facts: list[Fact], labels: dict[str, str]
+) -> Graph:
+    """The graph of one document: its description, the facts it states and the entities they involve.
+
+    An entity appears in the graph of every document that mentions it, so dropping one document's
+    graph keeps shared entities alive; the union of all document graphs equals ``build_graph``.
+    """
+    graph = Graph()
+    bind_prefixes(graph)
+    add_documents(graph, [document])
+    keys = sorted({f.subject for f in facts} | {f.object for f in facts})
+    add_entities(graph, [entities[k] for k in keys])
+    add_facts(graph, facts)
+    add_memberships(graph, facts, labels)
+    return graph
+
+
 def document_graphs(
     documents: Iterable[Document | DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
 ) -> dict[str, Graph]:
-    """One graph per document: its description, the facts it states and the entities they involve.
-
-    The union of these graphs equals ``build_graph`` of the same input; an entity appears in the graph
-    of every document that mentions it, so dropping one document's graph keeps shared entities alive.
-    """
+    """``document_graph`` for every document, by document id."""
     by_key = {e.key: e for e in entities}
     labels = {e.key: e.canonical for e in by_key.values()}
     by_doc: dict[str, list[Fact]] = {}
     for fact in facts:
         by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
-    graphs = {}
-    for doc in documents:
-        graph = Graph()
-        bind_prefixes(graph)
-        doc_facts = by_doc.get(doc.doc_id, [])
-        add_documents(graph, [doc])
-        keys = sorted({f.subject for f in doc_facts} | {f.object for f in doc_facts})
-        add_entities(graph, [by_key[k] for k in keys])
-        add_facts(graph, doc_facts)
-        add_memberships(graph, doc_facts, labels)
-        graphs[doc.doc_id] = graph
-    return graphs
+    return {d.doc_id: document_graph(d, by_key, by_doc.get(d.doc_id, []), labels) for d in documents}
 
 
 def build_graph(

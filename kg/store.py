@@ -178,6 +178,11 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self.inner)
 
+    def count_default(self) -> int:
+        """Number of triples in the default graph (the union of the documents)."""
+        result = self.inner.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(next(iter(result))["n"].value)
+
     def query(self, sparql: str) -> Any:
         """Run any SPARQL query (default graph: all documents; ``GRAPH`` reaches one), prefixes predeclared.
 

@@ -88,3 +88,39 @@ def test_parallel_build_equals_sequential(tmp_path):
     assert (one / "graph.ttl").read_bytes() == (two / "graph.ttl").read_bytes()
     report = json.loads((two / "report.json").read_text(encoding="utf-8"))
     assert report["engine"] == {"name": "local", "jobs": 2}
+
+
+def test_killed_build_leaves_previous_outputs_intact(small_corpus, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    build(small_corpus, out)
+    before = {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.html", "report.json")}
+    # a bigger corpus so that the second build is still processing when it is killed
+    for i in range(40):
+        (small_corpus / f"extra{i:02d}.txt").write_text(A * 30 + str(i), encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(small_corpus), "--out", str(out), "--jobs", "1", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    cache = out / "cache"
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list(cache.glob("*.json"))) < 4:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = {name: (out / name).read_bytes() for name in before}
+    assert after == before
+    store = GraphStore.open(out / "store", read_only=True)
+    assert len(store.graph_names()) == 2
+    del store
+    # a rerun succeeds and reuses what the killed run cached
+    report = build(small_corpus, out)
+    assert report["counts"]["documents"] == {"ok": 42}
+    assert any(r["cached"] for r in report["documents"] if r["doc_id"].startswith("extra"))
+    assert len([p for p in out.glob("store.*") if p.is_dir()]) == 1

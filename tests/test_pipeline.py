@@ -67,7 +67,7 @@ def test_report_accounts_for_every_document(corpus_build):
     assert sorted(r["doc_id"] for r in report["documents"]) == sorted(p.name for p in CORPUS.glob("*.txt"))
     assert all(r["status"] == "ok" and r["facts"] > 0 for r in report["documents"])
     assert report["counts"]["entities_total"] == sum(report["counts"]["entities"].values())
-    assert {"documents", "assemble", "turtle", "view", "store", "total"} <= set(report["timings_s"])
+    assert {"documents", "resolve", "turtle", "view", "store", "total"} <= set(report["timings_s"])
 
 
 def test_every_entity_has_a_zh_label(corpus_graph):

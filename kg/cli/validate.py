@@ -1,0 +1,39 @@
+"""``kg validate``: check a build's graph against the SHACL shapes; exit 1 when it does not conform."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kg.cli import main
+from kg.errors import KGError
+
+
+@main.command()
+@click.option(
+    "--graph",
+    "graph_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output directory of `kg build` (holds graph.ttl).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def validate(ctx: click.Context, graph_dir: Path, as_json: bool) -> None:
+    """Check OUT_DIR/graph.ttl against ontology/shapes.ttl; exit status 1 when it does not conform."""
+    from kg.store import load_graph
+    from kg.validate import format_report, validate_graph
+
+    try:
+        report = validate_graph(load_graph(graph_dir / "graph.ttl"))
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report))
+    if not report.conforms:
+        ctx.exit(1)

@@ -1,0 +1,242 @@
+"""Check a graph against the SHACL shapes in ontology/shapes.ttl; the one place that runs pyshacl.
+
+The shapes say what a well-formed build is: every entity has one ``@zh`` label and ``@zh`` aliases, the
+five relations respect their domains and ranges, every fact has a ``kg:Assertion`` and every assertion
+carries its evidence, offsets and source document. ``validate_graph`` returns the results as plain
+``Violation`` tuples, so callers (``kg validate``, the build report) need neither pyshacl nor rdflib's
+SHACL vocabulary.
+
+The ontology is mixed into a copy of the data graph before validation, so ``sh:class kg:Organisation``
+accepts a ``kg:PartyBody`` through ``rdfs:subClassOf`` without running RDFS or OWL inference.
+
+Like ``store`` this module imports rdflib: pyshacl takes and returns rdflib graphs.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+from rdflib.term import Node
+
+from kg.errors import OntologyError
+from kg.ontology import ONTOLOGY_PATH, PREFIXES, bind_prefixes, load_ontology
+
+__all__ = ["SHAPES_PATH", "ValidationReport", "Violation", "format_report", "load_shapes", "validate_graph"]
+
+SHAPES_PATH = ONTOLOGY_PATH.parent / "shapes.ttl"
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# Longest namespace first, so that a namespace that is a prefix of another never wins wrongly.
+_COMPACT = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+class Violation(NamedTuple):
+    """One SHACL result: the node at fault, the property concerned (if any), what is wrong, how bad.
+
+    ``focus`` and ``path`` are full IRIs (or blank-node ids); the message shortens IRIs to the
+    project's prefixes (``kgr:place/木都柴达木村``) for people to read.
+    """
+
+    focus: str
+    path: str | None
+    message: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Whether a graph conforms to the shapes, and every violation found, sorted.
+
+    Examples:
+        >>> ValidationReport(True).as_dict()
+        {'conforms': True, 'violations': []}
+    """
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form, for report.json and ``kg validate --json``."""
+        return {"conforms": self.conforms, "violations": [v._asdict() for v in self.violations]}
+
+
+def compact(iri: str) -> str:
+    """An IRI shortened with the project's prefixes, for messages; other IRIs are left whole.
+
+    Examples:
+        >>> compact("https://w3id.org/kgzh/id/place/木都柴达木村")
+        'kgr:place/木都柴达木村'
+        >>> compact("http://example.org/x")
+        'http://example.org/x'
+    """
+    for prefix, namespace in _COMPACT:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _compact_text(text: str) -> str:
+    for prefix, namespace in _COMPACT:
+        text = text.replace(namespace, f"{prefix}:")
+    return text
+
+
+def load_shapes(path: Path = SHAPES_PATH) -> Graph:
+    """Parse a SHACL shapes file (the project's ontology/shapes.ttl by default).
+
+    Raises:
+        OntologyError: The file is missing or is not valid Turtle.
+    """
+    graph = Graph()
+    bind_prefixes(graph)
+    try:
+        graph.parse(path, format="turtle")
+    except FileNotFoundError as exc:
+        raise OntologyError(
+            f"{path}: shapes file not found; run kg from a source checkout or restore ontology/shapes.ttl"
+        ) from exc
+    except Exception as exc:  # rdflib's Turtle parser raises assorted exception types
+        raise OntologyError(f"{path}: not valid Turtle: {exc}; fix the syntax error it reports") from exc
+    return graph
+
+
+@functools.cache
+def _default_graphs() -> tuple[Graph, Graph]:
+    # Parsed once per process: the build validates on every run and pyshacl never changes them.
+    return load_shapes(), load_ontology()
+
+
+@functools.lru_cache(maxsize=64)
+def _prepare(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class _PreparedQueryGraph(Graph):
+    """A graph that parses each distinct SPARQL text once.
+
+    pyshacl runs a SPARQL constraint once per focus node with the same text; rdflib would parse and
+    translate it every time, which made validation four times slower on the corpus build.
+    """
+
+    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        if isinstance(query_object, str) and not kwargs.get("initNs"):
+            query_object = _prepare(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+def validate_graph(
+    graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None
+) -> ValidationReport:
+    """Validate a graph against the SHACL shapes, with the ontology's class hierarchy in scope.
+
+    Args:
+        graph: The graph to check, e.g. ``kg.store.load_graph(out_dir / "graph.ttl")``; not changed.
+        shapes: SHACL shapes; ontology/shapes.ttl when omitted.
+        ontology: Ontology mixed into the data; ontology/kg.ttl when omitted.
+
+    Returns:
+        ``conforms`` and the violations, sorted by focus node, path and message.
+
+    Raises:
+        OntologyError: The shapes or ontology cannot be read, or pyshacl cannot apply the shapes.
+
+    Examples:
+        >>> validate_graph(Graph()).conforms
+        True
+    """
+    if shapes is None or ontology is None:
+        default_shapes, default_ontology = _default_graphs()
+        shapes = default_shapes if shapes is None else shapes
+        ontology = default_ontology if ontology is None else ontology
+    data = _PreparedQueryGraph()
+    data.addN((s, p, o, data) for s, p, o in graph)
+    data.addN((s, p, o, data) for s, p, o in ontology)
+    try:
+        # inplace: ``data`` is already our own copy; pyshacl would otherwise copy it once more
+        conforms, results, _ = shacl_validate(
+            data, shacl_graph=shapes, inplace=True, allow_warnings=True, allow_infos=True
+        )
+    except Exception as exc:  # pyshacl raises its own error types for unusable shapes
+        raise OntologyError(f"SHACL validation could not run: {exc}; check ontology/shapes.ttl") from exc
+    assert isinstance(results, Graph)
+    # set: one value can break two constraints that share a message (sh:datatype and sh:languageIn)
+    violations = sorted(set(_violations(results)), key=lambda v: (v.focus, v.path or "", v.message, v.severity))
+    return ValidationReport(bool(conforms), violations)
+
+
+def _violations(results: Graph) -> Iterable[Violation]:
+    nm = Graph().namespace_manager
+    for prefix, namespace in PREFIXES.items():
+        nm.bind(prefix, namespace, override=True, replace=True)
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        severity = results.value(result, SH.resultSeverity)
+        component = results.value(result, SH.sourceConstraintComponent)
+        messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        message = _compact_text("; ".join(messages) or f"violates {component}")
+        # SPARQL-based messages name the value themselves; the core ones are fixed text
+        if value is not None and value != focus and component != SH.SPARQLConstraintComponent:
+            message += f" (value: {_render(value, nm)})"
+        yield Violation(
+            _identifier(focus),
+            _path_text(path, results),
+            message,
+            str(severity).rpartition("#")[2] if severity else "Violation",
+        )
+
+
+def _identifier(node: Node | None) -> str:
+    return "" if node is None else str(node)
+
+
+def _path_text(path: Node | None, results: Graph) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, BNode):  # the shapes use only inverse paths among the complex ones
+        inverse = results.value(path, SH.inversePath)
+        return f"^{inverse}" if inverse is not None else str(path)
+    return str(path)
+
+
+def _render(value: Node, nm: Any) -> str:
+    if isinstance(value, URIRef):
+        return compact(str(value))
+    if isinstance(value, Literal):
+        return str(value.n3(nm))
+    return str(value)
+
+
+def format_report(report: ValidationReport) -> str:
+    """Human-readable text: ``conforms``, or one line per violation and a count.
+
+    Examples:
+        >>> format_report(ValidationReport(True))
+        'conforms'
+        >>> print(format_report(ValidationReport(False, [Violation(
+        ...     "https://w3id.org/kgzh/id/person/张三", "http://www.w3.org/2000/01/rdf-schema#label",
+        ...     "an entity needs exactly one rdfs:label", "Violation")])))
+        Violation: kgr:person/张三 rdfs:label: an entity needs exactly one rdfs:label
+        does not conform: 1 violation
+    """
+    if report.conforms and not report.violations:
+        return "conforms"
+    lines = []
+    for v in report.violations:
+        where = compact(v.focus) + (f" {compact(v.path)}" if v.path else "")
+        lines.append(f"{v.severity}: {where}: {v.message}")
+    n = len(report.violations)
+    verdict = "conforms" if report.conforms else "does not conform"
+    lines.append(f"{verdict}: {n} violation{'s' if n != 1 else ''}")
+    return "\n".join(lines)
