@@ -12,13 +12,15 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from kg.errors import CorpusError
 from kg.types import Document, Skipped
 
 MANIFEST_NAME = "manifest.json"
-TEXT_SUFFIXES = (".txt",)
+TEXT_SUFFIXES = (".txt", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
 MAX_FILE_BYTES = 200_000_000
 
 # Sentence-final punctuation; a line ending in one of these ends a paragraph or at least a sentence.
@@ -255,16 +257,117 @@ def remove_layout_spaces(aligned: Aligned) -> Aligned:
     return aligned.keep(mask)
 
 
+_HTML_DROP = re.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[.*?\]\]>")
+_HTML_TAG = re.compile(r"(?s)<[^<>]*>")
+_HTML_BLOCK = re.compile(r"(?i)</?(p|div|br|li|tr|h[1-6]|table|section|article|header|footer|ul|ol|title)\b")
+_HTML_ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def strip_html(aligned: Aligned) -> Aligned:
+    """Text of an HTML page, each character keeping its offset in the page.
+
+    Scripts, styles and comments are dropped, tags removed (block tags become line breaks) and
+    character references decoded.
+
+    Examples:
+        >>> strip_html(Aligned.of("<p>乌审旗&amp;图克镇</p><script>x()</script>")).text
+        '\\n乌审旗&图克镇\\n'
+    """
+    import html
+
+    text, origin = [], []
+    pos = 0
+    source = aligned.text
+    # a dropped block sorts before the tags it starts with, which are then skipped
+    spans = sorted(
+        [(m.start(), -m.end(), "drop") for m in _HTML_DROP.finditer(source)]
+        + [(m.start(), -m.end(), "tag") for m in _HTML_TAG.finditer(source)]
+    )
+    for start, negative_end, kind in spans:
+        end = -negative_end
+        if start < pos:
+            continue  # a tag inside a dropped script or comment
+        _decode_entities(source, pos, start, aligned.origin, text, origin, html.unescape)
+        if kind == "tag" and _HTML_BLOCK.match(source, start):
+            text.append("\n")
+            origin.append(aligned.origin[start])
+        pos = end
+    _decode_entities(source, pos, len(source), aligned.origin, text, origin, html.unescape)
+    return Aligned("".join(text), tuple(origin))
+
+
+def _decode_entities(
+    source: str,
+    start: int,
+    end: int,
+    offsets: tuple[int, ...],
+    text: list[str],
+    origin: list[int],
+    unescape: Callable[[str], str],
+) -> None:
+    pos = start
+    for match in _HTML_ENTITY.finditer(source, start, end):
+        text.extend(source[pos : match.start()])
+        origin.extend(offsets[pos : match.start()])
+        decoded = unescape(match.group())
+        text.extend(decoded)
+        origin.extend([offsets[match.start()]] * len(decoded))
+        pos = match.end()
+    text.extend(source[pos:end])
+    origin.extend(offsets[pos:end])
+
+
+@cache
+def _traditional_table() -> dict[str, str]:
+    """Traditional -> simplified characters, one for one (OpenCC's TSCharacters), or {} without it."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - a dependency of the package
+        return {}
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[source] = target
+    return table
+
+
+TRADITIONAL_SHARE = 0.05
+
+
+def to_simplified(aligned: Aligned) -> Aligned:
+    """Convert a text written in traditional characters to simplified ones, character for character.
+
+    Only texts where traditional-only characters make up a noticeable share are converted, so a
+    simplified text with the odd traditional name stays as written.
+
+    Examples:
+        >>> to_simplified(Aligned.of("烏審旗圖克鎮烏蘭什巴台村黨支部書記")).text
+        '乌审旗图克镇乌兰什巴台村党支部书记'
+    """
+    table = _traditional_table()
+    cjk = sum(1 for c in aligned.text if "\u4e00" <= c <= "\u9fff")
+    traditional = sum(1 for c in aligned.text if c in table)
+    if not cjk or traditional / cjk < TRADITIONAL_SHARE:
+        return aligned
+    return Aligned("".join(table.get(c, c) for c in aligned.text), aligned.origin)
+
+
 NORMALIZERS: tuple[Normalizer, ...] = (
     remove_private_use,
     unify_characters,
+    to_simplified,
     undouble_lines,
     join_broken_lines,
     remove_layout_spaces,
 )
 
 
-def normalize_text(original: str, *, normalizers: tuple[Normalizer, ...] = NORMALIZERS) -> Aligned:
+def normalize_text(
+    original: str, *, normalizers: tuple[Normalizer, ...] = NORMALIZERS, start: Aligned | None = None
+) -> Aligned:
     """Apply the normalisers in order, keeping the map to original offsets.
 
     Examples:
@@ -272,7 +375,7 @@ def normalize_text(original: str, *, normalizers: tuple[Normalizer, ...] = NORMA
         >>> a.text, a.origin[7]
         ('鄂尔多斯市坚持以党建促振兴。', 8)
     """
-    aligned = Aligned.of(original)
+    aligned = start if start is not None else Aligned.of(original)
     for normalizer in normalizers:
         aligned = normalizer(aligned)
     return aligned
@@ -361,7 +464,12 @@ def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str]
     except OSError as exc:
         raise CorpusError(f"{doc_id}: cannot read: {exc.strerror or exc}") from exc
     original = decode_bytes(data, name=doc_id)
-    aligned = normalize_text(original)
+    if path.suffix.lower() in HTML_SUFFIXES or original.lstrip()[:200].lower().startswith(
+        ("<!doctype html", "<html")
+    ):
+        aligned = normalize_text(original, start=strip_html(Aligned.of(original)))
+    else:
+        aligned = normalize_text(original)
     if not aligned.text.strip():
         raise CorpusError(f"{doc_id}: no text left after normalisation")
     meta = dict(meta or {})

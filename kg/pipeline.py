@@ -16,7 +16,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,18 @@ from kg import __version__
 from kg.corpus import list_corpus, read_document, read_manifest
 from kg.errors import CorpusError, StoreError
 from kg.extract import extract_candidates
-from kg.rdf import document_graph, document_iri
+from kg.nlp.lac import THREADS_ENV
+from kg.rdf import TripleList, document_iri, document_triples
 from kg.resolve import resolve_entities
-from kg.store import STORE_DIR, GraphStore, open_store, serialize_turtle, union_graph, write_atomically
+from kg.store import (
+    STORE_DIR,
+    GraphStore,
+    ntriples_lines,
+    open_store,
+    serialize_turtle,
+    union_graph,
+    write_atomically,
+)
 from kg.types import Candidate, DocumentInfo, Entity, Evidence, Fact, Mention
 from kg.views import network_html, render_network
 
@@ -84,21 +93,91 @@ def pipeline_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def process_document(task: Task) -> DocResult:
-    """Read, analyse and extract one file. Runs in worker processes, so it takes and returns plain data."""
+def process_documents(tasks: list[Task]) -> list[DocResult]:
+    """Read, analyse and extract a chunk of files; runs in workers, so it takes and returns plain data.
+
+    The chunk goes through ``nlp.pipe`` together, so LAC batches sentences across its documents.
+    """
     from kg.nlp import shared_nlp
 
     started = time.perf_counter()
-    path = Path(task.path)
-    try:
-        data = path.read_bytes()
-        doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
-    except (CorpusError, OSError) as exc:
-        reason = str(exc).removeprefix(f"{task.doc_id}: ")
-        return DocResult(task.doc_id, reason=reason, seconds=time.perf_counter() - started)
-    candidates = extract_candidates(doc, shared_nlp()(doc.text)._.mentions)
-    info = DocumentInfo(doc.doc_id, doc.title, doc.meta, hashlib.sha256(data).hexdigest(), len(doc.original))
-    return DocResult(task.doc_id, info, candidates, seconds=time.perf_counter() - started)
+    results: list[DocResult] = []
+    docs = []
+    for task in tasks:
+        path = Path(task.path)
+        try:
+            data = path.read_bytes()
+            doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
+        except (CorpusError, OSError) as exc:
+            reason = str(exc).removeprefix(f"{task.doc_id}: ")
+            results.append(DocResult(task.doc_id, reason=reason))
+            continue
+        info = DocumentInfo(
+            doc.doc_id, doc.title, doc.meta, hashlib.sha256(data).hexdigest(), len(doc.original)
+        )
+        results.append(DocResult(task.doc_id, info))
+        docs.append((doc, results[-1]))
+    # long documents go through the pipeline in segments, so per-character tables stay small
+    segments = [(n, start, end) for n, (doc, _) in enumerate(docs) for start, end in segment_text(doc.text)]
+    mentions: list[list[Mention]] = [[] for _ in docs]
+    analysed = shared_nlp().pipe(docs[n][0].text[start:end] for n, start, end in segments)
+    for (n, start, _), spacy_doc in zip(segments, analysed, strict=True):
+        mentions[n].extend(replace(m, start=m.start + start, end=m.end + start) for m in spacy_doc._.mentions)
+    for (doc, result), found in zip(docs, mentions, strict=True):
+        result.candidates = extract_candidates(doc, found)
+    # the chunk's time, shared out by size: documents are analysed together
+    total = sum(r.info.chars for r in results if r.info) or 1
+    elapsed = time.perf_counter() - started
+    for result in results:
+        result.seconds = elapsed * (result.info.chars if result.info else 0) / total
+    return results
+
+
+SEGMENT_CHARS = 100_000
+
+
+def segment_text(text: str, *, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
+    """Spans of at most about ``size`` characters that end at sentence ends (or anywhere, failing one).
+
+    Examples:
+        >>> segment_text("甲。乙。丙。", size=4)
+        [(0, 4), (4, 6)]
+    """
+    spans, start = [], 0
+    while len(text) - start > size:
+        cut = max(text.rfind(mark, start, start + size) for mark in "。！？；\n") + 1
+        end = cut if cut > start else start + size
+        spans.append((start, end))
+        start = end
+    if start < len(text) or not spans:
+        spans.append((start, len(text)))
+    return spans
+
+
+def process_document(task: Task) -> DocResult:
+    """``process_documents`` for a single file."""
+    return process_documents([task])[0]
+
+
+def chunk_tasks(tasks: list[Task], *, max_bytes: int = 600_000, max_files: int = 64) -> list[list[Task]]:
+    """Consecutive groups of files of about ``max_bytes`` (UTF-8 Chinese is 3 bytes a character)."""
+    chunks: list[list[Task]] = []
+    size = 0
+    for task in tasks:
+        try:
+            length = os.path.getsize(task.path)
+        except OSError:
+            length = 0
+        if not chunks or size + length > max_bytes or len(chunks[-1]) >= max_files:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(task)
+        size += length
+    return chunks
+
+
+def _init_worker(threads: int) -> None:
+    os.environ[THREADS_ENV] = str(threads)
 
 
 # --- the per-document cache ------------------------------------------------------------------------
@@ -156,16 +235,21 @@ def _cached(out_dir: Path, task: Task) -> DocResult | None:
 
 
 def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(process_document, tasks)
+    chunks = chunk_tasks(tasks)
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from process_documents(chunk)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # spawn, not fork: onnxruntime's thread pools do not survive a fork of a process that used them
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        # map streams results in input order; workers keep their pipeline between documents
-        yield from pool.map(process_document, tasks, chunksize=1)
+    # spawn, not fork: onnxruntime's thread pools do not survive a fork of a process that used them;
+    # one onnxruntime thread per worker, since the workers already use every core
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,)) as pool:
+        # map streams results in input order; workers keep their pipeline between chunks
+        for results in pool.map(process_documents, chunks):
+            yield from results
 
 
 def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
@@ -175,11 +259,11 @@ def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
         raise ImportError("the dask engine needs dask.distributed: pip install 'dask[distributed]'") from exc
     client = Client(scheduler) if scheduler else Client(processes=True, dashboard_address=None)
     try:
-        futures = client.map(process_document, tasks, pure=False)
-        results = {}
+        futures = client.map(process_documents, chunk_tasks(tasks), pure=False)
+        results: dict[str, DocResult] = {}
         for future in as_completed(futures):
-            result = future.result()
-            results[result.doc_id] = result
+            for result in future.result():
+                results[result.doc_id] = result
             future.release()
         yield from (results[t.doc_id] for t in tasks)
     finally:
@@ -247,15 +331,23 @@ class Assembly:
     facts: list[Fact]
     report: dict[str, Any]
 
-    def document_graphs(self) -> Iterator[tuple[str, Graph]]:
-        """(document id, its graph), one at a time, so memory holds one document's graph at most."""
+    def document_triples(self) -> Iterator[tuple[str, TripleList]]:
+        """(document id, its triples), one document at a time, so memory holds one document's at most."""
         by_key = {e.key: e for e in self.entities}
         labels = {e.key: e.canonical for e in self.entities}
         by_doc: dict[str, list[Fact]] = {}
         for fact in self.facts:
             by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
         for info in self.infos:
-            yield info.doc_id, document_graph(info, by_key, by_doc.get(info.doc_id, []), labels)
+            yield info.doc_id, document_triples(info, by_key, by_doc.get(info.doc_id, []), labels)
+
+    def document_graphs(self) -> Iterator[tuple[str, Graph]]:
+        """(document id, its rdflib graph), one at a time."""
+        for doc_id, triples in self.document_triples():
+            graph = open_store()
+            for triple in triples:
+                graph.add(triple)
+            yield doc_id, graph
 
 
 def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
@@ -331,12 +423,7 @@ def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) ->
 
 # Up to this size graph.ttl is written by rdflib (sorted, readable); above it Oxigraph streams it
 # from the store's index order, which is as deterministic but needs no graph in memory.
-PRETTY_TURTLE_TRIPLES = 200_000
-
-
-def _graph_digest(graph: Graph) -> str:
-    lines = sorted(graph.serialize(format="nt").splitlines())
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+PRETTY_TURTLE_TRIPLES = 50_000
 
 
 def _store_versions(out_dir: Path) -> tuple[Path | None, Path]:
@@ -372,13 +459,14 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     store = GraphStore.open(staged)
     counts = Counter[str]()
     new_state: dict[str, str] = {}
-    for doc_id, graph in assembly.document_graphs():
+    for doc_id, triples in assembly.document_triples():
         name = str(document_iri(doc_id))
-        digest = _graph_digest(graph)
+        lines = ntriples_lines(triples)
+        digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
         if state.get(name) == digest:
             counts["unchanged"] += 1
         else:
-            store.replace_graph(name, graph)
+            store.replace_graph_lines(name, lines)
             counts["replaced"] += 1
         new_state[name] = digest
     for name in store.graph_names():

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, XSD
+from rdflib.term import Node
 
 from kg.ontology import KG, KGR, bind_prefixes, term
 from kg.types import Document, DocumentInfo, Entity, Fact
 
 _SAFE = frozenset("/-_.~·")
+
+Triple = tuple[Node, Node, Node]
+
+
+class TripleSink(Protocol):
+    """Anything triples can be added to: an rdflib ``Graph`` or a ``TripleList``."""
+
+    def add(self, triple: Triple) -> Any:
+        """Add one triple."""
 
 
 def iri_segment(text: str) -> str:
@@ -62,7 +73,7 @@ def assertion_iri(fact: Fact) -> URIRef:
     return KGR[f"assertion/{digest[:20]}"]
 
 
-def add_documents(graph: Graph, documents: Iterable[Document | DocumentInfo]) -> None:
+def add_documents(graph: TripleSink, documents: Iterable[Document | DocumentInfo]) -> None:
     """Describe source documents (file, title, newspaper, date)."""
     for doc in documents:
         node = document_iri(doc.doc_id)
@@ -76,7 +87,7 @@ def add_documents(graph: Graph, documents: Iterable[Document | DocumentInfo]) ->
             graph.add((node, DCTERMS.date, Literal(meta["date"])))
 
 
-def add_entities(graph: Graph, entities: Iterable[Entity]) -> None:
+def add_entities(graph: TripleSink, entities: Iterable[Entity]) -> None:
     """Type, canonical ``rdfs:label`` and ``skos:altLabel`` aliases, all ``@zh``."""
     for entity in entities:
         node = entity_iri(entity.key)
@@ -86,7 +97,7 @@ def add_entities(graph: Graph, entities: Iterable[Entity]) -> None:
             graph.add((node, SKOS.altLabel, Literal(alias, lang="zh")))
 
 
-def add_facts(graph: Graph, facts: Iterable[Fact]) -> None:
+def add_facts(graph: TripleSink, facts: Iterable[Fact]) -> None:
     """Direct relation triples plus one ``kg:Assertion`` per evidence sentence."""
     for fact in facts:
         s, p, o = entity_iri(fact.subject), term(fact.predicate), entity_iri(fact.object)
@@ -105,7 +116,7 @@ def add_facts(graph: Graph, facts: Iterable[Fact]) -> None:
             graph.add((node, KG.post, Literal(fact.post, lang="zh")))
 
 
-def add_memberships(graph: Graph, facts: Iterable[Fact], labels: dict[str, str]) -> None:
+def add_memberships(graph: TripleSink, facts: Iterable[Fact], labels: dict[str, str]) -> None:
     """Each post held, as a W3C ORG membership whose role is the title as written (副部长, 驻村第一书记)."""
     for fact in facts:
         if fact.predicate not in ("heads", "worksFor", "servesIn") or not fact.post or fact.post == "派驻":
@@ -131,6 +142,27 @@ def add_memberships(graph: Graph, facts: Iterable[Fact], labels: dict[str, str])
         graph.add((role, RDFS.label, Literal(fact.post, lang="zh")))
 
 
+class TripleList(list[Triple]):
+    """A plain list of triples that takes ``add`` like a graph: no indexes, so it fills fast."""
+
+    def add(self, triple: Triple) -> None:
+        """Append a triple."""
+        self.append(triple)
+
+
+def document_triples(
+    document: Document | DocumentInfo, entities: dict[str, Entity], facts: list[Fact], labels: dict[str, str]
+) -> TripleList:
+    """The triples of ``document_graph``, without building a graph (may repeat a triple)."""
+    triples = TripleList()
+    add_documents(triples, [document])
+    keys = sorted({f.subject for f in facts} | {f.object for f in facts})
+    add_entities(triples, [entities[k] for k in keys])
+    add_facts(triples, facts)
+    add_memberships(triples, facts, labels)
+    return triples
+
+
 def document_graph(
     document: Document | DocumentInfo, entities: dict[str, Entity], facts: list[Fact], labels: dict[str, str]
 ) -> Graph:
@@ -141,11 +173,8 @@ def document_graph(
     """
     graph = Graph()
     bind_prefixes(graph)
-    add_documents(graph, [document])
-    keys = sorted({f.subject for f in facts} | {f.object for f in facts})
-    add_entities(graph, [entities[k] for k in keys])
-    add_facts(graph, facts)
-    add_memberships(graph, facts, labels)
+    for triple in document_triples(document, entities, facts, labels):
+        graph.add(triple)
     return graph
 
 

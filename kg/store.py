@@ -160,6 +160,16 @@ class GraphStore:
         self.inner.add_graph(node)
         self.inner.bulk_extend(quads)
 
+    def replace_graph_lines(self, name: str, lines: list[str]) -> None:
+        """Replace the named graph ``name`` by N-Triples lines (Oxigraph parses them fast)."""
+        node = ox.NamedNode(name)
+        if self.inner.contains_named_graph(node):
+            self.inner.remove_graph(node)
+        self.inner.add_graph(node)
+        self.inner.load(
+            ("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=node
+        )
+
     def replace_default_graph(self, graph: Graph) -> None:
         """Replace the default graph (the deduplicated union of the documents) by ``graph``."""
         self.inner.clear_graph(ox.DefaultGraph())
@@ -232,6 +242,35 @@ class GraphStore:
         """Write pending changes to disk."""
         if self.path is not None:
             self.inner.flush()
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def ntriples_term(term: Any) -> str:
+    """One term in N-Triples syntax.
+
+    Examples:
+        >>> ntriples_term(Literal('说："好"\\n', lang="zh"))
+        '"说：\\\\"好\\\\"\\\\n"@zh'
+    """
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        if term.language:
+            return f'"{_escape(str(term))}"@{term.language}'
+        if term.datatype and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
+            return f'"{_escape(str(term))}"^^<{term.datatype}>'
+        return f'"{_escape(str(term))}"'
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise StoreError(f"cannot serialise RDF term {term!r}")
+
+
+def ntriples_lines(triples: Iterable[tuple[Any, Any, Any]]) -> list[str]:
+    """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading."""
+    return sorted({f"{ntriples_term(s)} {ntriples_term(p)} {ntriples_term(o)} ." for s, p, o in triples})
 
 
 def query_rows(graph: Graph | GraphStore, sparql: str) -> list[dict[str, Any]]:

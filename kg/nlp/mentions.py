@@ -171,7 +171,10 @@ def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, 
 def _place_mentions(text: str, words: list[Word], known: re.Pattern[str] | None = None) -> list[Mention]:
     places: list[Mention] = []
     regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, known)]
-    taken = [r for r in _listed_units(text, regions) if not any(s <= r[0] < e for s, e in regions)]
+    in_region = bytearray(len(text) + 1)
+    for s, e in regions:
+        in_region[s:e] = b"\x01" * (e - s)
+    taken = [r for r in _listed_units(text, regions) if not in_region[r[0]]]
     for start, end in sorted(regions + taken):
         parent = ""
         for s, e in split_place_chain(text[start:end]):
@@ -294,10 +297,10 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
         places = _place_mentions(text, words, re.compile("|".join(map(re.escape, names))))
     orgs = _org_mentions(text, words, places)
     orgs += _defined_short_names(text, orgs)
-    taken = [(m.start, m.end) for m in orgs]
-    persons = [
-        p for p in _person_mentions(words, text) if not any(s < p.end and p.start < e for s, e in taken)
-    ]
+    in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
+    for m in orgs:
+        in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
+    persons = [p for p in _person_mentions(words, text) if not any(in_org[p.start : p.end])]
     return sorted(places + orgs + persons, key=lambda m: (m.start, -m.end))
 
 
@@ -316,9 +319,14 @@ def named_entities(words: list[Word], mentions: list[Mention]) -> list[tuple[int
         [(0, 6, 'ORG'), (6, 8, 'PER')]
     """
     chosen: list[tuple[int, int, str]] = []
+    size = max([m.end for m in mentions] + [w[1] for w in words] + [0])
+    taken = bytearray(size + 1)  # a character mask: overlap tests stay linear in long texts
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or e <= start for s, e, _ in chosen)
+        if any(taken[start:end]):
+            return False
+        taken[start:end] = b"\x01" * (end - start)
+        return True
 
     def longest_first(ms: list[Mention]) -> list[Mention]:
         return sorted(ms, key=lambda m: (-(m.end - m.start), m.start))

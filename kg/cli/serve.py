@@ -1,0 +1,53 @@
+"""``kg serve``: a read-only SPARQL 1.1 endpoint and query page over a build's store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kg.cli import main
+from kg.errors import KGError
+
+
+@main.command()
+@click.option(
+    "--graph",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output directory of `kg build` (holds store/).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only).")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run before it is stopped (503).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Query worker processes [default: CPUs, at least 4].",
+)
+def serve(out_dir: Path, host: str, port: int, timeout: float, workers: int | None) -> None:
+    """Serve the store of OUT_DIR at http://HOST:PORT/sparql (SPARQL 1.1 Protocol, read-only).
+
+    GET ?query=, POST query= (form) or POST application/sparql-query; results as SPARQL JSON, XML, CSV
+    or TSV by the Accept header, graphs as Turtle or N-Triples. Open http://HOST:PORT/ for a query page.
+    Stop with Ctrl+C.
+    """
+    from kg.server import serve as run_server
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach it can query the graph", err=True)
+    try:
+        run_server(out_dir, host=host, port=port, timeout=timeout, workers=workers)
+    except KGError as exc:
+        raise click.ClickException(" ".join(str(exc).split())) from exc

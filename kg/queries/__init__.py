@@ -1,0 +1,279 @@
+"""Run SPARQL queries on a build and format their results; the canned analyst queries in ontology/queries/.
+
+A subpackage: loading and running here, the result writers in ``kg.queries.formats``.
+
+One engine answers every query: Oxigraph. A ``GraphStore`` is queried directly; an rdflib graph is
+first copied into an in-memory Oxigraph store, so a query means the same thing (same SPARQL dialect,
+same predeclared prefixes) whether it runs on a build's store or on a graph in a notebook, and this
+module needs no rdflib of its own.
+
+Results are materialised into a ``Result`` (variables and rows of pyoxigraph terms, a boolean, or
+triples); the SPARQL server streams them instead, through the same writers.
+
+Examples:
+    >>> from kg.store import GraphStore
+    >>> result = run_query(GraphStore.open(None), "ASK { ?s ?p ?o }")
+    >>> result.kind, result.boolean
+    ('ask', False)
+    >>> format_result(result, "json")
+    '{"head": {}, "boolean": false}\\n'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.ontology import PREFIXES
+from kg.queries.formats import (
+    FORMATS,
+    Term,
+    cell_width,
+    display_text,
+    format_boolean,
+    format_table,
+    iter_rows,
+)
+from kg.store import GraphStore
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped, unused-ignore]
+    from rdflib import Graph
+
+__all__ = [
+    "FORMATS",
+    "QUERIES_DIR",
+    "CannedQuery",
+    "Result",
+    "canned_queries",
+    "cell_width",
+    "display_text",
+    "execute",
+    "format_boolean",
+    "format_result",
+    "format_table",
+    "iter_rows",
+    "load_query",
+    "plain_value",
+    "run_query",
+]
+
+#: Where the canned queries live: one ``NAME.rq`` file each, with a ``#`` header comment.
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "ontology" / "queries"
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    """A query shipped in ontology/queries/: its name (file stem), header comment and text."""
+
+    name: str
+    description: str
+    text: str
+    path: Path
+
+    @property
+    def summary(self) -> str:
+        """The first paragraph of the description, on one line."""
+        return " ".join(self.description.split("\n\n")[0].split())
+
+
+def _header(text: str) -> str:
+    """The leading ``#`` comment block of a query, without the ``#`` marks."""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line[1:].strip())
+    return "\n".join(lines).strip()
+
+
+def canned_queries(directory: Path = QUERIES_DIR) -> dict[str, CannedQuery]:
+    """The canned analyst queries, by name, sorted by name.
+
+    Args:
+        directory: Folder of ``.rq`` files; the project's ontology/queries/ by default.
+
+    Returns:
+        One ``CannedQuery`` per ``.rq`` file; empty when the folder does not exist.
+
+    Examples:
+        >>> "helpers-in-county" in canned_queries()
+        True
+    """
+    queries = {}
+    for path in sorted(directory.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        queries[path.stem] = CannedQuery(path.stem, _header(text), text, path)
+    return queries
+
+
+def load_query(name_or_path: str | Path) -> str:
+    """The text of a query given as a canned name, a ``.rq`` file, or literal SPARQL.
+
+    Args:
+        name_or_path: ``"helpers-in-county"``, ``"my/query.rq"`` or ``"SELECT ..."``.
+
+    Returns:
+        The SPARQL text.
+
+    Raises:
+        QueryError: A ``.rq`` file that cannot be read, or a bare word that names no canned query.
+
+    Examples:
+        >>> load_query("ASK { ?s ?p ?o }")
+        'ASK { ?s ?p ?o }'
+        >>> load_query("leaders").startswith("#")
+        True
+    """
+    text = str(name_or_path)
+    canned = canned_queries()
+    if text in canned:
+        return canned[text].text
+    path = Path(text)
+    looks_like_path = not any(c in text for c in " \t\n{}")
+    if (
+        isinstance(name_or_path, Path)
+        or path.suffix in (".rq", ".sparql")
+        or (looks_like_path and path.is_file())
+    ):
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"{path}: cannot read the query file: {exc}") from exc
+    if _NAME.fullmatch(text):
+        # a bare word is never a SPARQL query, so it is a misspelt canned name
+        raise QueryError(
+            f"unknown query {text!r}: not a canned query name, a .rq file or SPARQL text; "
+            f"canned queries: {', '.join(canned) or 'none'} (see `kg query --list`)"
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class Result:
+    """The result of one query: rows for SELECT, a boolean for ASK, triples for CONSTRUCT/DESCRIBE.
+
+    Attributes:
+        kind: ``"select"``, ``"ask"`` or ``"graph"``.
+        variables: Column names of a SELECT result, without ``?``.
+        rows: One tuple of pyoxigraph terms (``None`` when unbound) per solution.
+        boolean: The answer of an ASK query.
+        triples: The triples of a CONSTRUCT or DESCRIBE query.
+    """
+
+    kind: str
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[Any, ...] = ()
+
+    def records(self) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of plain Python values (IRIs and text as str, numbers as int/float)."""
+        return [{v: plain_value(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (columns: the variables; triples: subject, predicate, object).
+
+        Raises:
+            QueryError: The result is an ASK answer, which has no rows.
+        """
+        import pandas  # type: ignore[import-untyped, unused-ignore]
+
+        if self.kind == "ask":
+            raise QueryError("an ASK query gives a boolean, not a table")
+        if self.kind == "graph":
+            rows = [
+                [plain_value(t.subject), plain_value(t.predicate), plain_value(t.object)]
+                for t in self.triples
+            ]
+            return pandas.DataFrame(rows, columns=["subject", "predicate", "object"])
+        return pandas.DataFrame(self.records(), columns=list(self.variables))
+
+    def to_turtle(self) -> str:
+        """The triples of a CONSTRUCT or DESCRIBE result as Turtle with the project's prefixes."""
+        data = ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+        text = (data or b"").decode()
+        return text if text.endswith("\n") or not text else text + "\n"
+
+
+def plain_value(term: Term | None) -> Any:
+    """A pyoxigraph term as a plain Python value: numbers as int/float, booleans as bool, else its text."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype.endswith(("#integer", "#int", "#long", "#short", "#nonNegativeInteger")):
+                return int(term.value)
+            if datatype.endswith(("#decimal", "#double", "#float")):
+                return float(term.value)
+        except ValueError:  # an ill-typed literal keeps its lexical form
+            return term.value
+        if datatype.endswith("#boolean"):
+            return term.value in ("true", "1")
+        return term.value
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def execute(store_or_graph: GraphStore | Graph, sparql: str) -> Any:
+    """Run a query and return pyoxigraph's lazy result (QuerySolutions, QueryBoolean or QueryTriples).
+
+    Raises:
+        QueryError: The query is malformed or fails.
+    """
+    store = store_or_graph if isinstance(store_or_graph, GraphStore) else _copy_to_oxigraph(store_or_graph)
+    return store.query(sparql)
+
+
+def _copy_to_oxigraph(graph: Graph) -> GraphStore:
+    # Oxigraph rather than rdflib's own engine: one dialect and one set of result types everywhere
+    store = GraphStore.open(None)
+    store.replace_default_graph(graph)
+    return store
+
+
+def run_query(store_or_graph: GraphStore | Graph, sparql: str) -> Result:
+    """Run a SPARQL query (prefixes predeclared) on a store or an rdflib graph; the whole result.
+
+    Args:
+        store_or_graph: A ``GraphStore`` (e.g. ``GraphStore.open(out / "store", read_only=True)``)
+            or an rdflib ``Graph``.
+        sparql: Query text; ``load_query`` turns canned names and files into text.
+
+    Returns:
+        A ``Result``; ``result.to_dataframe()`` gives a pandas DataFrame.
+
+    Raises:
+        QueryError: The query is malformed or fails.
+    """
+    raw = execute(store_or_graph, sparql)
+    if isinstance(raw, ox.QuerySolutions):
+        variables = tuple(v.value for v in raw.variables)
+        return Result("select", variables, tuple(tuple(row) for row in raw))
+    if isinstance(raw, ox.QueryBoolean):
+        return Result("ask", boolean=bool(raw))
+    return Result("graph", triples=tuple(raw))
+
+
+def format_result(result: Result, fmt: str = "table", *, max_width: int = 0) -> str:
+    """A whole result as text: SELECT and ASK in ``fmt``, CONSTRUCT and DESCRIBE always as Turtle.
+
+    Raises:
+        QueryError: ``fmt`` is not one of ``FORMATS``.
+    """
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if result.kind == "graph":
+        return result.to_turtle()
+    if result.kind == "ask":
+        return format_boolean(bool(result.boolean), fmt)
+    return "".join(iter_rows(result.variables, result.rows, fmt, max_width=max_width))

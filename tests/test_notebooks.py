@@ -1,0 +1,94 @@
+"""The notebooks: committed without outputs, free of logic, and run end to end on the corpus build."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NAMES = [path.name for path in NOTEBOOKS]
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [
+        cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"
+    ]
+
+
+def test_both_notebooks_exist():
+    assert NAMES == ["01_explore.ipynb", "02_network_analysis.ipynb"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_outputs_are_stripped(path):
+    for cell in code_cells(path):
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_cells_only_call_the_library(path):
+    """No function, class, loop, branch or comprehension in a cell: logic belongs in kg/."""
+    banned = (
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.Lambda,
+        ast.For,
+        ast.While,
+        ast.If,
+        ast.IfExp,
+        ast.Try,
+        ast.With,
+        ast.ListComp,
+        ast.DictComp,
+        ast.SetComp,
+        ast.GeneratorExp,
+    )
+    for cell in code_cells(path):
+        tree = ast.parse("".join(cell["source"]))
+        found = [type(node).__name__ for node in ast.walk(tree) if isinstance(node, banned)]
+        assert found == [], "".join(cell["source"])
+        imports = [
+            alias.name if isinstance(node, ast.Import) else node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+            for alias in (node.names if isinstance(node, ast.Import) else [None])
+        ]
+        assert all(name == "kg" or name.startswith(("kg.", "IPython")) for name in imports), imports
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # jupyter_client/jupyter_core path notices
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_notebook_runs_on_the_corpus(path, corpus_build, monkeypatch, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
+    out_dir, _ = corpus_build
+    # The kernel is a child process: it inherits the environment, so the notebook analyses this build.
+    monkeypatch.setenv("KG_BUILD_DIR", str(out_dir))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    notebook = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()  # raises CellExecutionError on the first cell that fails
+    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    stderr = [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+    assert not [text for text in stderr if "Warning" in text and "no font with Chinese glyphs" not in text]
+    text = "\n".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outputs)
+    assert str(out_dir) in text  # the first cell shows the build it analyses
+    if path.name.startswith("01"):
+        assert "鄂尔多斯市住建局" in text and "木都柴达木村" in text  # who helps which village
+        assert "乌审旗（County）" in text  # the administrative tree
+    else:
+        assert sum("image/png" in o.get("data", {}) for o in outputs) == 3  # three plots
+        assert any("<iframe" in o.get("data", {}).get("text/html", "") for o in outputs)
+    assert os.environ["KG_BUILD_DIR"] == str(out_dir)
