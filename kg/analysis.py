@@ -312,6 +312,8 @@ def use_cjk_font() -> str | None:
         "no font with Chinese glyphs found; labels will show boxes (apt-get install fonts-wqy-microhei)",
         stacklevel=2,
     )
+    # Said once here; matplotlib would repeat it for every missing glyph of every label.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
     return None
 
 

@@ -185,46 +185,48 @@ def _init_worker(threads: int) -> None:
 
 def _cache_path(out_dir: Path, task: Task, sha256: str) -> Path:
     key = hashlib.sha256(f"{pipeline_fingerprint()}\x1f{task.doc_id}\x1f{sha256}".encode()).hexdigest()
-    return out_dir / CACHE_DIR / f"{key[:32]}.json"
+    return out_dir / CACHE_DIR / f"{key[:32]}.jsonl"
 
 
 def _mention(d: dict[str, Any]) -> Mention:
     return Mention(**d)
 
 
-def _to_json(result: DocResult) -> str:
-    return json.dumps(
-        {
-            "info": asdict(result.info) if result.info else None,
-            "candidates": [asdict(c) for c in result.candidates],
-        },
-        ensure_ascii=False,
-    )
+def _write_cache(path: Path, result: DocResult) -> None:
+    """JSON Lines: the document info, then one candidate a line (streamed; a document may hold many)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(asdict(result.info) if result.info else None, ensure_ascii=False) + "\n")
+        for candidate in result.candidates:
+            handle.write(json.dumps(asdict(candidate), ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
 
 
-def _from_json(doc_id: str, text: str) -> DocResult:
-    data = json.loads(text)
-    info = data["info"]
+def _read_cache(doc_id: str, path: Path) -> DocResult:
+    with path.open(encoding="utf-8") as handle:
+        info = json.loads(next(handle))
+        candidates = []
+        for line in handle:
+            c = json.loads(line)
+            candidates.append(
+                Candidate(
+                    _mention(c["subject"]),
+                    c["predicate"],
+                    _mention(c["object"]),
+                    Evidence(**c["evidence"]),
+                    c["post"],
+                )
+            )
     info = DocumentInfo(**{**info, "meta": tuple(tuple(kv) for kv in info["meta"])})
-    candidates = [
-        Candidate(
-            _mention(c["subject"]),
-            c["predicate"],
-            _mention(c["object"]),
-            Evidence(**c["evidence"]),
-            c["post"],
-        )
-        for c in data["candidates"]
-    ]
     return DocResult(doc_id, info, candidates, cached=True)
 
 
 def _cached(out_dir: Path, task: Task) -> DocResult | None:
     try:
         digest = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
-        text = _cache_path(out_dir, task, digest).read_text(encoding="utf-8")
-        result = _from_json(task.doc_id, text)
-    except (OSError, ValueError, KeyError, TypeError):
+        result = _read_cache(task.doc_id, _cache_path(out_dir, task, digest))
+    except (OSError, ValueError, KeyError, TypeError, StopIteration):
         return None
     if result.info is None or result.info.sha256 != digest or dict(result.info.meta) != dict(task.meta):
         return None
@@ -307,7 +309,7 @@ def process_corpus(
             progress(result.doc_id)
         if out_dir is not None and result.info is not None:
             task = next(t for t in todo if t.doc_id == result.doc_id)
-            write_atomically(_cache_path(out_dir, task, result.info.sha256), _to_json(result))
+            _write_cache(_cache_path(out_dir, task, result.info.sha256), result)
     for task in tasks:
         result = results.pop(task.doc_id)
         if result.cached and progress:
@@ -331,22 +333,32 @@ class Assembly:
     facts: list[Fact]
     report: dict[str, Any]
 
-    def document_triples(self) -> Iterator[tuple[str, TripleList]]:
-        """(document id, its triples), one document at a time, so memory holds one document's at most."""
+    def document_triples(self, *, chunk: int = 2_000) -> Iterator[tuple[str, Iterator[TripleList]]]:
+        """(document id, its triples in pieces of ``chunk`` facts), one document at a time.
+
+        Memory holds one piece at most, however many facts a document states; a piece may repeat
+        triples of another (the document, shared entities), which stores and graphs keep once.
+        """
         by_key = {e.key: e for e in self.entities}
         labels = {e.key: e.canonical for e in self.entities}
         by_doc: dict[str, list[Fact]] = {}
         for fact in self.facts:
             by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
+
+        def pieces(info: DocumentInfo, facts: list[Fact]) -> Iterator[TripleList]:
+            for start in range(0, max(len(facts), 1), chunk):
+                yield document_triples(info, by_key, facts[start : start + chunk], labels)
+
         for info in self.infos:
-            yield info.doc_id, document_triples(info, by_key, by_doc.get(info.doc_id, []), labels)
+            yield info.doc_id, pieces(info, by_doc.get(info.doc_id, []))
 
     def document_graphs(self) -> Iterator[tuple[str, Graph]]:
         """(document id, its rdflib graph), one at a time."""
-        for doc_id, triples in self.document_triples():
+        for doc_id, pieces in self.document_triples():
             graph = open_store()
-            for triple in triples:
-                graph.add(triple)
+            for triples in pieces:
+                for triple in triples:
+                    graph.add(triple)
             yield doc_id, graph
 
 
@@ -459,22 +471,24 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     store = GraphStore.open(staged)
     counts = Counter[str]()
     new_state: dict[str, str] = {}
-    for doc_id, triples in assembly.document_triples():
+    store.clear_default()  # refilled below: the union of the documents, each triple once
+    loader = store.bulk_loader()
+    for doc_id, pieces in assembly.document_triples():
         name = str(document_iri(doc_id))
-        lines = ntriples_lines(triples)
-        digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-        if state.get(name) == digest:
-            counts["unchanged"] += 1
-        else:
-            store.replace_graph_lines(name, lines)
-            counts["replaced"] += 1
-        new_state[name] = digest
+        store.remove_graph(name)
+        digest = hashlib.sha256()
+        for triples in pieces:  # streamed: a document's graph is never whole in memory
+            lines = ntriples_lines(triples)
+            digest.update("\n".join(lines).encode("utf-8"))
+            loader.add(name, lines)
+            loader.add(None, lines)
+        new_state[name] = digest.hexdigest()
+        counts["unchanged" if state.get(name) == new_state[name] else "replaced"] += 1
+    loader.close()
     for name in store.graph_names():
         if name not in new_state:
             store.remove_graph(name)
             counts["removed"] += 1
-    # the default graph is the union of the documents, each triple once
-    store.inner.update("CLEAR DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     store.flush()
     write_atomically(staged / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
     counts["triples"] = store.count_default()
@@ -598,10 +612,10 @@ def cached_results(out_dir: Path) -> list[DocResult]:
     except (OSError, ValueError) as exc:
         raise StoreError(f"{out_dir}: no build report; run `kg build` first") from exc
     by_doc: dict[str, DocResult] = {}
-    for path in (out_dir / CACHE_DIR).glob("*.json"):
+    for path in (out_dir / CACHE_DIR).glob("*.jsonl"):
         try:
-            result = _from_json("", path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, TypeError):
+            result = _read_cache("", path)
+        except (OSError, ValueError, KeyError, TypeError, StopIteration):
             continue
         if result.info is not None:
             result.doc_id = result.info.doc_id

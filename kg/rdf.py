@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, Protocol
 
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
@@ -52,11 +53,13 @@ def iri_segment(text: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65_536)  # keys repeat across the facts of a document
 def entity_iri(key: str) -> URIRef:
     """IRI of an entity key such as ``place/木都柴达木村``."""
     return KGR[iri_segment(key)]
 
 
+@lru_cache(maxsize=1_024)
 def document_iri(doc_id: str) -> URIRef:
     """IRI of a source document, from its file name."""
     return KGR[iri_segment(f"doc/{doc_id}")]
@@ -99,21 +102,23 @@ def add_entities(graph: TripleSink, entities: Iterable[Entity]) -> None:
 
 def add_facts(graph: TripleSink, facts: Iterable[Fact]) -> None:
     """Direct relation triples plus one ``kg:Assertion`` per evidence sentence."""
+    # the closed namespace checks every attribute access: look the terms up once, not per fact
+    assertion, text, start, end, post = KG.Assertion, KG.evidenceText, KG.startOffset, KG.endOffset, KG.post
     for fact in facts:
         s, p, o = entity_iri(fact.subject), term(fact.predicate), entity_iri(fact.object)
         graph.add((s, p, o))
         node = assertion_iri(fact)
         e = fact.evidence
-        graph.add((node, RDF.type, KG.Assertion))
+        graph.add((node, RDF.type, assertion))
         graph.add((node, RDF.subject, s))
         graph.add((node, RDF.predicate, p))
         graph.add((node, RDF.object, o))
-        graph.add((node, KG.evidenceText, Literal(e.sentence, lang="zh")))
-        graph.add((node, KG.startOffset, Literal(e.start, datatype=XSD.integer)))
-        graph.add((node, KG.endOffset, Literal(e.end, datatype=XSD.integer)))
+        graph.add((node, text, Literal(e.sentence, lang="zh")))
+        graph.add((node, start, Literal(str(e.start), datatype=XSD.integer)))
+        graph.add((node, end, Literal(str(e.end), datatype=XSD.integer)))
         graph.add((node, PROV.wasDerivedFrom, document_iri(e.doc_id)))
         if fact.post:
-            graph.add((node, KG.post, Literal(fact.post, lang="zh")))
+            graph.add((node, post, Literal(fact.post, lang="zh")))
 
 
 def add_memberships(graph: TripleSink, facts: Iterable[Fact], labels: dict[str, str]) -> None:

@@ -160,15 +160,13 @@ class GraphStore:
         self.inner.add_graph(node)
         self.inner.bulk_extend(quads)
 
-    def replace_graph_lines(self, name: str, lines: list[str]) -> None:
-        """Replace the named graph ``name`` by N-Triples lines (Oxigraph parses them fast)."""
-        node = ox.NamedNode(name)
-        if self.inner.contains_named_graph(node):
-            self.inner.remove_graph(node)
-        self.inner.add_graph(node)
-        self.inner.load(
-            ("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=node
-        )
+    def bulk_loader(self) -> BulkLoader:
+        """A buffer that loads N-Triples lines into named graphs in large, fast batches."""
+        return BulkLoader(self)
+
+    def clear_default(self) -> None:
+        """Empty the default graph."""
+        self.inner.clear_graph(ox.DefaultGraph())
 
     def replace_default_graph(self, graph: Graph) -> None:
         """Replace the default graph (the deduplicated union of the documents) by ``graph``."""
@@ -271,6 +269,42 @@ def ntriples_term(term: Any) -> str:
 def ntriples_lines(triples: Iterable[tuple[Any, Any, Any]]) -> list[str]:
     """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading."""
     return sorted({f"{ntriples_term(s)} {ntriples_term(p)} {ntriples_term(o)} ." for s, p, o in triples})
+
+
+class BulkLoader:
+    """Collects N-Quads and hands them to Oxigraph's bulk loader in large batches.
+
+    The bulk loader skips transactions, which is safe here because builds write a fresh store
+    version that nobody reads until it is complete.
+    """
+
+    BATCH_LINES = 100_000
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.buffer: list[str] = []
+
+    def add(self, name: str | None, lines: list[str]) -> None:
+        """Queue N-Triples lines for the named graph ``name`` (``None``: the default graph)."""
+        if name is None:
+            self.buffer.extend(lines)
+        else:
+            self.store.inner.add_graph(ox.NamedNode(name))
+            suffix = f" <{name}> ."
+            self.buffer.extend(line[:-2] + suffix for line in lines)
+        if len(self.buffer) >= self.BATCH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load what is queued."""
+        if self.buffer:
+            data = ("\n".join(self.buffer) + "\n").encode("utf-8")
+            self.store.inner.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            self.buffer = []
+
+    def close(self) -> None:
+        """Load the rest."""
+        self.flush()
 
 
 def query_rows(graph: Graph | GraphStore, sparql: str) -> list[dict[str, Any]]:

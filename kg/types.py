@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     """One normalised input document.
 
@@ -44,7 +44,7 @@ class Document:
         return self.origin[start], self.origin[end - 1] + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """What the graph records of a document, without its text."""
 
@@ -55,7 +55,7 @@ class DocumentInfo:
     chars: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """An input file that was not built, with the reason."""
 
@@ -63,7 +63,7 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A named thing as the text refers to it.
 
@@ -84,7 +84,7 @@ class Mention:
     parent: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a fact is stated: the sentence and its span in the original file."""
 
@@ -94,7 +94,7 @@ class Evidence:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A relation between two mentions, as extracted from one sentence."""
 
@@ -105,7 +105,7 @@ class Candidate:
     post: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """One real-world thing: canonical (fullest) name plus the other names seen for it."""
 
@@ -115,7 +115,7 @@ class Entity:
     aliases: frozenset[str] = field(default_factory=frozenset)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """A resolved relation between two entities (by key), with its evidence."""
 

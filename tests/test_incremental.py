@@ -110,7 +110,7 @@ def test_killed_build_leaves_previous_outputs_intact(small_corpus, tmp_path):
     )
     cache = out / "cache"
     deadline = time.time() + 60
-    while time.time() < deadline and len(list(cache.glob("*.json"))) < 3:
+    while time.time() < deadline and len(list(cache.glob("*.jsonl"))) < 3:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

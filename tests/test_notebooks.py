@@ -92,3 +92,68 @@ def test_notebook_runs_on_the_corpus(path, corpus_build, monkeypatch, tmp_path):
         assert sum("image/png" in o.get("data", {}) for o in outputs) == 3  # three plots
         assert any("<iframe" in o.get("data", {}).get("text/html", "") for o in outputs)
     assert os.environ["KG_BUILD_DIR"] == str(out_dir)
+
+
+# --- kg.analysis, the notebooks' library, on the hand-made graph of test_views ---------------------
+
+
+@pytest.fixture(scope="module")
+def network():
+    from kg.analysis import to_networkx
+    from tests.test_views import small_graph
+
+    return to_networkx(small_graph())
+
+
+def test_to_networkx(network):
+    assert (network.number_of_nodes(), network.number_of_edges()) == (7, 8)
+    assert network.nodes["kgr:org/市委组织部"] == {
+        "label": "市委组织部",
+        "cls": "PartyBody",
+        "kind": "organisation",
+    }
+    assert network.edges["kgr:person/李华", "kgr:place/新华村", "servesIn"]["evidence"] == 2
+
+
+def test_organisation_centrality(network):
+    from kg.analysis import organisation_centrality
+
+    table = organisation_centrality(network)
+    assert list(table["organisation"]) == ["市委组织部", "兴农合作社"]
+    first = table.iloc[0]
+    assert (first["degree"], first["villages_helped"]) == (4, 1) and first["betweenness"] > 0
+
+
+def test_assistance_bipartite_links_bodies_through_stationed_people(network):
+    from kg.analysis import assistance_bipartite, project_organisations, project_places
+
+    bipartite = assistance_bipartite(network)
+    assert bipartite.edges["kgr:org/市委组织部", "kgr:place/新华村"]["via"] == [
+        "assists",
+        "servesIn via 李华",
+    ]
+    assert project_organisations(bipartite).number_of_nodes() == 1
+    assert project_places(bipartite).number_of_edges() == 0
+
+
+def test_communities_are_reproducible(network):
+    from kg.analysis import communities, community_summary
+
+    table = communities(network)
+    assert table.equals(communities(network))
+    assert sorted(table["entity"]) == sorted(network.nodes[n]["label"] for n in network)
+    assert community_summary(table)["size"].sum() == 7
+
+
+def test_admin_tree(network):
+    from kg.analysis import admin_tree
+
+    assert admin_tree(network) == "准格尔旗（County）\n  双河镇（Township）\n    新华村（Village）"
+
+
+def test_build_dir_refuses_a_directory_without_graph(tmp_path):
+    from kg.analysis import build_dir
+    from kg.errors import StoreError
+
+    with pytest.raises(StoreError, match="no graph.ttl here"):
+        build_dir(tmp_path)
