@@ -495,7 +495,12 @@ def list_corpus(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: not a directory")
     return sorted(
-        (p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES),
+        # a broken link is listed too (and reported unreadable), never silently left out
+        (
+            p
+            for p in corpus_dir.rglob("*")
+            if (p.is_file() or p.is_symlink()) and not p.is_dir() and p.suffix.lower() in TEXT_SUFFIXES
+        ),
         key=lambda p: p.relative_to(corpus_dir).as_posix(),
     )
 

@@ -114,9 +114,11 @@ def to_jsonld(graph: Graph) -> bytes:
         >>> from rdflib import Graph, Literal
         >>> g = Graph()
         >>> _ = g.add((KG.Person, RDFS.label, Literal("人物", lang="zh")))
-        >>> print(to_jsonld(g).decode()[:15])
-        {
-          "@context"
+        >>> data = json.loads(to_jsonld(g))
+        >>> data["@context"]["kg"]
+        'https://w3id.org/kgzh/ontology#'
+        >>> data["@graph"][0]["rdfs:label"]
+        {'@language': 'zh', '@value': '人物'}
     """
     text = graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
     data = json.loads(text)

@@ -106,9 +106,12 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
     for task in tasks:
         path = Path(task.path)
         try:
-            data = path.read_bytes()
             doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
-        except (CorpusError, OSError) as exc:
+            data = path.read_bytes()
+        except OSError as exc:  # gone or changed between the two reads
+            results.append(DocResult(task.doc_id, reason=f"cannot read: {exc.strerror or exc}"))
+            continue
+        except CorpusError as exc:
             reason = str(exc).removeprefix(f"{task.doc_id}: ")
             results.append(DocResult(task.doc_id, reason=reason))
             continue
@@ -495,12 +498,28 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     return {k: counts[k] for k in ("replaced", "removed", "unchanged", "triples")}
 
 
-def _turtle(store: GraphStore, triples: int) -> bytes:
+def _turtle(store: GraphStore, triples: int) -> tuple[bytes, Graph | None]:
+    """graph.ttl's bytes, and the rdflib graph they came from when the graph is small enough to hold."""
     if triples > PRETTY_TURTLE_TRIPLES:
-        return store.dump("turtle")
+        return store.dump("turtle"), None
     graph = open_store()
     graph.parse(data=store.dump("ntriples").decode("utf-8"), format="nt")
-    return serialize_turtle(graph).encode("utf-8")
+    return serialize_turtle(graph).encode("utf-8"), graph
+
+
+def _validation(graph: Graph | None) -> dict[str, Any]:
+    """SHACL results for report.json: conformance and the first violations."""
+    from kg.validate import validate_graph
+
+    if graph is None:
+        return {
+            "conforms": None,
+            "skipped": f"graph above {PRETTY_TURTLE_TRIPLES} triples; run `kg validate`",
+        }
+    result = validate_graph(graph).as_dict()
+    result["violations_total"] = len(result["violations"])
+    result["violations"] = result["violations"][:50]
+    return result
 
 
 def _swap_link(link: Path, target: Path) -> Path | None:
@@ -535,14 +554,18 @@ def write_outputs(assembly: Assembly, out_dir: Path) -> dict[str, Any]:
     report["counts"]["triples"] = report["store"]["triples"]
     store = GraphStore.open(staged, read_only=True)
     t1 = time.perf_counter()
-    staged_files = {
-        GRAPH_FILE: _turtle(store, report["store"]["triples"]),
-    }
+    turtle, graph = _turtle(store, report["store"]["triples"])
+    staged_files = {GRAPH_FILE: turtle}
     t2 = time.perf_counter()
-    staged_files[VIEW_FILE] = network_html(render_network(store)).encode("utf-8")
+    report["validation"] = _validation(graph)
+    del graph
     t3 = time.perf_counter()
+    staged_files[VIEW_FILE] = network_html(render_network(store)).encode("utf-8")
+    t4 = time.perf_counter()
     del store
-    report["timings_s"].update(store=round(t1 - t0, 3), turtle=round(t2 - t1, 3), view=round(t3 - t2, 3))
+    report["timings_s"].update(
+        store=round(t1 - t0, 3), turtle=round(t2 - t1, 3), validate=round(t3 - t2, 3), view=round(t4 - t3, 3)
+    )
     report["outputs"] = {"graph": GRAPH_FILE, "view": VIEW_FILE, "report": REPORT_FILE, "store": STORE_DIR}
     staged_files[REPORT_FILE] = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     temps = {}

@@ -168,3 +168,9 @@ def test_python_dash_m_kg_works():
         [sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "kg, version 0.1.0"
+
+
+def test_build_reports_shacl_conformance(corpus_build):
+    _, report = corpus_build
+    assert report["validation"]["conforms"] is True
+    assert report["validation"]["violations"] == []
