@@ -60,6 +60,7 @@ _PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部�
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
 _TOPIC_SENTENCES = 6
+_BODY_CHARS = set("局委部院厅办司会队社所站")
 
 
 def _is_place(m: Mention) -> bool:
@@ -110,7 +111,8 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
     units = split_place_chain(m.name)
     chain_end = 0
     for s, e in units:
-        if s != chain_end or org_kind(m.name[s:e]):
+        # a unit with a body inside (公安局潮格温都尔镇) ends the chain of places that opens the name
+        if s != chain_end or org_kind(m.name[s:e]) or _BODY_CHARS & set(m.name[s : e - 1]):
             break
         chain_end = e
     leading = [u for u in units if u[1] <= chain_end]
@@ -241,7 +243,8 @@ def _posts(
                 party = _PARTY_POSTS.get(previous_post.removeprefix("副"), "")
                 if party and body.name.endswith(party) and len(body.name) > len(party):
                     name = body.name[: -len(party)]
-                    body = replace(body, name=name, kind=org_kind(name) or "Organisation")
+                    surface = body.surface.removesuffix(party)
+                    body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
             if body is None:
                 continue
             previous_post = post

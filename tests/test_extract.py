@@ -94,3 +94,18 @@ def test_evidence_offsets_point_into_the_original():
     for c in candidates:
         e = c.evidence
         assert original[e.start : e.end].replace("\n", "") == e.sentence
+
+
+def test_a_post_sharing_a_body_gets_the_body_not_its_party_group(nlp):
+    text = "呼和浩特铁路运输中级法院（以下简称“呼铁中院”）党组书记、院长王旭军说。"
+    doc = Document("t.txt", text, text, tuple(range(len(text))))
+    heads = [c for c in extract_candidates(doc, nlp(text)._.mentions) if c.predicate == "heads"]
+    assert {(c.object.name, c.object.surface) for c in heads} == {
+        ("呼和浩特铁路运输中级法院党组", "呼和浩特铁路运输中级法院党组"),
+        ("呼和浩特铁路运输中级法院", "呼和浩特铁路运输中级法院"),
+    }
+
+
+def test_a_body_inside_a_name_ends_its_leading_places(nlp):
+    text = "乌拉特后旗公安局潮格温都尔镇派出所教导员宝音德力格尔为民警宣讲。"
+    assert ("宝音德力格尔", "worksFor", "乌拉特后旗公安局潮格温都尔镇派出所") in facts_of(nlp, text)
