@@ -183,18 +183,6 @@ def document_graph(
     return graph
 
 
-def document_graphs(
-    documents: Iterable[Document | DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
-) -> dict[str, Graph]:
-    """``document_graph`` for every document, by document id."""
-    by_key = {e.key: e for e in entities}
-    labels = {e.key: e.canonical for e in by_key.values()}
-    by_doc: dict[str, list[Fact]] = {}
-    for fact in facts:
-        by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
-    return {d.doc_id: document_graph(d, by_key, by_doc.get(d.doc_id, []), labels) for d in documents}
-
-
 def build_graph(
     documents: Iterable[Document | DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
 ) -> Graph:

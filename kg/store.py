@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -150,15 +150,6 @@ class GraphStore:
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self.inner.named_graphs())
-
-    def replace_graph(self, name: str, graph: Graph) -> None:
-        """Replace the named graph ``name`` by the triples of ``graph``."""
-        node = ox.NamedNode(name)
-        if self.inner.contains_named_graph(node):
-            self.inner.remove_graph(node)
-        quads = [ox.Quad(_term_to_ox(s), _term_to_ox(p), _term_to_ox(o), node) for s, p, o in graph]
-        self.inner.add_graph(node)
-        self.inner.bulk_extend(quads)
 
     def bulk_loader(self) -> BulkLoader:
         """A buffer that loads N-Triples lines into named graphs in large, fast batches."""
@@ -346,9 +337,3 @@ def union_graph(graphs: Iterable[Graph]) -> Graph:
         for triple in graph:
             union.add(triple)
     return union
-
-
-def iter_quads(store: GraphStore) -> Iterator[tuple[str, str, str, str]]:
-    """(subject, predicate, object, graph) as N-Triples-like strings, for diffing and tests."""
-    for quad in store.inner:
-        yield str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name)
