@@ -6,19 +6,34 @@ module of its own (``kg/cli/<command>.py``) registered at the bottom of this fil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from kg import __version__
 from kg.errors import KGError
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """kg: knowledge graphs of who helps which village, from Chinese news text."""
+
+
+def graph_option(holds: str, *, dest: str = "graph_dir") -> Callable[[F], F]:
+    """The ``--graph OUT_DIR`` option that commands reading a build share."""
+    return click.option(
+        "--graph",
+        dest,
+        default="build",
+        show_default=True,
+        type=click.Path(path_type=Path),
+        help=f"Output directory of `kg build` ({holds}).",
+    )
 
 
 @main.command()
@@ -120,14 +135,7 @@ class _Null:
 
 @main.command(name="eval")
 @click.argument("gold_dir", default="corpus/gold", type=click.Path(path_type=Path))
-@click.option(
-    "--graph",
-    "graph_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output directory of `kg build` (holds graph.ttl).",
-)
+@graph_option("holds graph.ttl")
 @click.option("--doc", "docs", multiple=True, help="Score only these documents (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full evaluation as JSON.")
 def eval_(gold_dir: Path, graph_dir: Path, docs: tuple[str, ...], as_json: bool) -> None:

@@ -6,20 +6,13 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import graph_option, main
 from kg.errors import KGError
 from kg.export import FORMATS
 
 
 @main.command()
-@click.option(
-    "--graph",
-    "graph_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output directory of `kg build` (holds graph.ttl and store/).",
-)
+@graph_option("holds graph.ttl and store/")
 @click.option(
     "--format",
     "format_",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import graph_option, main
 from kg.errors import KGError
 
 
@@ -16,14 +16,7 @@ from kg.errors import KGError
     required=True,
     help="Graph Store Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph).",
 )
-@click.option(
-    "--graph",
-    "graph_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output directory of `kg build` (holds store/).",
-)
+@graph_option("holds store/")
 @click.option("--default", "with_default", is_flag=True, help="Also replace the server's default graph.")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to wait for each request.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")

@@ -6,19 +6,12 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import graph_option, main
 from kg.errors import KGError
 
 
 @main.command()
-@click.option(
-    "--graph",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output directory of `kg build` (holds store/).",
-)
+@graph_option("holds store/", dest="out_dir")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only).")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on."

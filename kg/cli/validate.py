@@ -7,19 +7,12 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import graph_option, main
 from kg.errors import KGError
 
 
 @main.command()
-@click.option(
-    "--graph",
-    "graph_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output directory of `kg build` (holds graph.ttl).",
-)
+@graph_option("holds graph.ttl")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def validate(ctx: click.Context, graph_dir: Path, as_json: bool) -> None:
