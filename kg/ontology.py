@@ -201,21 +201,32 @@ def load_ontology(path: Path = ONTOLOGY_PATH) -> Graph:
     Raises:
         OntologyError: The file is missing, is not valid Turtle, or does not declare the kg ontology.
     """
+    graph = parse_project_turtle(
+        path,
+        missing="ontology file not found; run kg from a source checkout (pip install -e .) "
+        "or restore ontology/kg.ttl from version control",
+    )
+    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in graph:
+        raise OntologyError(
+            f"{path}: does not declare <{ONTOLOGY_IRI}> a owl:Ontology; is this the kg ontology file?"
+        )
+    return graph
+
+
+def parse_project_turtle(path: Path, *, missing: str) -> Graph:
+    """Parse one of the project's Turtle files (ontology, shapes) with its prefixes bound.
+
+    Raises:
+        OntologyError: The file is missing (``missing`` says how to fix it) or is not valid Turtle.
+    """
     graph = Graph()
     bind_prefixes(graph)
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as exc:
-        raise OntologyError(
-            f"{path}: ontology file not found; run kg from a source checkout (pip install -e .) "
-            "or restore ontology/kg.ttl from version control"
-        ) from exc
+        raise OntologyError(f"{path}: {missing}") from exc
     except Exception as exc:  # rdflib's Turtle parser raises assorted exception types
         raise OntologyError(f"{path}: not valid Turtle: {exc}; fix the syntax error it reports") from exc
-    if (ONTOLOGY_IRI, RDF.type, OWL.Ontology) not in graph:
-        raise OntologyError(
-            f"{path}: does not declare <{ONTOLOGY_IRI}> a owl:Ontology; is this the kg ontology file?"
-        )
     return graph
 
 

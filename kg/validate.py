@@ -28,7 +28,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from kg.errors import OntologyError
-from kg.ontology import ONTOLOGY_PATH, PREFIXES, bind_prefixes, load_ontology
+from kg.ontology import ONTOLOGY_PATH, PREFIXES, load_ontology, parse_project_turtle
 
 __all__ = [
     "SHAPES_PATH",
@@ -105,17 +105,9 @@ def load_shapes(path: Path = SHAPES_PATH) -> Graph:
     Raises:
         OntologyError: The file is missing or is not valid Turtle.
     """
-    graph = Graph()
-    bind_prefixes(graph)
-    try:
-        graph.parse(path, format="turtle")
-    except FileNotFoundError as exc:
-        raise OntologyError(
-            f"{path}: shapes file not found; run kg from a source checkout or restore ontology/shapes.ttl"
-        ) from exc
-    except Exception as exc:  # rdflib's Turtle parser raises assorted exception types
-        raise OntologyError(f"{path}: not valid Turtle: {exc}; fix the syntax error it reports") from exc
-    return graph
+    return parse_project_turtle(
+        path, missing="shapes file not found; run kg from a source checkout or restore ontology/shapes.ttl"
+    )
 
 
 @functools.cache
