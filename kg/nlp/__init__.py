@@ -12,6 +12,7 @@ import spacy
 from spacy.language import Language
 
 from kg.nlp import lac, mentions  # noqa: F401  (registers the kg_* factories)
+from kg.nlp.tokens import TextKeepingTokenizer
 
 
 def make_nlp() -> Language:
@@ -25,6 +26,7 @@ def make_nlp() -> Language:
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise ImportError("kg needs jieba for Chinese word segmentation: pip install jieba") from exc
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_lac")
     nlp.add_pipe("kg_mentions")
     return nlp

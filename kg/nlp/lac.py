@@ -15,18 +15,17 @@ from pathlib import Path
 
 import numpy as np
 from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
 
 from kg.corpus import split_sentences
 from kg.errors import ExtractionError
+from kg.nlp.tokens import doc_text
 
 # Longer sentences are tagged in windows: LAC was trained on sentences, and memory stays bounded.
 MAX_CHARS = 256
 BATCH_SIZE = 64
 # Characters of text the component gathers from a stream of documents before tagging them together.
 POOL_CHARS = 200_000
-ENTITY_TAGS = ("PER", "ORG", "LOC")
 # Threads per onnxruntime session; with several worker processes, one each avoids oversubscription.
 THREADS_ENV = "KG_LAC_THREADS"
 
@@ -182,14 +181,13 @@ def make_lac_component(nlp: Language, name: str) -> LacComponent:
 
 
 class LacComponent:
-    """Store LAC words in ``doc._.lac`` and set ``doc.ents`` from its PER/ORG/LOC words.
+    """Store LAC words (character offsets and tags) in ``doc._.lac``.
 
-    Entity spans are built on characters and expanded to jieba token boundaries, since the two
-    segmenters need not agree; overlapping expansions keep the longest span.
+    ``doc.ents`` is left to ``kg_mentions``, which combines LAC's entities with the mention finder's.
     """
 
     def __call__(self, doc: Doc) -> Doc:
-        self._assign(doc, shared_tagger().tag_text(doc.text))
+        doc._.lac = shared_tagger().tag_text(doc_text(doc))
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
@@ -198,24 +196,14 @@ class LacComponent:
         size = 0
         for doc in stream:
             pool.append(doc)
-            size += len(doc.text)
+            size += len(doc_text(doc))
             if size >= POOL_CHARS or len(pool) >= batch_size:
                 yield from self._tag_pool(pool)
                 pool, size = [], 0
         yield from self._tag_pool(pool)
 
-    def _tag_pool(self, docs: list[Doc]) -> list[Doc]:
-        for doc, words in zip(docs, shared_tagger().tag_texts([d.text for d in docs]), strict=True):
-            self._assign(doc, words)
-        return docs
-
     @staticmethod
-    def _assign(doc: Doc, words: list[Word]) -> None:
-        doc._.lac = words
-        spans: list[Span] = []
-        for start, end, tag in words:
-            if tag in ENTITY_TAGS:
-                span = doc.char_span(start, end, label=tag, alignment_mode="expand")
-                if span is not None:
-                    spans.append(span)
-        doc.ents = filter_spans(spans)
+    def _tag_pool(docs: list[Doc]) -> list[Doc]:
+        for doc, words in zip(docs, shared_tagger().tag_texts([doc_text(d) for d in docs]), strict=True):
+            doc._.lac = words
+        return docs

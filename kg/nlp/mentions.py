@@ -26,6 +26,7 @@ from kg.nlp.gazetteer import (
     split_place_chain,
 )
 from kg.nlp.lac import Word
+from kg.nlp.tokens import doc_text
 from kg.types import Mention
 
 _ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,10}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
@@ -361,7 +362,7 @@ class MentionsComponent:
     """Set ``doc._.mentions`` and ``doc.spans["kg"]`` (labels are ontology class names)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = find_mentions(doc.text, doc._.lac or [])
+        mentions = find_mentions(doc_text(doc), doc._.lac or [])
         doc._.mentions = mentions
         spans: list[Span] = []
         for m in mentions:
