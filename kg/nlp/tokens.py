@@ -28,6 +28,10 @@ class TextKeepingTokenizer:
         for text in texts:
             yield self(text)
 
+    def __getattr__(self, name: str) -> Any:
+        # everything else (segmenter, serialisation, ...) is the wrapped tokenizer's
+        return getattr(self.inner, name)
+
 
 def doc_text(doc: Doc) -> str:
     """The Doc's text, without rebuilding it from the tokens when the tokenizer kept it."""
