@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress
 from pathlib import Path
 
 from kg.errors import CorpusError
@@ -45,10 +46,9 @@ class Aligned:
 
     def keep(self, mask: list[bool]) -> Aligned:
         """Return the characters whose mask entry is true."""
-        return Aligned(
-            "".join(c for c, k in zip(self.text, mask, strict=True) if k),
-            tuple(o for o, k in zip(self.origin, mask, strict=True) if k),
-        )
+        if len(mask) != len(self.text):
+            raise ValueError(f"mask of {len(mask)} for {len(self.text)} characters")
+        return Aligned("".join(compress(self.text, mask)), tuple(compress(self.origin, mask)))
 
 
 Normalizer = Callable[[Aligned], Aligned]
@@ -58,6 +58,10 @@ def _is_private_use(char: str) -> bool:
     return unicodedata.category(char) in ("Co", "Cs") or char in "\ufeff\u200b\u200c\u200d\r"
 
 
+# Every character _is_private_use accepts, and a few more (unassigned planes), to find candidates fast.
+_PRIVATE_USE_CANDIDATE = re.compile("[\ud800-\uf8ff\U000f0000-\U0010ffff\ufeff\u200b-\u200d\r]")
+
+
 def remove_private_use(aligned: Aligned) -> Aligned:
     """Drop private-use glyphs from the page fonts, zero-width characters, BOMs and carriage returns.
 
@@ -65,7 +69,20 @@ def remove_private_use(aligned: Aligned) -> Aligned:
         >>> remove_private_use(Aligned.of("大抓基层\\U0010F0CA")).text
         '大抓基层'
     """
-    return aligned.keep([not _is_private_use(c) for c in aligned.text])
+    mask = [True] * len(aligned.text)
+    for match in _PRIVATE_USE_CANDIDATE.finditer(aligned.text):
+        mask[match.start()] = not _is_private_use(match.group())
+    return aligned if all(mask) else aligned.keep(mask)
+
+
+# full-width letters and digits, the midline ellipsis and wide spaces, each to one character
+_UNIFIED = {
+    **{code: code - 0xFEE0 for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+       for code in range(first, last + 1)},
+    ord("⋯"): "…",
+    0x3000: " ",
+    ord("\t"): " ",
+}
 
 
 def unify_characters(aligned: Aligned) -> Aligned:
@@ -75,17 +92,8 @@ def unify_characters(aligned: Aligned) -> Aligned:
         >>> unify_characters(Aligned.of("２０２１年⋯")).text
         '2021年…'
     """
-    out = []
-    for c in aligned.text:
-        code = ord(c)
-        if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            c = chr(code - 0xFEE0)
-        elif c == "⋯":
-            c = "…"
-        elif c == "\u3000" or c == "\t":
-            c = " "
-        out.append(c)
-    return Aligned("".join(out), aligned.origin)
+    return Aligned(aligned.text.translate(_UNIFIED), aligned.origin)
+
 
 
 def _char_class(char: str) -> str:
@@ -96,17 +104,19 @@ def _char_class(char: str) -> str:
     return "word"
 
 
-def _runs(line: str) -> list[tuple[int, int, str]]:
-    runs: list[tuple[int, int, str]] = []
+def _runs(line: str) -> Iterator[tuple[int, int, str]]:
+    """Maximal runs of one character class, lazily: callers often stop at the first run."""
+    start, current = 0, ""
     for i, c in enumerate(line):
         cls = _char_class(c)
         if cls == "word" and c.isdigit():
             cls = "digit"
-        if runs and runs[-1][2] == cls:
-            runs[-1] = (runs[-1][0], i + 1, cls)
-        else:
-            runs.append((i, i + 1, cls))
-    return runs
+        if cls != current:
+            if i:
+                yield start, i, current
+            start, current = i, cls
+    if line:
+        yield start, len(line), current
 
 
 def _undoubled_mask(line: str) -> list[bool] | None:
@@ -216,6 +226,9 @@ def join_broken_lines(aligned: Aligned) -> Aligned:
         '标题\\n正文，接着'
     """
     lines = [_strip(line) for line in _lines(aligned)]
+    following = [""] * len(lines)  # the next non-blank line after each line
+    for i in range(len(lines) - 2, -1, -1):
+        following[i] = lines[i + 1].text or following[i + 1]
     segments: list[list[Aligned]] = []
     open_segment = False
     for i, line in enumerate(lines):
@@ -226,12 +239,11 @@ def join_broken_lines(aligned: Aligned) -> Aligned:
         else:
             segments.append([line])
         text = line.text.rstrip(_CLOSERS) or line.text
-        following = next((x.text for x in lines[i + 1 :] if x.text), "")
         ends_segment = (
             text[-1] in _TERMINAL
             or _is_standalone(lines, i)
             or line.text.startswith(_BYLINES)
-            or following.startswith(_MARKERS)
+            or following[i].startswith(_MARKERS)
             or line.text.endswith(" 摄")
         )
         open_segment = not ends_segment
@@ -254,7 +266,7 @@ def remove_layout_spaces(aligned: Aligned) -> Aligned:
         for match in pattern.finditer(aligned.text):
             for i in range(match.start(), match.end()):
                 mask[i] = False
-    return aligned.keep(mask)
+    return aligned if all(mask) else aligned.keep(mask)
 
 
 _HTML_DROP = re.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<!\[CDATA\[.*?\]\]>")
