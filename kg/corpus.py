@@ -76,9 +76,12 @@ def remove_private_use(aligned: Aligned) -> Aligned:
 
 
 # full-width letters and digits, the midline ellipsis and wide spaces, each to one character
-_UNIFIED = {
-    **{code: code - 0xFEE0 for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-       for code in range(first, last + 1)},
+_UNIFIED: dict[int, int | str] = {
+    **{
+        code: code - 0xFEE0
+        for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+        for code in range(first, last + 1)
+    },
     ord("⋯"): "…",
     0x3000: " ",
     ord("\t"): " ",
@@ -93,7 +96,6 @@ def unify_characters(aligned: Aligned) -> Aligned:
         '2021年…'
     """
     return Aligned(aligned.text.translate(_UNIFIED), aligned.origin)
-
 
 
 def _char_class(char: str) -> str:

@@ -5,6 +5,7 @@ from spacy.tokens import Doc
 
 from kg.nlp.gazetteer import is_generic_name, org_kind, place_level, split_place_chain
 from kg.nlp.mentions import find_mentions
+
 from .conftest import CORPUS
 
 pytestmark = pytest.mark.slow

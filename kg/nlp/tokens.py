@@ -20,7 +20,7 @@ class TextKeepingTokenizer:
         self.inner = inner
 
     def __call__(self, text: str) -> Doc:
-        doc = self.inner(text)
+        doc: Doc = self.inner(text)
         doc.user_data[TEXT_KEY] = text
         return doc
 
