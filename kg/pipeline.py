@@ -16,7 +16,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -202,8 +202,27 @@ def _write_cache(path: Path, result: DocResult) -> None:
     with tmp.open("w", encoding="utf-8") as handle:
         handle.write(json.dumps(asdict(result.info) if result.info else None, ensure_ascii=False) + "\n")
         for candidate in result.candidates:
-            handle.write(json.dumps(asdict(candidate), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(_candidate_record(candidate), ensure_ascii=False) + "\n")
     os.replace(tmp, path)
+
+
+def _record(item: Mention | Evidence) -> dict[str, Any]:
+    # dataclasses.asdict deep-copies every field, which costs more than the JSON encoding
+    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}
+
+
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Mention, Evidence)}
+
+
+def _candidate_record(c: Candidate) -> dict[str, Any]:
+    """The JSON object of a candidate, as ``dataclasses.asdict`` gives it."""
+    return {
+        "subject": _record(c.subject),
+        "predicate": c.predicate,
+        "object": _record(c.object),
+        "evidence": _record(c.evidence),
+        "post": c.post,
+    }
 
 
 def _read_cache(doc_id: str, path: Path) -> DocResult:
@@ -306,13 +325,13 @@ def process_corpus(
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
     fresh = _run_dask(todo, scheduler) if engine == "dask" and todo else _run_local(todo, jobs)
     results = {t.doc_id: cached[t.doc_id] for t in tasks if cached.get(t.doc_id) is not None}
+    todo_by_id = {t.doc_id: t for t in todo}
     for result in fresh:
         results[result.doc_id] = result
         if progress:
             progress(result.doc_id)
         if out_dir is not None and result.info is not None:
-            task = next(t for t in todo if t.doc_id == result.doc_id)
-            _write_cache(_cache_path(out_dir, task, result.info.sha256), result)
+            _write_cache(_cache_path(out_dir, todo_by_id[result.doc_id], result.info.sha256), result)
     for task in tasks:
         result = results.pop(task.doc_id)
         if result.cached and progress:

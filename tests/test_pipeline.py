@@ -174,3 +174,15 @@ def test_build_reports_shacl_conformance(corpus_build):
     _, report = corpus_build
     assert report["validation"]["conforms"] is True
     assert report["validation"]["violations"] == []
+
+
+def test_cache_records_are_the_candidates_as_dataclasses_give_them():
+    from dataclasses import asdict
+
+    from kg.pipeline import Task, _candidate_record, process_documents
+
+    paths = sorted(CORPUS.glob("*.txt"))
+    results = process_documents([Task(str(p), p.name) for p in paths])
+    candidates = [c for r in results for c in r.candidates]
+    assert len(candidates) > 50
+    assert [_candidate_record(c) for c in candidates] == [asdict(c) for c in candidates]
