@@ -162,20 +162,37 @@ def process_document(task: Task) -> DocResult:
     return process_documents([task])[0]
 
 
-def chunk_tasks(tasks: list[Task], *, max_bytes: int = 600_000, max_files: int = 64) -> list[list[Task]]:
-    """Consecutive groups of files of about ``max_bytes`` (UTF-8 Chinese is 3 bytes a character)."""
-    chunks: list[list[Task]] = []
-    size = 0
+def chunk_tasks(
+    tasks: list[Task], *, max_bytes: int = 600_000, max_files: int = 64, workers: int = 1
+) -> list[list[Task]]:
+    """Consecutive groups of files of at most about ``max_bytes`` (UTF-8 Chinese is 3 bytes a character).
+
+    With several ``workers``, chunks shrink towards the end (guided scheduling: about a quarter of what
+    is left per worker, down to an eighth of ``max_bytes``), so no worker is left with a large last
+    chunk while the others idle.
+
+    Examples:
+        >>> [len(c) for c in chunk_tasks([Task(f"/nonexistent/{i}", str(i)) for i in range(5)], max_files=2)]
+        [2, 2, 1]
+    """
+    sizes = []
     for task in tasks:
         try:
-            length = os.path.getsize(task.path)
+            sizes.append(os.path.getsize(task.path))
         except OSError:
-            length = 0
-        if not chunks or size + length > max_bytes or len(chunks[-1]) >= max_files:
+            sizes.append(0)
+    remaining = sum(sizes)
+    chunks: list[list[Task]] = []
+    size = limit = 0
+    for task, length in zip(tasks, sizes, strict=True):
+        if not chunks or size + length > limit or len(chunks[-1]) >= max_files:
             chunks.append([])
             size = 0
+            guided = remaining // (4 * workers) if workers > 1 else max_bytes
+            limit = max(max_bytes // 8, min(max_bytes, guided))
         chunks[-1].append(task)
         size += length
+        remaining -= length
     return chunks
 
 
@@ -259,7 +276,7 @@ def _cached(out_dir: Path, task: Task) -> DocResult | None:
 
 
 def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
-    chunks = chunk_tasks(tasks)
+    chunks = chunk_tasks(tasks, workers=jobs)
     if jobs <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield from process_documents(chunk)
