@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from kg.store import GraphStore, query_rows
+from kg.types import DocumentInfo, Entity, Fact
 from kg.views.model import (
     EntityRecord,
     EvidenceRecord,
@@ -158,9 +160,7 @@ def _evidence(graph: GraphLike) -> dict[tuple[str, str, str], list[EvidenceRecor
             )
         )
     for rows in records.values():
-        rows.sort(
-            key=lambda r: (r.file or "", r.start if r.start is not None else -1, r.text or "", r.post or "")
-        )
+        rows.sort(key=_order)
     return records
 
 
@@ -171,3 +171,47 @@ def _text(value: Any) -> str | None:
 def _local_name(iri: str) -> str:
     """The last segment of an IRI, the fallback label of an entity without ``rdfs:label``."""
     return re.split(r"[/#]", iri.rstrip("/#"))[-1] or iri
+
+
+def view_graph_of_facts(
+    infos: Iterable[DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
+) -> ViewGraph:
+    """The ``ViewGraph`` that ``read_view_graph`` reads from the RDF of these facts, made from them directly.
+
+    ``kg build`` has its facts in memory; reading the evidence of every assertion back from the store
+    would cost more than the rest of the build's output stage at a hundred thousand assertions.
+
+    Examples:
+        >>> view_graph_of_facts([], [], []).nodes
+        []
+    """
+    from kg.rdf import entity_iri
+
+    titles = {info.doc_id: info.title for info in infos}
+    by_key = {entity.key: entity for entity in entities}
+    found: dict[tuple[str, str, str], set[EvidenceRecord]] = defaultdict(set)
+    for fact in facts:
+        if fact.predicate not in RELATION_STYLES:
+            continue
+        e = fact.evidence
+        found[(fact.subject, fact.predicate, fact.object)].add(
+            EvidenceRecord(e.sentence, e.doc_id, titles.get(e.doc_id), e.start, e.end, fact.post or None)
+        )
+    ids = {key: compact_iri(str(entity_iri(key))) for s, _, o in found for key in (s, o)}
+    records = {}
+    for key, node_id in ids.items():
+        entity = by_key[key]
+        group = entity.kind if entity.kind in CLASS_STYLES else "Thing"
+        aliases = tuple(sorted(entity.aliases - {entity.canonical}))
+        records[node_id] = EntityRecord(node_id, entity.canonical, aliases, group)
+    links = [
+        Link(ids[s], rel, ids[o], (FactRecord(ids[s], rel, ids[o], tuple(sorted(evidence, key=_order))),))
+        for (s, rel, o), evidence in found.items()
+    ]
+    return ViewGraph(records, sorted(records), sorted_links(links))
+
+
+def _order(record: EvidenceRecord) -> tuple[str, int, str, str]:
+    """Evidence order in the side panel: by file, offset, text and post."""
+    start = record.start if record.start is not None else -1
+    return (record.file or "", start, record.text or "", record.post or "")
