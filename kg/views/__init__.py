@@ -27,7 +27,7 @@ from kg.views.network import (
     render_network,
 )
 from kg.views.page import NotebookView, external_references, network_html, network_iframe
-from kg.views.read import read_view_graph
+from kg.views.read import read_view_graph, view_graph_of_facts
 from kg.views.styles import CLASS_STYLES, LEVELS, OTHER_STYLE, RELATION_STYLES, ClassStyle, RelationStyle
 
 __all__ = [
@@ -54,4 +54,5 @@ __all__ = [
     "pinyin",
     "read_view_graph",
     "render_network",
+    "view_graph_of_facts",
 ]

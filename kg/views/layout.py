@@ -64,6 +64,18 @@ def layout_positions(
     return dict(zip(nodes, _scaled(coords), strict=True))
 
 
+def import_layout_engine() -> None:
+    """Import igraph ahead of use.
+
+    The import takes about a second (igraph loads matplotlib); a parallel build spends it while its
+    workers run instead of after them.
+    """
+    try:
+        import igraph  # type: ignore[import-untyped, unused-ignore]  # noqa: F401
+    except ImportError:
+        pass
+
+
 def _igraph_layout(count: int, pairs: list[tuple[int, int]], seed: int) -> list[tuple[float, float]]:
     import igraph  # type: ignore[import-untyped, unused-ignore]
 
