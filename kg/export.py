@@ -1,9 +1,10 @@
 """Export a build as RDF (Turtle, N-Triples, N-Quads, TriG, JSON-LD) or for Gephi (GraphML, GEXF).
 
-- Turtle and N-Triples hold the default graph of the build's store (the union of the documents);
-  N-Quads and TriG hold one named graph per source document (``kgr:doc/<file>``), so a reader can tell
-  which page stated what.
-- JSON-LD is the union graph, compacted with the project's prefixes as ``@context``.
+- Turtle and N-Triples hold the default graph of the build's store (the union of the documents and the
+  ``kg:within`` triples derived from it, see ``kg.derive``); N-Quads and TriG hold one named graph per
+  source document (``kgr:doc/<file>``), so a reader can tell which page stated what, and no derived
+  triple, since no page states one.
+- JSON-LD is the default graph too, compacted with the project's prefixes as ``@context``.
 - GraphML and GEXF hold a property graph for Gephi: one node per entity that takes part in a relation
   (label, class, aliases), one edge per relation triple (relation, evidence count, first evidence
   sentence, source files).

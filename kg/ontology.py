@@ -85,6 +85,9 @@ class KG(DefinedNamespace):
     servesIn: URIRef  # person -> place they are stationed in (驻村)
     locatedIn: URIRef  # place or organisation -> immediate parent place
 
+    # http://www.w3.org/2002/07/owl#ObjectProperty: derived by kg.derive, never extracted
+    within: URIRef  # place or organisation -> every place above it (closure of locatedIn)
+
     # http://www.w3.org/2002/07/owl#DatatypeProperty: provenance
     evidenceText: URIRef  # assertion -> evidence sentence (rdf:langString)
     startOffset: URIRef  # assertion -> first character, original file, inclusive

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -25,9 +26,8 @@ from rdflib import Graph
 
 from kg import __version__
 from kg.corpus import list_corpus, read_document, read_manifest
+from kg.derive import derive
 from kg.errors import CorpusError, StoreError
-from kg.extract import extract_candidates
-from kg.nlp.lac import THREADS_ENV
 from kg.rdf import TripleList, document_iri, document_triples
 from kg.resolve import resolve_entities
 from kg.store import (
@@ -40,7 +40,8 @@ from kg.store import (
     write_atomically,
 )
 from kg.types import Candidate, DocumentInfo, Entity, Evidence, Fact, Mention
-from kg.views import network_html, render_network
+from kg.views import network_from_view, network_html, view_graph_of_facts
+from kg.views.layout import import_layout_engine
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "graph.html"
@@ -98,6 +99,8 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
 
     The chunk goes through ``nlp.pipe`` together, so LAC batches sentences across its documents.
     """
+    # imported here: the parent of a parallel build never analyses text, so it skips loading spaCy
+    from kg.extract import extract_candidates
     from kg.nlp import shared_nlp
 
     started = time.perf_counter()
@@ -197,6 +200,8 @@ def chunk_tasks(
 
 
 def _init_worker(threads: int) -> None:
+    from kg.nlp.lac import THREADS_ENV
+
     os.environ[THREADS_ENV] = str(threads)
 
 
@@ -287,6 +292,7 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
     # spawn, not fork: onnxruntime's thread pools do not survive a fork of a process that used them;
     # one onnxruntime thread per worker, since the workers already use every core
     context = multiprocessing.get_context("spawn")
+    threading.Thread(target=import_layout_engine, daemon=True).start()
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,)) as pool:
         # map streams results in input order; workers keep their pipeline between chunks
         for results in pool.map(process_documents, chunks):
@@ -499,8 +505,12 @@ def _load_state(store_dir: Path | None) -> dict[str, str]:
 def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[str, int]:
     """Write the new store version ``staged``: a cheap copy of ``current`` with changed graphs replaced.
 
+    The default graph is rewritten whole: the union of the documents, then the triples ``kg.derive``
+    computes from it; the store is compacted last, since queries read it many times.
+
     Returns:
-        Counts of named graphs ``replaced``, ``removed``, ``unchanged`` and of ``triples`` in the union.
+        Counts of named graphs ``replaced``, ``removed``, ``unchanged``, of ``triples`` in the default
+        graph and of the ``derived`` triples among them.
     """
     state = _load_state(current)
     if current is not None and current.is_dir() and state:
@@ -528,10 +538,12 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
         if name not in new_state:
             store.remove_graph(name)
             counts["removed"] += 1
+    counts["derived"] = sum(derive(store).values())
     store.flush()
+    store.optimize()
     write_atomically(staged / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
     counts["triples"] = store.count_default()
-    return {k: counts[k] for k in ("replaced", "removed", "unchanged", "triples")}
+    return {k: counts[k] for k in ("replaced", "removed", "unchanged", "triples", "derived")}
 
 
 def _turtle(store: GraphStore, triples: int) -> tuple[bytes, Graph | None]:
@@ -596,7 +608,10 @@ def write_outputs(assembly: Assembly, out_dir: Path) -> dict[str, Any]:
     report["validation"] = _validation(graph)
     del graph
     t3 = time.perf_counter()
-    staged_files[VIEW_FILE] = network_html(render_network(store)).encode("utf-8")
+    # the view comes from the facts in memory: reading every evidence sentence back from the store
+    # would cost more than the rest of this stage on large corpora
+    view = view_graph_of_facts(assembly.infos, assembly.entities, assembly.facts)
+    staged_files[VIEW_FILE] = network_html(network_from_view(view)).encode("utf-8")
     t4 = time.perf_counter()
     del store
     report["timings_s"].update(

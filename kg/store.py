@@ -5,7 +5,8 @@ Two kinds of store sit behind one query function:
 - an rdflib ``Graph`` (store name "Memory"), used while building and for small graphs;
 - ``GraphStore``, a persistent Oxigraph store (pyoxigraph) holding one named graph per source document,
   so a document's facts can be replaced or retracted, and their union, deduplicated, as the default
-  graph that queries see (Oxigraph's union-of-named-graphs mode would repeat a triple per document).
+  graph that queries see (Oxigraph's union-of-named-graphs mode would repeat a triple per document),
+  together with the triples ``kg.derive`` computes from that union.
 """
 
 from __future__ import annotations
@@ -160,11 +161,22 @@ class GraphStore:
         self.inner.clear_graph(ox.DefaultGraph())
 
     def replace_default_graph(self, graph: Graph) -> None:
-        """Replace the default graph (the deduplicated union of the documents) by ``graph``."""
+        """Replace the default graph (in a build: the documents' union and derived triples) by ``graph``."""
         self.inner.clear_graph(ox.DefaultGraph())
         self.inner.bulk_extend(
             ox.Quad(_term_to_ox(s), _term_to_ox(p), _term_to_ox(o), ox.DefaultGraph()) for s, p, o in graph
         )
+
+    def default_pairs(self, predicate: str) -> list[tuple[Any, Any]]:
+        """(subject, object) of every ``predicate`` triple in the default graph, as pyoxigraph terms."""
+        quads = self.inner.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph())
+        return [(q.subject, q.object) for q in quads]
+
+    def replace_default_pairs(self, predicate: str, pairs: Iterable[tuple[Any, Any]]) -> None:
+        """Make ``pairs`` of pyoxigraph terms the only ``predicate`` triples of the default graph."""
+        node = ox.NamedNode(predicate)
+        self.inner.update(f"DELETE WHERE {{ ?s {node} ?o }}")
+        self.inner.bulk_extend(ox.Quad(s, node, o, ox.DefaultGraph()) for s, o in pairs)
 
     def remove_graph(self, name: str) -> bool:
         """Drop a named graph; False when there was none."""
@@ -178,7 +190,7 @@ class GraphStore:
         return len(self.inner)
 
     def count_default(self) -> int:
-        """Number of triples in the default graph (the union of the documents)."""
+        """Number of triples in the default graph (the union of the documents and the derived triples)."""
         result = self.inner.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(next(iter(result))["n"].value)
 
@@ -210,8 +222,8 @@ class GraphStore:
     def dump(self, format: str, *, graph: str | None = None) -> bytes:
         """Serialise the store (or one named graph) as ``turtle``, ``ntriples``, ``nquads`` or ``trig``.
 
-        Triple formats get the default graph (the union of the documents); quad formats get the named
-        graphs only, since the default graph repeats them.
+        Triple formats get the default graph (the union of the documents, derived triples included);
+        quad formats get the named graphs only, since the default graph repeats them.
 
         Raises:
             StoreError: The format is unknown.
@@ -231,6 +243,15 @@ class GraphStore:
         """Write pending changes to disk."""
         if self.path is not None:
             self.inner.flush()
+
+    def optimize(self) -> None:
+        """Compact a store on disk after bulk loading it.
+
+        Bulk loads leave many small index files behind; merged, every index lookup of a query reads
+        fewer of them, which speeds up every query that looks nodes up one at a time.
+        """
+        if self.path is not None:
+            self.inner.optimize()
 
 
 def _escape(text: str) -> str:

@@ -71,6 +71,22 @@ def test_remove_retracts_a_document_but_keeps_shared_entities(small_corpus, tmp_
     assert store.select("SELECT ?p WHERE { ?p rdfs:label '乌兰什巴台村'@zh }")
 
 
+def test_remove_derives_kg_within_again(small_corpus, tmp_path):
+    (small_corpus / "b.txt").write_text(B + "兴安盟突泉县水泉镇胜泉村。", encoding="utf-8")
+    out = tmp_path / "out"
+    build(small_corpus, out)
+    within = "SELECT ?s ?o WHERE { ?s kg:within ?o . ?o rdfs:label '突泉县'@zh }"
+    store = GraphStore.open(out / "store", read_only=True)
+    assert {r["s"].rsplit("/", 1)[1] for r in store.select(within)} == {"水泉镇", "胜泉村"}
+    del store
+    report = remove(out, ["b.txt"])
+    store = GraphStore.open(out / "store", read_only=True)
+    assert not store.select(within)  # only b.txt placed anything in 突泉县
+    closure = {(r["s"], r["o"]) for r in store.select("SELECT ?s ?o WHERE { ?s kg:locatedIn+ ?o }")}
+    assert {(r["s"], r["o"]) for r in store.select("SELECT ?s ?o WHERE { ?s kg:within ?o }")} == closure
+    assert report["store"]["derived"] == len(closure) > 0
+
+
 def test_cli_remove_unknown_document(small_corpus, tmp_path):
     out = tmp_path / "out"
     build(small_corpus, out)

@@ -328,6 +328,24 @@ def test_canned_query_on_the_corpus(store, name):
     EXPECTED[name](found)
 
 
+def unordered(records):
+    """Records comparable whatever the order of rows and of GROUP_CONCAT items (SPARQL fixes neither)."""
+    return sorted(
+        repr({k: sorted(split(v)) if isinstance(v, str) and "、" in v else v for k, v in r.items()})
+        for r in records
+    )
+
+
+@slow
+def test_canned_queries_derive_what_a_turtle_file_lacks(store, corpus_build):
+    # a graph.ttl written before kg:within existed: queried through kg.queries, it is derived on loading
+    out, _ = corpus_build
+    graph = Graph().parse(out / "graph.ttl")
+    graph.remove((None, KG.within, None))
+    for name in sorted(set(EXPECTED) - {"places-in-several-documents"}):  # needs the named graphs
+        assert unordered(run_query(graph, load_query(name)).records()) == unordered(rows(store, name)), name
+
+
 # --- kg query ------------------------------------------------------------------------------------------
 
 

@@ -3,9 +3,10 @@
 A subpackage: loading and running here, the result writers in ``kg.queries.formats``.
 
 One engine answers every query: Oxigraph. A ``GraphStore`` is queried directly; an rdflib graph is
-first copied into an in-memory Oxigraph store, so a query means the same thing (same SPARQL dialect,
-same predeclared prefixes) whether it runs on a build's store or on a graph in a notebook, and this
-module needs no rdflib of its own.
+first copied into an in-memory Oxigraph store, with the triples ``kg.derive`` adds to a build, so a
+query means the same thing (same SPARQL dialect, same predeclared prefixes, same derived triples)
+whether it runs on a build's store, on a graph.ttl file or on a graph in a notebook, and this module
+needs no rdflib of its own.
 
 Results are materialised into a ``Result`` (variables and rows of pyoxigraph terms, a boolean, or
 triples); the SPARQL server streams them instead, through the same writers.
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kg.derive import derive
 from kg.errors import QueryError
 from kg.ontology import PREFIXES
 from kg.queries.formats import (
@@ -235,9 +237,11 @@ def execute(store_or_graph: GraphStore | Graph, sparql: str) -> Any:
 
 
 def _copy_to_oxigraph(graph: Graph) -> GraphStore:
-    # Oxigraph rather than rdflib's own engine: one dialect and one set of result types everywhere
+    # Oxigraph rather than rdflib's own engine: one dialect and one set of result types everywhere;
+    # derived triples recomputed, so a graph from before they existed answers the canned queries too
     store = GraphStore.open(None)
     store.replace_default_graph(graph)
+    derive(store)
     return store
 
 

@@ -1,0 +1,138 @@
+"""kg.derive: kg:within, the derived closure of kg:locatedIn, in a build's store, graph.ttl and queries.
+
+Tests marked slow need the session build of corpus/; the others run on small hand-made graphs.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import RDF, RDFS, Graph, Literal
+from rdflib.namespace import OWL
+
+from kg.derive import derive, transitive_closure
+from kg.ontology import KG, KGR, load_ontology
+from kg.store import GraphStore, load_graph
+from kg.validate import Violation, validate_graph
+
+slow = pytest.mark.slow
+
+LOCATED_IN_PLUS = "SELECT ?s ?o WHERE { ?s kg:locatedIn+ ?o }"
+WITHIN = "SELECT ?s ?o WHERE { ?s kg:within ?o }"
+
+
+def pairs(store: GraphStore, query: str) -> set[tuple[str, str]]:
+    return {(row["s"], row["o"]) for row in store.select(query)}
+
+
+@pytest.mark.parametrize(
+    "edges,expected",
+    [
+        ([], set()),
+        (
+            [("村", "镇"), ("镇", "旗"), ("旗", "市")],
+            {("村", "镇"), ("村", "旗"), ("村", "市"), ("镇", "旗"), ("镇", "市"), ("旗", "市")},
+        ),
+        # two parents (a village tied to its township and straight to the county): each ancestor once
+        ([("村", "镇"), ("村", "旗"), ("镇", "旗")], {("村", "镇"), ("村", "旗"), ("镇", "旗")}),
+        # a cycle, which asymmetry forbids but extraction might produce: as kg:locatedIn+ answers it
+        ([("甲", "乙"), ("乙", "甲")], {("甲", "乙"), ("乙", "甲"), ("甲", "甲"), ("乙", "乙")}),
+    ],
+    ids=["empty", "chain", "two parents", "cycle"],
+)
+def test_transitive_closure(edges, expected):
+    assert transitive_closure(edges) == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40))
+def test_transitive_closure_is_reachability(edges):
+    graph = nx.DiGraph(edges)
+    assert transitive_closure(edges) == set(nx.transitive_closure(graph, reflexive=False).edges)
+
+
+def chain_graph() -> Graph:
+    graph = Graph()
+    for child, parent in [("村", "镇"), ("镇", "旗"), ("局", "旗")]:
+        graph.add((KGR[child], KG.locatedIn, KGR[parent]))
+    return graph
+
+
+def test_derive_replaces_stale_triples():
+    store = GraphStore.open(None)
+    graph = chain_graph()
+    graph.add((KGR["村"], KG.within, KGR["别处"]))  # left over from facts since retracted
+    store.replace_default_graph(graph)
+    assert derive(store) == {"within": 4}
+    assert pairs(store, WITHIN) == pairs(store, LOCATED_IN_PLUS)
+    assert derive(store) == {"within": 4}  # idempotent
+
+
+def test_ontology_declares_within_as_the_transitive_super_property_of_located_in():
+    onto = load_ontology()
+    assert (KG.within, RDF.type, OWL.TransitiveProperty) in onto
+    assert (KG.locatedIn, RDFS.subPropertyOf, KG.within) in onto
+    assert (KG.locatedIn, RDF.type, OWL.TransitiveProperty) not in onto
+
+
+def test_shapes_flag_within_without_located_in():
+    graph = Graph()
+    for node, kind in [("村", KG.Village), ("旗", KG.County)]:
+        graph.add((KGR[node], RDF.type, kind))
+        graph.add((KGR[node], RDFS.label, Literal(node, lang="zh")))
+    graph.add((KGR["村"], KG.within, KGR["旗"]))
+    assert validate_graph(graph).violations == [
+        Violation(
+            str(KGR["村"]),
+            None,
+            "kgr:村 kg:within kgr:旗 follows from no chain of kg:locatedIn; "
+            "rebuild to derive kg:within again",
+            "Violation",
+        )
+    ]
+
+
+# --- the build of corpus/ ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store(corpus_build):
+    out, _ = corpus_build
+    return GraphStore.open(out / "store", read_only=True)
+
+
+@slow
+def test_build_stores_the_closure_in_the_default_graph(store, corpus_build):
+    _, report = corpus_build
+    within = pairs(store, WITHIN)
+    assert within == pairs(store, LOCATED_IN_PLUS)
+    assert len(within) == report["store"]["derived"] > 0
+    assert (str(KGR["place/木都柴达木村"]), str(KGR["place/乌审旗"])) in within
+
+
+@slow
+def test_no_document_graph_states_derived_triples(store):
+    quads = store.inner.quads_for_pattern(None, ox.NamedNode(str(KG.within)), None, None)
+    assert {type(q.graph_name) for q in quads} == {ox.DefaultGraph}
+
+
+@slow
+def test_graph_ttl_holds_the_derived_triples(store, corpus_build):
+    out, _ = corpus_build
+    graph = load_graph(out / "graph.ttl")
+    assert {(str(s), str(o)) for s, o in graph.subject_objects(KG.within)} == pairs(store, WITHIN)
+
+
+@slow
+def test_the_build_with_derived_triples_conforms(corpus_build):
+    _, report = corpus_build
+    assert report["validation"]["conforms"] is True
+
+
+def test_a_graph_without_derived_triples_gets_them_when_queried():
+    from kg.queries import run_query
+
+    result = run_query(chain_graph(), "SELECT ?o WHERE { kgr:村 kg:within ?o } ORDER BY ?o")
+    assert [row["o"] for row in result.records()] == [str(KGR["旗"]), str(KGR["镇"])]
