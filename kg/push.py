@@ -87,7 +87,8 @@ def push_build(
     Args:
         out_dir: Output directory of ``kg build`` (holds store/).
         endpoint: The server's Graph Store Protocol endpoint, e.g. ``http://localhost:7878/store``.
-        default: Also replace the server's default graph with the union of the documents.
+        default: Also replace the server's default graph with the build's (the union of the documents
+            and the derived triples).
         timeout: Seconds to wait for each request.
         progress: Called after each graph is sent.
         client: HTTP client to use (for authentication, proxies or tests); a new one by default.

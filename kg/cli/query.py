@@ -41,7 +41,8 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
     """Run QUERY on a build: SPARQL text, a .rq file, or the name of a canned query (see --list).
 
     The prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, org:, schema:, foaf: and dcterms:
-    are predeclared. The default graph is the union of all documents; GRAPH kgr:doc/... reaches one.
+    are predeclared. The default graph is the union of all documents plus the derived kg:within;
+    GRAPH kgr:doc/... reaches one document.
     """
     from kg.queries import canned_queries, format_result, load_query, run_query
     from kg.store import GraphStore, load_graph
