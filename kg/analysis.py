@@ -196,17 +196,18 @@ def assistance_bipartite(network: nx.MultiDiGraph) -> nx.Graph:
 
 def project_organisations(bipartite: nx.Graph) -> nx.Graph:
     """Organisations linked when they help a common place; edge ``weight`` = places shared."""
-    organisations = sorted(n for n, side in bipartite.nodes(data="bipartite") if side == 0)
-    projected: nx.Graph = nx.bipartite.weighted_projected_graph(bipartite, organisations)
-    for node in projected:
-        projected.nodes[node].update(bipartite.nodes[node])
-    return projected
+    return _project(bipartite, 0)
 
 
 def project_places(bipartite: nx.Graph) -> nx.Graph:
     """Places linked when a common organisation helps them; edge ``weight`` = organisations shared."""
-    places = sorted(n for n, side in bipartite.nodes(data="bipartite") if side == 1)
-    projected: nx.Graph = nx.bipartite.weighted_projected_graph(bipartite, places)
+    return _project(bipartite, 1)
+
+
+def _project(bipartite: nx.Graph, side: int) -> nx.Graph:
+    """The weighted projection onto one side of ``assistance_bipartite``, node attributes kept."""
+    nodes = sorted(n for n, s in bipartite.nodes(data="bipartite") if s == side)
+    projected: nx.Graph = nx.bipartite.weighted_projected_graph(bipartite, nodes)
     for node in projected:
         projected.nodes[node].update(bipartite.nodes[node])
     return projected
