@@ -75,7 +75,8 @@ def server(tmp_path_factory):
     log.close()
 
 
-def select(base: str, query: str) -> list[dict[str, str]]:
+def sparql_json(base: str, query: str) -> dict:
+    """The server's SPARQL JSON results of ``query``."""
     response = httpx.post(
         f"{base}/query",
         data={"query": query},
@@ -83,18 +84,16 @@ def select(base: str, query: str) -> list[dict[str, str]]:
         timeout=30,
     )
     response.raise_for_status()
-    return [{k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]]
+    return response.json()
+
+
+def select(base: str, query: str) -> list[dict[str, str]]:
+    rows = sparql_json(base, query)["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in rows]
 
 
 def ask(base: str, query: str) -> bool:
-    response = httpx.post(
-        f"{base}/query",
-        data={"query": query},
-        headers={"Accept": "application/sparql-results+json"},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return bool(response.json()["boolean"])
+    return bool(sparql_json(base, query)["boolean"])
 
 
 def counts_per_graph(base: str) -> dict[str, int]:
