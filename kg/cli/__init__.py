@@ -24,15 +24,24 @@ def main() -> None:
     """kg: knowledge graphs of who helps which village, from Chinese news text."""
 
 
-def graph_option(holds: str, *, dest: str = "graph_dir") -> Callable[[F], F]:
-    """The ``--graph OUT_DIR`` option that commands reading a build share."""
+def graph_option(
+    holds: str, *, dest: str = "graph_dir", also: str = "", file_okay: bool = True
+) -> Callable[[F], F]:
+    """The ``--graph OUT_DIR`` option that commands reading a build share.
+
+    Args:
+        holds: What the command reads from the directory, for the help text.
+        dest: Name of the command function's parameter.
+        also: What else ``--graph`` may name, appended to the help text.
+        file_okay: Whether a file (not only a directory) is accepted.
+    """
     return click.option(
         "--graph",
         dest,
         default="build",
         show_default=True,
-        type=click.Path(path_type=Path),
-        help=f"Output directory of `kg build` ({holds}).",
+        type=click.Path(path_type=Path, file_okay=file_okay),
+        help=f"Output directory of `kg build` ({holds}){also}.",
     )
 
 

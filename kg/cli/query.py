@@ -6,20 +6,13 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import graph_option, main
 from kg.errors import KGError
 
 
 @main.command()
 @click.argument("query", required=False)
-@click.option(
-    "--graph",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output directory of `kg build` (its store/), or a Turtle file.",
-)
+@graph_option("its store/", dest="out_dir", also=", or a Turtle file")
 @click.option(
     "--format",
     "-f",

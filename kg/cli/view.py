@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.cli import main
+from kg.cli import graph_option, main
 from kg.errors import KGError
 from kg.store import STORE_DIR, GraphStore, load_graph, write_atomically
 from kg.views import LEVELS, RELATION_STYLES, network_html, render_network
@@ -28,14 +28,7 @@ def _relations(_ctx: click.Context, _param: click.Parameter, values: tuple[str, 
 
 
 @main.command()
-@click.option(
-    "--graph",
-    "out_dir",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Output directory of `kg build` (its store, or graph.ttl).",
-)
+@graph_option("its store, or graph.ttl", dest="out_dir", file_okay=False)
 @click.option(
     "--out",
     "out_file",
