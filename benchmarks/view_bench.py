@@ -32,14 +32,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg.ontology import KG, KGR, bind_prefixes
 from kg.store import GraphStore
 from kg.views import network_html, render_network
-
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from kg.views.page import HEADLESS_CHROMIUM_ARGS
 
 ORGANISATION_CLASSES = ["PartyBody", "GovernmentBody", "Enterprise", "Cooperative", "WorkTeam"]
 
@@ -248,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=args.chromium, args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=list(HEADLESS_CHROMIUM_ARGS))
         for size in (int(s) for s in args.sizes.split(",")):
             graph = synthetic_graph(size)
             store = GraphStore.open(None)

@@ -14,19 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from kg.views.page import HEADLESS_CHROMIUM_ARGS
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path(os.environ.get("KG_CHROMIUM", "/usr/bin/chromium"))
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 DOCS_SCREENSHOT = ROOT / "docs" / "corpus-view.png"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VILLAGE = "kgr:place/木都柴达木村"
 BUREAU = "kgr:org/鄂尔多斯市住建局"
 RELATIONS_QUERY = """
@@ -44,7 +39,7 @@ def browser():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     with sync_api.sync_playwright() as playwright:
         # launch() gives every run a fresh temporary profile; new_context() a fresh session on top.
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(HEADLESS_CHROMIUM_ARGS))
         yield browser
         browser.close()
 

@@ -113,6 +113,17 @@ class NotebookView:
         return self.html
 
 
+#: Flags for opening the page in headless Chromium from a script or a test (in containers, offline):
+#: no sandbox, no GPU, and no traffic of the browser's own, so the page's requests are the only ones.
+HEADLESS_CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+)
+
+
 def external_references(html_text: str) -> list[str]:
     """References to other hosts in a page: http(s) or protocol-relative src/href, url(…) and @import.
 
