@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import Doc
 
 from kg.nlp.gazetteer import is_generic_name, org_kind, place_level, split_place_chain
@@ -42,6 +44,28 @@ def test_batched_lac_equals_one_sentence_calls_on_the_corpus(nlp):
     assert len(texts) > 400
     lac = LAC()
     assert shared_tagger().tag(texts) == [lac.run(t) for t in texts]
+
+
+def _spacy_tokens(nlp, text):
+    # spaCy's own jieba tokenizer, which kg's TextKeepingTokenizer wraps
+    return [(t.text, t.whitespace_) for t in nlp.tokenizer.inner(text)]
+
+
+def test_tokens_are_spacys_jieba_tokens_on_the_corpus(nlp):
+    from kg.corpus import list_corpus, read_document
+
+    for path in list_corpus(CORPUS):
+        doc = read_document(path)
+        for text in (doc.text, doc.original):  # the original keeps the page's line breaks and spaces
+            assert [(t.text, t.whitespace_) for t in nlp.make_doc(text)] == _spacy_tokens(nlp, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("党建引领乌审旗ab1 \n\t\u3000\r。")), max_size=40))
+def test_tokens_are_spacys_jieba_tokens_around_whitespace(nlp, text):
+    doc = nlp.make_doc(text)
+    assert [(t.text, t.whitespace_) for t in doc] == _spacy_tokens(nlp, text)
+    assert doc.text == text
 
 
 def test_pipeline_components(nlp):
