@@ -292,11 +292,23 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
     # spawn, not fork: onnxruntime's thread pools do not survive a fork of a process that used them;
     # one onnxruntime thread per worker, since the workers already use every core
     context = multiprocessing.get_context("spawn")
-    threading.Thread(target=import_layout_engine, daemon=True).start()
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,)) as pool:
+    threading.Thread(target=_import_output_modules, daemon=True).start()
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,))
+    finished = False
+    try:
         # map streams results in input order; workers keep their pipeline between chunks
         for results in pool.map(process_documents, chunks):
             yield from results
+        finished = True
+    finally:
+        # once every result is in, the workers exit while the build writes its outputs
+        pool.shutdown(wait=not finished, cancel_futures=not finished)
+
+
+def _import_output_modules() -> None:
+    """Import what writing the outputs needs while the workers run, instead of after them."""
+    import_layout_engine()
+    import pypinyin  # noqa: F401  (about half a second: its tables)
 
 
 def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
@@ -521,19 +533,21 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     counts = Counter[str]()
     new_state: dict[str, str] = {}
     store.clear_default()  # refilled below: the union of the documents, each triple once
-    loader = store.bulk_loader()
-    for doc_id, pieces in assembly.document_triples():
-        name = str(document_iri(doc_id))
-        store.remove_graph(name)
-        digest = hashlib.sha256()
-        for triples in pieces:  # streamed: a document's graph is never whole in memory
-            lines = ntriples_lines(triples)
-            digest.update("\n".join(lines).encode("utf-8"))
-            loader.add(name, lines)
-            loader.add(None, lines)
-        new_state[name] = digest.hexdigest()
-        counts["unchanged" if state.get(name) == new_state[name] else "replaced"] += 1
-    loader.close()
+    # every document's old graph goes before loading starts: Oxigraph's bulk loader must not run
+    # beside deletions
+    for info in assembly.infos:
+        store.remove_graph(str(document_iri(info.doc_id)))
+    with store.bulk_loader() as loader:
+        for doc_id, pieces in assembly.document_triples():
+            name = str(document_iri(doc_id))
+            digest = hashlib.sha256()
+            for triples in pieces:  # streamed: a document's graph is never whole in memory
+                lines = ntriples_lines(triples)
+                digest.update("\n".join(lines).encode("utf-8"))
+                loader.add(name, lines)
+                loader.add(None, lines)
+            new_state[name] = digest.hexdigest()
+            counts["unchanged" if state.get(name) == new_state[name] else "replaced"] += 1
     for name in store.graph_names():
         if name not in new_state:
             store.remove_graph(name)
