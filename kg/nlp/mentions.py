@@ -57,7 +57,9 @@ def _chain_state(name: str) -> str:
     return "units" if units[-1][1] == len(name) else "torn"
 
 
-def _regions(text: str, words: list[Word], known: re.Pattern[str] | None = None) -> list[tuple[int, int]]:
+def _regions(
+    text: str, words: list[Word], tag_at: dict[int, str], known: re.Pattern[str] | None = None
+) -> list[tuple[int, int]]:
     """Runs of place names: LAC's LOC words, gazetteer names and the places opening body names.
 
     Neighbouring pieces join into one chain when the first ends with an administrative unit
@@ -79,7 +81,6 @@ def _regions(text: str, words: list[Word], known: re.Pattern[str] | None = None)
     for pattern in (gazetteer_pattern(), known):
         if pattern is not None:
             pieces += [(m.start(), m.end()) for m in pattern.finditer(text)]
-    tag_at = _word_bounds(words)[2]
     regions: list[tuple[int, int]] = []
     for start, end in sorted(pieces):
         if regions and start < regions[-1][1]:
@@ -169,9 +170,11 @@ def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, 
     return extra
 
 
-def _place_mentions(text: str, words: list[Word], known: re.Pattern[str] | None = None) -> list[Mention]:
+def _place_mentions(
+    text: str, words: list[Word], tag_at: dict[int, str], known: re.Pattern[str] | None = None
+) -> list[Mention]:
     places: list[Mention] = []
-    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, known)]
+    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, tag_at, known)]
     in_region = bytearray(len(text) + 1)
     for s, e in regions:
         in_region[s:e] = b"\x01" * (e - s)
@@ -189,18 +192,21 @@ def _place_mentions(text: str, words: list[Word], known: re.Pattern[str] | None 
     return places
 
 
-def _word_bounds(words: list[Word]) -> tuple[set[int], set[int], dict[int, str]]:
-    starts = {w[0] for w in words}
-    ends = {w[1] for w in words}
-    tag_at = {}
+def _tags_by_character(words: list[Word]) -> dict[int, str]:
+    """The LAC tag of every character offset that a word covers."""
+    tag_at: dict[int, str] = {}
     for s, e, tag in words:
-        for i in range(s, e):
-            tag_at[i] = tag
-    return starts, ends, tag_at
+        if e - s == 1:
+            tag_at[s] = tag
+        else:
+            tag_at.update(dict.fromkeys(range(s, e), tag))
+    return tag_at
 
 
-def _org_mentions(text: str, words: list[Word], places: list[Mention]) -> list[Mention]:
-    starts, ends, tag_at = _word_bounds(words)
+def _org_mentions(
+    text: str, words: list[Word], places: list[Mention], tag_at: dict[int, str]
+) -> list[Mention]:
+    ends = {w[1] for w in words}
     word_at = {s: text[s:e] for s, e, _ in words}
     found: dict[tuple[int, int], str] = {}
 
@@ -287,7 +293,8 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
     Returns:
         Mentions; an organisation may contain the places that name it, nothing else overlaps.
     """
-    places = _place_mentions(text, words)
+    tag_at = _tags_by_character(words)
+    places = _place_mentions(text, words, tag_at)
     # one name, one reading per document: a town found in one sentence is found where LAC missed it
     names = sorted(
         {p.name for p in places if p.kind in ("County", "Township", "Village") and len(p.name) >= 3},
@@ -295,8 +302,8 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
         reverse=True,
     )
     if names:
-        places = _place_mentions(text, words, re.compile("|".join(map(re.escape, names))))
-    orgs = _org_mentions(text, words, places)
+        places = _place_mentions(text, words, tag_at, re.compile("|".join(map(re.escape, names))))
+    orgs = _org_mentions(text, words, places, tag_at)
     orgs += _defined_short_names(text, orgs)
     in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
     for m in orgs:
