@@ -426,6 +426,18 @@ def test_kg_query_file_ask_construct_and_turtle_graph(out_dir, tmp_path):
     assert invoke(path, "--graph", out_dir / "graph.ttl", "-f", "csv").output.endswith("person/董晶\n")
 
 
+def test_kg_query_warns_when_a_turtle_file_lacks_the_named_graphs(out_dir):
+    ttl = out_dir / "graph.ttl"
+    result = invoke("facts-per-document", "--graph", ttl, "-f", "csv")
+    assert result.exit_code == 0
+    assert "named graphs" in result.stderr and "--graph" in result.stderr
+    assert "named graphs" not in result.stdout
+    # from the store, the same query counts facts, without a warning
+    stored = invoke("facts-per-document", "--graph", out_dir, "-f", "csv")
+    assert stored.stderr == "" and "ordos-baolian-zhucun-2022.txt" in stored.stdout
+    assert invoke("leaders", "--graph", ttl).stderr == ""  # no GRAPH pattern, no warning
+
+
 def test_kg_query_list():
     result = invoke("--list")
     assert result.exit_code == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -50,6 +51,12 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
         raise click.UsageError("give a QUERY (SPARQL text, a .rq file or a canned name), or --list")
     try:
         sparql = load_query(query)
+        if out_dir.is_file() and reads_named_graphs(sparql):
+            click.echo(
+                f"warning: the query reads per-document named graphs (GRAPH), which {out_dir.name} does "
+                "not hold, so what it would find there is missing; give the build directory to --graph",
+                err=True,
+            )
         source = (
             load_graph(out_dir) if out_dir.is_file() else GraphStore.open(out_dir / "store", read_only=True)
         )
@@ -58,3 +65,19 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
         # one line, whatever the parser's message spans
         raise click.ClickException(" ".join(str(exc).split())) from exc
     click.echo(text, nl=False)
+
+
+_COMMENT_LINE = re.compile(r"(?m)^\s*#.*$")
+_GRAPH_KEYWORD = re.compile(r"(?i)\bGRAPH\b")
+
+
+def reads_named_graphs(sparql: str) -> bool:
+    """Whether a query has a ``GRAPH`` pattern (comment lines aside).
+
+    Examples:
+        >>> reads_named_graphs("# no GRAPH here\\nSELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+        True
+        >>> reads_named_graphs("# GRAPH in a comment only\\nSELECT * WHERE { ?s ?p ?o }")
+        False
+    """
+    return bool(_GRAPH_KEYWORD.search(_COMMENT_LINE.sub("", sparql)))
