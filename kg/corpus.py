@@ -375,7 +375,7 @@ def to_simplified(aligned: Aligned) -> Aligned:
     traditional = len(text) - len(text.translate(_traditional_deletions()))
     if not cjk or traditional / cjk < TRADITIONAL_SHARE:
         return aligned
-    return Aligned("".join(table.get(c, c) for c in aligned.text), aligned.origin)
+    return Aligned("".join(table.get(c, c) for c in text), aligned.origin)
 
 
 NORMALIZERS: tuple[Normalizer, ...] = (

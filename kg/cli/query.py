@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -38,7 +37,7 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
     are predeclared. The default graph is the union of all documents plus the derived kg:within;
     GRAPH kgr:doc/... reaches one document.
     """
-    from kg.queries import canned_queries, format_result, load_query, run_query
+    from kg.queries import canned_queries, format_result, load_query, reads_named_graphs, run_query
     from kg.store import GraphStore, load_graph
 
     if list_queries:
@@ -65,19 +64,3 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
         # one line, whatever the parser's message spans
         raise click.ClickException(" ".join(str(exc).split())) from exc
     click.echo(text, nl=False)
-
-
-_COMMENT_LINE = re.compile(r"(?m)^\s*#.*$")
-_GRAPH_KEYWORD = re.compile(r"(?i)\bGRAPH\b")
-
-
-def reads_named_graphs(sparql: str) -> bool:
-    """Whether a query has a ``GRAPH`` pattern (comment lines aside).
-
-    Examples:
-        >>> reads_named_graphs("# no GRAPH here\\nSELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
-        True
-        >>> reads_named_graphs("# GRAPH in a comment only\\nSELECT * WHERE { ?s ?p ?o }")
-        False
-    """
-    return bool(_GRAPH_KEYWORD.search(_COMMENT_LINE.sub("", sparql)))

@@ -62,6 +62,7 @@ __all__ = [
     "iter_rows",
     "load_query",
     "plain_value",
+    "reads_named_graphs",
     "run_query",
 ]
 
@@ -203,6 +204,22 @@ class Result:
         data = ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
         text = (data or b"").decode()
         return text if text.endswith("\n") or not text else text + "\n"
+
+
+_COMMENT_LINE = re.compile(r"(?m)^\s*#.*$")
+_GRAPH_KEYWORD = re.compile(r"(?i)\bGRAPH\b")
+
+
+def reads_named_graphs(sparql: str) -> bool:
+    """Whether a query has a ``GRAPH`` pattern (comment lines aside).
+
+    Examples:
+        >>> reads_named_graphs("# no GRAPH here\\nSELECT * WHERE { GRAPH ?g { ?s ?p ?o } }")
+        True
+        >>> reads_named_graphs("# GRAPH in a comment only\\nSELECT * WHERE { ?s ?p ?o }")
+        False
+    """
+    return bool(_GRAPH_KEYWORD.search(_COMMENT_LINE.sub("", sparql)))
 
 
 def plain_value(term: Term | None) -> Any:
