@@ -6,9 +6,10 @@ Everything here is data plus the small functions that classify a name by its end
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+from kg.nlp.divisions import division_table, surface_names
 
 # Administrative levels from the top; a place chain names units in strictly descending order.
 LEVELS = ("Province", "City", "County", "Township", "Village")
@@ -198,99 +199,116 @@ GOVERNMENT_POSTS = {
 }
 
 
-@dataclass(frozen=True)
-class Place:
-    """A gazetteer entry."""
-
-    name: str
-    level: str
-    parent: str
-    aliases: tuple[str, ...]
-
-
-@cache
-def load_places() -> dict[str, Place]:
-    """Gazetteer of the region's cities and banners/counties, by full name."""
-    text = resources.files("kg").joinpath("data/places.tsv").read_text(encoding="utf-8")
-    places: dict[str, Place] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, level, parent, aliases = (line.split("\t") + ["", "", ""])[:4]
-        short = [a for a in aliases.split(",") if a]
-        # short forms in common use: 鄂尔多斯 for 鄂尔多斯市, 五原 for 五原县
-        # (district stems are too ambiguous)
-        if (
-            level == "City"
-            and len(name) >= 4
-            and name[-1] in "市盟"
-            or level == "County"
-            and name[-1] == "县"
-        ):
-            if len(name) >= 3:
-                short.append(name[:-1])
-        places[name] = Place(name, level, parent, tuple(short))
-    return places
-
-
-@cache
 def place_aliases() -> dict[str, str]:
-    """Every gazetteer name and short form -> full name."""
-    table: dict[str, str] = {}
-    for place in load_places().values():
-        table[place.name] = place.name
-        for alias in place.aliases:
-            table.setdefault(alias, place.name)
-    return table
-
-
-@cache
-def gazetteer_pattern() -> re.Pattern[str]:
-    """Regex matching any gazetteer name or short form, longest first."""
-    names = sorted(place_aliases(), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    """Every official division name and short form -> official name (see ``kg.nlp.divisions``)."""
+    return surface_names()
 
 
 def place_level(name: str) -> str | None:
-    """Administrative level of a place name, from the gazetteer or its ending.
+    """Administrative level of a place name, from the division table or its ending.
 
     Examples:
         >>> place_level("乌兰什巴台村"), place_level("乌审旗"), place_level("霍林郭勒市"), place_level("党建")
         ('Village', 'County', 'County', None)
+        >>> place_level("河南"), place_level("黔东南州"), place_level("阿克苏地区")
+        ('Province', 'City', 'City')
     """
-    known = load_places().get(place_aliases().get(name, ""))
+    known = division_table().level(name)
     if known:
-        return known.level
+        return known
     for suffix, level in PLACE_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
-            # leagues are few and all in the gazetteer; 产业联盟 is not one
+            # leagues are few and all in the table; 产业联盟 is not one
             return None if suffix == "盟" else level
     return None
 
 
-_UNIT = re.compile(
-    "(?:"
-    + "|".join(map(re.escape, sorted(place_aliases(), key=len, reverse=True)))
-    + ")"
-    + "|[\u4e00-\u9fff]{2,}?(?:"
-    + "|".join(s for s, _ in PLACE_SUFFIXES)
-    + ")"
-)
+_SUFFIX_UNIT = re.compile("[\u4e00-\u9fff]{2,}?(?:" + "|".join(s for s, _ in PLACE_SUFFIXES) + ")")
+
+
+@cache
+def _lead_words() -> tuple[str, ...]:
+    text = resources.files("kg").joinpath("data/place_lead_words.txt").read_text(encoding="utf-8")
+    words = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _known_at(text: str, pos: int, names: dict[str, str]) -> int:
+    """Length of the longest division name or short form starting at ``pos`` (0 if none)."""
+    for length in range(min(_MAX_NAME, len(text) - pos), 1, -1):
+        if text[pos : pos + length] in names:
+            return length
+    return 0
+
+
+_MAX_NAME = 20
+
+
+def is_bare_short_form(surface: str) -> bool:
+    """Whether a name is a short form derived by rule without any unit ending (河南, 长丰).
+
+    Not: official names, names with a unit ending (土左旗, 黔东南州), and the curated short forms of
+    ``data/place_aliases.tsv`` (临河, 呼市), which are established names in their own right.
+    """
+    return (
+        surface_names().get(surface) != surface
+        and not surface.endswith(_UNIT_CHARACTERS)
+        and surface not in division_table().curated
+    )
+
+
+_UNIT_CHARACTERS = ("州", *(s for s, _ in PLACE_SUFFIXES))
+
+
+def _stands_as_unit(text: str, start: int, end: int, names: dict[str, str]) -> bool:
+    """Whether a known name at ``start`` is a unit of the run rather than the start of another name.
+
+    A bare short form inside a run must be followed by a division the table places under it
+    (长丰罗塘乡, 新疆阿克苏地区), else it opens another name (乌兰什巴台村, 公安局).
+    """
+    surface = text[start:end]
+    if not is_bare_short_form(surface) or end == len(text):
+        return True
+    following = _known_at(text, end, names)
+    return bool(following) and division_table().contains(surface, text[end : end + following])
 
 
 def split_place_chain(text: str) -> list[tuple[int, int]]:
     """Split a run of place names into its units (character spans), leaving out unknown remainders.
 
+    A division name wins over a unit read from its ending (派驻五华县 gives 五华县, not a county
+    派驻五华); a short form must be followed by another unit or end the run (长丰罗塘乡), and words that
+    introduce a place (驻, 来到, 位于) are not part of a village's name.
+
     Examples:
         >>> t = "乌审旗嘎鲁图镇木都柴达木村"
         >>> [t[s:e] for s, e in split_place_chain(t)]
         ['乌审旗', '嘎鲁图镇', '木都柴达木村']
+        >>> [t[s:e] for t in ("派驻五华县梅林镇", "驻马路村") for s, e in split_place_chain(t)]
+        ['五华县', '梅林镇', '马路村']
     """
+    names = surface_names()
     units = []
-    for match in _UNIT.finditer(text):
-        unit = match.group()
-        if len(unit) >= 2 and (unit in place_aliases() or len(unit) >= 3):
-            units.append((match.start(), match.end()))
+    pos = 0
+    while pos < len(text):
+        length = _known_at(text, pos, names)
+        if length and _stands_as_unit(text, pos, pos + length, names):
+            units.append((pos, pos + length))
+            pos += length
+            continue
+        match = _SUFFIX_UNIT.match(text, pos)
+        if match and len(match.group()) >= 3:
+            end = match.end()
+            # a division name ending where this unit ends: what comes before it is not part of it
+            start = next((q for q in range(pos + 1, end - 1) if text[q:end] in names), pos)
+            if start == pos:
+                lead = next((w for w in _lead_words() if text.startswith(w, pos)), "")
+                if lead and end - pos - len(lead) >= 3:
+                    start = pos + len(lead)
+            units.append((start, end))
+            pos = end
+            continue
+        pos += 1
     return units
 
 

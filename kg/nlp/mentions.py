@@ -13,12 +13,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.nlp.divisions import division_table, find_division_names
 from kg.nlp.gazetteer import (
     LEVEL_PREFIXES,
     LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
-    gazetteer_pattern,
+    is_bare_short_form,
     is_generic_name,
     org_kind,
     place_aliases,
@@ -57,6 +58,47 @@ def _chain_state(name: str) -> str:
     return "units" if units[-1][1] == len(name) else "torn"
 
 
+# LAC tags of a name: a province's or city's short form opening such a word is a place (河南, 新疆,
+# 呼和浩特铁路运输中级法院), one opening another word is a word (安康 "well-being").
+_NAME_WORD_TAGS = {"LOC", "ORG", "nz", "ns"}
+
+
+def _division_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> list[tuple[int, int]]:
+    """Division names and short forms of the table that the words around them let stand as places.
+
+    A full name (镇平县, 普玛江塘乡) must start a word or follow another place; a short form (河南,
+    长丰) must start a place word LAC found, or be a whole name-like word, so that 太和堂 and 安康
+    (well-being) are not read as 太和县 and 安康市.
+    """
+    word_at = {s: (e, tag) for s, e, tag in words}
+    names = place_aliases()
+    pieces: list[tuple[int, int]] = []
+    ends: set[int] = set()
+    for start, end, _name in find_division_names(text):
+        surface = text[start:end]
+        word = word_at.get(start)
+        follows_place = start in ends
+        if names.get(surface) == surface:  # an official name
+            ok = word is not None or follows_place or (len(surface) >= 3 and tag_at.get(start) == "LOC")
+        elif not is_bare_short_form(surface):
+            ok = word is not None or follows_place
+        elif place_level(surface) in ("County", "Township"):
+            # a county's short form is also a word or a given name (黄平, 公安): only before a
+            # division that the table places under it (长丰罗塘乡)
+            following = split_place_chain(text[end : end + 12])
+            ok = (
+                bool(following)
+                and following[0][0] == 0
+                and division_table().contains(surface, text[end : end + following[0][1]])
+            )
+        else:
+            ok = word is not None and word[1] in _NAME_WORD_TAGS or follows_place
+        if ok:
+            pieces.append((start, end))
+            ends.add(end)
+    return pieces
+
+
 def _regions(
     text: str, words: list[Word], tag_at: dict[int, str], known: re.Pattern[str] | None = None
 ) -> list[tuple[int, int]]:
@@ -78,9 +120,9 @@ def _regions(
                 chain_end = e
             if chain_end:
                 pieces.append((start, start + chain_end))
-    for pattern in (gazetteer_pattern(), known):
-        if pattern is not None:
-            pieces += [(m.start(), m.end()) for m in pattern.finditer(text)]
+    pieces += _division_pieces(text, words, tag_at)
+    if known is not None:
+        pieces += [(m.start(), m.end()) for m in known.finditer(text)]
     regions: list[tuple[int, int]] = []
     for start, end in sorted(pieces):
         if regions and start < regions[-1][1]:
@@ -181,12 +223,15 @@ def _place_mentions(
     taken = [r for r in _listed_units(text, regions) if not in_region[r[0]]]
     for start, end in sorted(regions + taken):
         parent = ""
-        for s, e in split_place_chain(text[start:end]):
+        units = split_place_chain(text[start:end])
+        for s, e in units:
             surface = text[start + s : start + e]
             name = place_aliases().get(surface, surface)
             level = place_level(name)
             if level is None or is_generic_name(name):
                 continue
+            if name != surface and level in ("County", "Township") and len(units) == 1:
+                continue  # a county's short form alone is as often a word or a given name (黄平)
             places.append(Mention(name, level, surface, start + s, start + e, parent))
             parent = name
     return places
