@@ -88,7 +88,12 @@ def pipeline_fingerprint() -> str:
     """Hash of the code and data that turn a file into candidates; a change invalidates the cache."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
-    parts = [root / "corpus.py", root / "extract.py", root / "types.py", *sorted((root / "nlp").glob("*.py"))]
+    parts = [
+        root / "corpus.py",
+        root / "types.py",
+        *sorted((root / "extract").glob("*.py")),
+        *sorted((root / "nlp").glob("*.py")),
+    ]
     for path in [*parts, *sorted((root / "data").glob("*"))]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
