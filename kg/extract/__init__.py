@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kg.corpus import split_sentences
+from kg.extract.teams import Team, find_teams, helped_place
 from kg.nlp.gazetteer import (
     GOVERNMENT_POSTS,
     LEVEL_PREFIXES,
@@ -55,7 +56,15 @@ _POSTS = sorted(
     key=len,
     reverse=True,
 )
-_POST_AT_END = re.compile("(副?(?:" + "|".join(map(re.escape, _POSTS)) + "))$")
+_RANKED_POST = "(?:常务|专职|执行)?副?(?:" + "|".join(map(re.escape, _POSTS)) + ")"
+_POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
+_POST_ANYWHERE = re.compile(_RANKED_POST)
+_POST_RANKS = re.compile("^(?:常务|专职|执行)?副?")
+# Verbs that give a person a post named after them (张建国担任X党委书记).
+_TAKES_POST = re.compile("担任|兼任|出任|现任|调任|当选为|当选|成为|任")
+_PERSON_JOINS = ("、", "和", "与", "及")
+# Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
+_CONTRACTED_POSTS = {"组织部长": "组织部", "宣传部长": "宣传部", "统战部长": "统战部"}
 _PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部书记": "党支部", "党总支书记": "党总支"}
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
@@ -78,6 +87,8 @@ class _Context:
         self.places: dict[str, list[Mention]] = {level: [] for level in LEVELS}
         self.topic: Mention | None = None
         self.topic_sentence = -1
+        self.team: Team | None = None
+        self.teams: dict[str, Team] = {}
 
     def see_place(self, m: Mention) -> None:
         self.places[m.kind].append(m)
@@ -169,8 +180,10 @@ def _body_for_post(
     post: str, before: str, end: int, named: list[Mention], context: _Context, previous_body: Mention | None
 ) -> Mention | None:
     """The body a post belongs to: the body or place named right before it, else one the post implies."""
-    base = post.removeprefix("副")
+    base = _post_base(post)
     ending = [m for m in named if m.end == end and m.kind != "Person"]
+    if not ending:  # 组织部长, 工作队长: the post's first character closes the body's name
+        ending = [m for m in named if m.end == end + 1 and m.name[-1] == post[0] and _is_org(m)]
     if not ending and base in _PARTY_POSTS:  # 村党支部 + 书记 read as 村 + 党支部书记
         suffix = _PARTY_POSTS[base]
         ending = [m for m in named if m.end == end + len(suffix) and m.name.endswith(suffix) and _is_org(m)]
@@ -204,10 +217,83 @@ def _body_for_post(
             name = home.name + GOVERNMENT_POSTS[base]
             return Mention(name, "GovernmentBody", name, end, end)  # implied: no characters of its own
     bare = _BARE_BODY.search(before)
+    if base in _CONTRACTED_POSTS and previous_body is not None:  # 县委常委、组织部长: 组织部 + 部长
+        name = previous_body.name + _CONTRACTED_POSTS[base]
+        return Mention(name, org_kind(name) or "PartyBody", _CONTRACTED_POSTS[base], end, end)
     if bare and previous_body is not None:  # 巴彦淖尔市委常委、组织部部长: the 组织部 of that 市委
         name = previous_body.name + bare.group(1)
         return Mention(name, org_kind(name) or "PartyBody", bare.group(1), end - len(bare.group(1)), end)
     return None
+
+
+def _post_chain(
+    text: str, sentence: tuple[int, int], end: int, bodies: list[Mention], context: _Context
+) -> list[tuple[Mention | None, str, int]]:
+    """The ``[body] post (、[body] post)*`` list ending at ``end``, right to left."""
+    pairs: list[tuple[Mention | None, str, int]] = []
+    while end > sentence[0]:
+        match = _POST_AT_END.search(text, sentence[0], end)
+        if not match:
+            break
+        post, before = match.group(1), text[sentence[0] : match.start()]
+        body = _body_for_post(post, before, match.start(), bodies, context, None)
+        pairs.append((body, post, match.start()))
+        bare = _BARE_BODY.search(before)
+        start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
+        if start > sentence[0] and text[start - 1] == "、":
+            end = start - 1
+        else:
+            break
+    return pairs
+
+
+def _post_facts(
+    person: Mention,
+    pairs: list[tuple[Mention | None, str, int]],
+    text: str,
+    sentence: tuple[int, int],
+    orgs: list[Mention],
+    context: _Context,
+    out: _SentenceFacts,
+) -> None:
+    previous_body: Mention | None = None
+    previous_post = ""
+    for body, post, post_start in reversed(pairs):  # left to right: bare bodies need the one before
+        if body is None:
+            before = text[sentence[0] : post_start]
+            body = _body_for_post(post, before, post_start, [], context, previous_body)
+        if body is None and previous_body is not None:
+            # 党组书记、院长王旭军: a post without a body of its own shares the body listed before
+            body = previous_body
+            party = _PARTY_POSTS.get(_post_base(previous_post), "")
+            if party and body.name.endswith(party) and len(body.name) > len(party):
+                name = body.name[: -len(party)]
+                surface = body.surface.removesuffix(party)
+                body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
+        if body is None:
+            continue
+        previous_post = post
+        base = _post_base(post)
+        if _is_place(body):
+            if base in STATIONED_POSTS:
+                out.add(person, "servesIn", body, post)
+                _dispatch(body, person, text, sentence, orgs, out)
+            continue
+        previous_body = body
+        principal = (base in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS) and "副" not in post
+        out.add(person, "heads" if principal else "worksFor", body, post)
+        team = context.teams.get(body.name)
+        if team is not None:  # a team's leader and members work for its unit, serve in its village
+            if team.sender is not None and _is_org(team.sender):
+                out.add(person, "worksFor", team.sender, post)
+            place = helped_place(team)
+            if place is not None and place.kind == "Village":
+                out.add(person, "servesIn", place, post)
+
+
+def _post_base(post: str) -> str:
+    """A post without its rank words: 常务副校长 -> 校长."""
+    return _POST_RANKS.sub("", post)
 
 
 def _posts(
@@ -215,48 +301,28 @@ def _posts(
 ) -> None:
     orgs = [m for m in mentions if _is_org(m)]
     bodies = [m for m in mentions if m.kind != "Person"]
-    for person in (m for m in mentions if m.kind == "Person"):
-        end = person.start
-        pairs: list[tuple[Mention | None, str, int]] = []
-        while end > sentence[0]:
-            match = _POST_AT_END.search(text, sentence[0], end)
-            if not match:
+    persons = [m for m in mentions if m.kind == "Person"]
+    previous: tuple[Mention, list[tuple[Mention | None, str, int]]] | None = None
+    for person in persons:
+        pairs = _post_chain(text, sentence, person.start, bodies, context)
+        if not pairs and previous is not None and text[previous[0].end : person.start] in _PERSON_JOINS:
+            pairs = previous[1]  # 副校长肖红、刁绵惠: a list of persons shares the post before it
+        _post_facts(person, pairs, text, sentence, orgs, context, out)
+        previous = (person, pairs)
+    # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it
+    s_text = text[sentence[0] : sentence[1]]
+    for verb in _TAKES_POST.finditer(s_text):
+        verb_end = sentence[0] + verb.end()
+        subject = next((p for p in reversed(persons) if p.end <= sentence[0] + verb.start()), None)
+        if subject is None:
+            continue
+        for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
+            pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
+            first = pairs[-1] if pairs else None
+            opens = first is not None and (first[0].start if first[0] is not None else first[2]) == verb_end
+            if opens and not any(p.start == post.end() for p in persons):
+                _post_facts(subject, pairs, text, sentence, orgs, context, out)
                 break
-            post, before = match.group(1), text[sentence[0] : match.start()]
-            body = _body_for_post(post, before, match.start(), bodies, context, None)
-            pairs.append((body, post, match.start()))
-            bare = _BARE_BODY.search(before)
-            start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
-            if start > sentence[0] and text[start - 1] == "、":
-                end = start - 1
-            else:
-                break
-        previous_body: Mention | None = None
-        previous_post = ""
-        for body, post, post_start in reversed(pairs):  # left to right: bare bodies need the one before
-            if body is None:
-                before = text[sentence[0] : post_start]
-                body = _body_for_post(post, before, post_start, [], context, previous_body)
-            if body is None and previous_body is not None:
-                # 党组书记、院长王旭军: a post without a body of its own shares the body listed before
-                body = previous_body
-                party = _PARTY_POSTS.get(previous_post.removeprefix("副"), "")
-                if party and body.name.endswith(party) and len(body.name) > len(party):
-                    name = body.name[: -len(party)]
-                    surface = body.surface.removesuffix(party)
-                    body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
-            if body is None:
-                continue
-            previous_post = post
-            base = post.removeprefix("副")
-            if _is_place(body):
-                if base in STATIONED_POSTS:
-                    out.add(person, "servesIn", body, post)
-                    _dispatch(body, person, text, sentence, orgs, out)
-                continue
-            previous_body = body
-            principal = (base in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS) and not post.startswith("副")
-            out.add(person, "heads" if principal else "worksFor", body, post)
 
 
 def _dispatch(
@@ -350,6 +416,15 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                     named.append(full)
             else:
                 named.append(m)
+        for team in find_teams(doc.text, sentence, named, context.team):
+            named = [m for m in named if not (_is_org(m) and m.end == team.mention.end)]
+            named.append(team.mention)
+            context.team = context.teams[team.mention.name] = team
+            place = helped_place(team)
+            if place is not None:
+                sender = team.sender if team.sender is not None and _is_org(team.sender) else None
+                out.add(sender or team.mention, "assists", place)
+        named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)

@@ -1,0 +1,120 @@
+"""Work teams: a unit's team stationed in a place, named after both (X驻Y村帮扶工作队).
+
+A team name says who sent it and where it serves: 运城市中级人民法院驻夏县康家坪村乡村振兴驻村工作队 is the
+court's team in 康家坪村, so the court assists the village and the team's leader and members work for the
+court and serve in the village. A team named only after its unit (中国农业发展银行黑龙江省分行扶贫工作队) or
+only after its place (覃巴镇驻镇帮镇扶村工作队) says one of the two; a bare 工作队 later in the text is the
+team last named. The words that describe a team's task live in ``data/team_words.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from kg.nlp.gazetteer import LEVELS, org_kind
+from kg.types import Mention
+
+_TEAM = re.compile("工作队|工作组|帮扶队")
+# Verbs between a sender and the place its team serves in (X驻Y, X派驻Y, X住Y).
+_STATIONED = ("派驻", "进驻", "驻", "住")
+_HELPED = frozenset({"Village", "Township"})
+
+
+@dataclass(frozen=True)
+class Team:
+    """A work team mention with the unit that sent it and the place it serves in, where named."""
+
+    mention: Mention
+    sender: Mention | None
+    place: Mention | None
+
+
+@cache
+def _team_words() -> tuple[str, ...]:
+    text = resources.files("kg").joinpath("data/team_words.txt").read_text(encoding="utf-8")
+    words = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _strip_task_words(text: str, start: int, end: int) -> int:
+    """Move ``end`` left over the words describing a team's task (乡村振兴驻村, “访惠聚”, 扶贫)."""
+    changed = True
+    while changed and end > start:
+        changed = False
+        for word in _team_words():
+            if text.startswith(word, end - len(word)) and end - len(word) >= start:
+                end -= len(word)
+                changed = True
+                break
+    return end
+
+
+def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last: Team | None) -> list[Team]:
+    """The work teams a sentence names, or refers to by a bare 工作队 (``last``, the team named before).
+
+    Args:
+        text: The document text.
+        sentence: Start and end of the sentence.
+        named: The sentence's mentions, bodies fully named.
+        last: The team the document named last, if any.
+    """
+    teams = []
+    by_end: dict[int, list[Mention]] = {}
+    for m in named:
+        by_end.setdefault(m.end, []).append(m)
+    for match in _TEAM.finditer(text, sentence[0], sentence[1]):
+        end = match.end()
+        words_start = _strip_task_words(text, sentence[0], match.start())
+        ending = [m for m in by_end.get(words_start, []) if m.kind != "Person"]
+        place = next((m for m in ending if m.kind in LEVELS), None)
+        sender = next((m for m in ending if m.kind not in LEVELS), None)
+        team_start = words_start
+        if place is not None:
+            team_start = place.start
+            # walk left over the place chain (夏县 + 康家坪村) to the verb that stations the team
+            while True:
+                outer = next((m for m in by_end.get(team_start, []) if m.kind in LEVELS), None)
+                if outer is None:
+                    break
+                team_start = outer.start
+            verb = next((v for v in _STATIONED if text.startswith(v, team_start - len(v))), "")
+            if verb:
+                sender = next((m for m in by_end.get(team_start - len(verb), []) if m.kind != "Person"), None)
+                if sender is not None:
+                    team_start = sender.start
+        elif sender is not None:
+            team_start = sender.start
+        inside = _sender_inside(text, named, words_start, end)
+        if inside is not None:
+            sender, team_start = inside, inside.start
+        if sender is None and place is None:
+            if last is not None:  # 工作队队长吕维彬: the team the text named before
+                reference = Mention(last.mention.name, "WorkTeam", text[words_start:end], words_start, end)
+                teams.append(Team(reference, last.sender, last.place))
+            continue
+        surface = text[team_start:end]
+        name = (sender.name + text[sender.end : end]) if sender is not None else surface
+        mention = Mention(name, "WorkTeam", surface, team_start, end)
+        teams.append(Team(mention, sender, place))
+    return teams
+
+
+def _sender_inside(text: str, named: list[Mention], start: int, end: int) -> Mention | None:
+    """The unit that opens a team name read as one organisation (中国农业发展银行黑龙江省分行扶贫工作队)."""
+    whole = next((m for m in named if m.end == end and m.kind == "WorkTeam" and m.start < start), None)
+    if whole is None:
+        return None
+    unit = text[whole.start : start]
+    if not org_kind(unit) or len(unit) < 3:
+        return None
+    return Mention(unit, org_kind(unit) or "Organisation", unit, whole.start, start)
+
+
+def helped_place(team: Team) -> Mention | None:
+    """The village or town a team serves in, if its name says so."""
+    if team.place is not None and team.place.kind in _HELPED:
+        return team.place
+    return None
