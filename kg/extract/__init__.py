@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kg.corpus import split_sentences
+from kg.extract.references import implied_body, kind_word_mentions
 from kg.extract.teams import Team, find_teams, helped_place
 from kg.nlp.gazetteer import (
     GOVERNMENT_POSTS,
@@ -88,6 +89,7 @@ class _Context:
         self.topic: Mention | None = None
         self.topic_sentence = -1
         self.team: Team | None = None
+        self.bodies: list[Mention] = []
         self.teams: dict[str, Team] = {}
 
     def see_place(self, m: Mention) -> None:
@@ -163,17 +165,34 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
                 m.parent, place_level(m.parent) or "Place", m.parent, m.start, m.start
             )
             out.add(m, "locatedIn", parent)
-        elif i and text[places[i - 1].end : m.start] in ("、", "和", "及", "与") and places[i - 1].parent:
-            previous = places[i - 1]
-            if previous.kind == m.kind:  # 上石村、下石村: the list shares its chain's parent
-                inherited = replace(m, parent=previous.parent)
+        elif (
+            i
+            and text[places[i - 1].end : m.start] in ("、", "和", "及", "与", "以及")
+            and places[i - 1].parent
+        ):
+            # 上石村、下石村: the list shares its chain's parent; 咸宜镇李坪村、修齐镇东河村: an item
+            # that opens a new chain shares the parent of the place of its level in the chain before
+            same = next((p for p in reversed(places[:i]) if p.kind == m.kind), None)
+            chained = same is not None and same.parent and same.parent in by_name
+            if chained and (same is places[i - 1] or _run_start(places, i - 1) <= places.index(same)):
+                inherited = replace(m, parent=same.parent)
                 places[i] = inherited
-                out.add(inherited, "locatedIn", by_name[previous.parent])
+                out.add(inherited, "locatedIn", by_name[same.parent])
         by_name[m.name] = places[i]
 
 
+def _run_start(places: list[Mention], i: int) -> int:
+    """Index of the first place of the chain that ends with ``places[i]``."""
+    while i > 0 and places[i - 1].end == places[i].start and places[i].parent == places[i - 1].name:
+        i -= 1
+    return i
+
+
 _DELIMITED = re.compile("(?<=[、，：])[\u4e00-\u9fff]{2,12}$")
-_BARE_BODY = re.compile("(组织部|宣传部|统战部|纪委|党组|办公室)$")
+_BARE_BODY = re.compile("(组织部|宣传部|统战部|纪委|党组|办公室|工会|居委会|村委会|居民委员会|村民委员会)$")
+_INNER_BODY = re.compile("(党委|党组|党总支|党支部|党工委|纪委|工会)$")
+# Bodies that belong to a place (the community's 居委会), not to another body.
+_PLACE_BOUND_BODIES = frozenset({"居委会", "村委会", "居民委员会", "村民委员会"})
 
 
 def _body_for_post(
@@ -184,6 +203,13 @@ def _body_for_post(
     ending = [m for m in named if m.end == end and m.kind != "Person"]
     if not ending:  # 组织部长, 工作队长: the post's first character closes the body's name
         ending = [m for m in named if m.end == end + 1 and m.name[-1] == post[0] and _is_org(m)]
+    inner = _INNER_BODY.search(before)
+    if not ending and inner:  # 杭州建设公司 + 党委 + 副书记: LAC left the party body out of the name
+        host = next((m for m in named if m.end == end - len(inner.group(1)) and m.kind != "Person"), None)
+        if host is not None:
+            name = host.name + inner.group(1)
+            surface = host.surface + inner.group(1)
+            return Mention(name, org_kind(name) or "PartyBody", surface, host.start, end)
     if not ending and base in _PARTY_POSTS:  # 村党支部 + 书记 read as 村 + 党支部书记
         suffix = _PARTY_POSTS[base]
         ending = [m for m in named if m.end == end + len(suffix) and m.name.endswith(suffix) and _is_org(m)]
@@ -221,8 +247,17 @@ def _body_for_post(
         name = previous_body.name + _CONTRACTED_POSTS[base]
         return Mention(name, org_kind(name) or "PartyBody", _CONTRACTED_POSTS[base], end, end)
     if bare and previous_body is not None:  # 巴彦淖尔市委常委、组织部部长: the 组织部 of that 市委
-        name = previous_body.name + bare.group(1)
+        # 公司党委副书记、纪委书记: the 纪委 of the company, not of its 党委; 社区党委书记、居委会主任:
+        # the 居委会 of the community
+        owner = re.sub("(?:党委|党组|党总支|党支部|纪委|工会)$", "", previous_body.name)
+        if bare.group(1) in _PLACE_BOUND_BODIES:
+            owner = re.sub("(?:党委|党组|党总支|党支部|党工委)$", "", previous_body.name)
+            if not place_level(owner):
+                return None
+        name = owner + bare.group(1)
         return Mention(name, org_kind(name) or "PartyBody", bare.group(1), end - len(bare.group(1)), end)
+    if not before or not "\u4e00" <= before[-1] <= "\u9fff":  # 、副校长廖北文: the school named last
+        return implied_body(post, end, context.bodies)
     return None
 
 
@@ -416,6 +451,9 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                     named.append(full)
             else:
                 named.append(m)
+        context.bodies.extend(m for m in named if _is_org(m))
+        named += kind_word_mentions(doc.text, sentence, named, context.bodies)
+        named.sort(key=lambda m: (m.start, -m.end))
         for team in find_teams(doc.text, sentence, named, context.team):
             named = [m for m in named if not (_is_org(m) and m.end == team.mention.end)]
             named.append(team.mention)

@@ -1,0 +1,88 @@
+"""Bodies named by their kind only (校, 公司, 支行, 该院), resolved to the last body of that kind.
+
+News names a unit in full once and then by its kind: 衡阳师范学院 ... 在校党委书记刘沛林 (the
+college's party committee), 农发行孝昌县支行 ... 支行选派夏启贵. A kind word refers back only where it
+stands as a name (at the start of a clause, or after 该/本) and is followed by a body ending or a post,
+so 校园 or 公司化 are left alone. The words and the endings they refer to live in
+``data/body_references.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from kg.types import Mention
+
+# Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
+_OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由和与及对向据从经")
+# What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb.
+_FOLLOWERS = re.compile(
+    "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
+    "书记|校长|院长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|下派|驻"
+)
+
+
+@cache
+def _table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    text = resources.files("kg").joinpath("data/body_references.tsv").read_text(encoding="utf-8")
+    words: dict[str, tuple[str, ...]] = {}
+    posts: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, word, endings = line.split("\t")
+        (words if kind == "word" else posts)[word] = tuple(endings.split(","))
+    return words, posts
+
+
+def _referent(endings: tuple[str, ...], bodies: list[Mention], before: int) -> Mention | None:
+    for m in reversed(bodies):
+        if m.end <= before and m.name.endswith(endings):
+            return m
+    return None
+
+
+def kind_word_mentions(
+    text: str, sentence: tuple[int, int], named: list[Mention], bodies: list[Mention]
+) -> list[Mention]:
+    """Mentions of bodies named by their kind in a sentence, each resolved to the body it refers to.
+
+    Args:
+        text: The document text.
+        sentence: Start and end of the sentence.
+        named: The sentence's mentions (a kind word inside one of them is not a reference).
+        bodies: Every body the document named so far, in text order.
+    """
+    words, _ = _table()
+    covered = bytearray(sentence[1] - sentence[0] + 1)
+    for m in named:
+        if m.start >= sentence[0]:
+            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    found = []
+    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    for match in re.finditer(pattern, text[sentence[0] : sentence[1]]):
+        start, end = sentence[0] + match.start(), sentence[0] + match.end()
+        word = match.group()
+        opens = start == sentence[0] or text[start - 1] in _OPENERS or word.startswith(("该", "本"))
+        if not opens or any(covered[match.start() : match.end()]) or not _FOLLOWERS.match(text, end):
+            continue
+        if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
+            continue
+        referent = _referent(words[word], bodies, start)
+        if referent is not None:
+            found.append(Mention(referent.name, referent.kind, word, start, end))
+    return found
+
+
+def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | None:
+    """The body a post standing alone implies (副校长廖北文: the school named last), as a mention."""
+    base = post.removeprefix("常务").removeprefix("副")
+    endings = _table()[1].get(base)
+    if endings is None:
+        return None
+    referent = _referent(endings, bodies, position)
+    if referent is None:
+        return None
+    return Mention(referent.name, referent.kind, "", position, position)
