@@ -181,6 +181,9 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
         by_name[m.name] = places[i]
 
 
+_LIST_JOINS = ("、", "和", "及", "与", "以及")
+
+
 def _run_start(places: list[Mention], i: int) -> int:
     """Index of the first place of the chain that ends with ``places[i]``."""
     while i > 0 and places[i - 1].end == places[i].start and places[i].parent == places[i - 1].name:
@@ -256,8 +259,6 @@ def _body_for_post(
                 return None
         name = owner + bare.group(1)
         return Mention(name, org_kind(name) or "PartyBody", bare.group(1), end - len(bare.group(1)), end)
-    if not before or not "\u4e00" <= before[-1] <= "\u9fff":  # 、副校长廖北文: the school named last
-        return implied_body(post, end, context.bodies)
     return None
 
 
@@ -305,6 +306,9 @@ def _post_facts(
                 name = body.name[: -len(party)]
                 surface = body.surface.removesuffix(party)
                 body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
+        before = text[sentence[0] : post_start]
+        if body is None and (not before or not "\u4e00" <= before[-1] <= "\u9fff"):
+            body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
         if body is None:
             continue
         previous_post = post
