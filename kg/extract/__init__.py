@@ -182,6 +182,8 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
 
 
 _LIST_JOINS = ("、", "和", "及", "与", "以及")
+# Verbs by which a unit sends one of its people to a village (X选派P到Y村).
+_SENDS = re.compile("选派|派驻|下派|委派|派出|选调|派")
 
 
 def _run_start(places: list[Mention], i: int) -> int:
@@ -417,7 +419,55 @@ def _assists(
         for place in helped:
             inside_subject = subject.start <= place.start < subject.end
             if clause_start <= place.start < clause_end and not inside_subject:
-                out.add(subject, "assists", place)
+                for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
+                    out.add(helper, "assists", place)
+
+
+def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:
+    """The bodies listed with ``last`` before it (A、B和C), ``last`` included."""
+    listed = [last]
+    for org in reversed(orgs):
+        if org.end <= listed[-1].start and text[org.end : listed[-1].start] in _LIST_JOINS:
+            listed.append(org)
+    return listed
+
+
+def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """支行选派夏启贵到袁山村: the unit sends the person to the village, so it assists the village."""
+    for i, org in enumerate(mentions):
+        if not _is_org(org):
+            continue
+        verb = _SENDS.match(text, org.end)
+        person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
+        if verb is None or person is None or person.kind != "Person" or person.start != verb.end():
+            continue
+        clause_end = person.end
+        while clause_end < sentence[1] and text[clause_end] not in "，。；！？":
+            clause_end += 1
+        village = next(
+            (m for m in mentions if m.kind == "Village" and person.end <= m.start < clause_end), None
+        )
+        out.add(person, "worksFor", org, verb.group())
+        if village is not None:
+            out.add(person, "servesIn", village)
+            out.add(org, "assists", village)
+
+
+def _entered_place(team: Mention, named: list[Mention], text: str) -> Mention | None:
+    """The village a team moves into right after its name (X工作队进驻Y村)."""
+    verb = _ENTERS.match(text, team.end)
+    if verb is None:
+        return None
+    chain = [m for m in named if _is_place(m) and m.start >= verb.end()]
+    leaf = None
+    position = verb.end()
+    for m in chain:  # follow the chain 乌审旗嘎鲁图镇木都柴达木村 to its end
+        if m.start == position:
+            leaf, position = m, m.end
+    return leaf
+
+
+_ENTERS = re.compile("进驻|入驻|派驻|驻|来到|住")
 
 
 def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candidate]:
@@ -461,6 +511,8 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         for team in find_teams(doc.text, sentence, named, context.team):
             named = [m for m in named if not (_is_org(m) and m.end == team.mention.end)]
             named.append(team.mention)
+            if team.place is None:  # 中国农业发展银行黑龙江省分行扶贫工作队进驻苏苏村
+                team = replace(team, place=_entered_place(team.mention, named, doc.text))
             context.team = context.teams[team.mention.name] = team
             place = helped_place(team)
             if place is not None:
@@ -468,6 +520,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 out.add(sender or team.mention, "assists", place)
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
+        _sent_persons(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)
     return candidates

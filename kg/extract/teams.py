@@ -20,6 +20,7 @@ from kg.types import Mention
 _TEAM = re.compile("工作队|工作组|帮扶队")
 # Verbs between a sender and the place its team serves in (X驻Y, X派驻Y, X住Y).
 _STATIONED = ("派驻", "进驻", "驻", "住")
+_BATCH = re.compile("(?:\\d{4}年)?(?:第[一二三四五六七八九十\\d]+[批轮届])$")
 _HELPED = frozenset({"Village", "Township"})
 
 
@@ -44,6 +45,10 @@ def _strip_task_words(text: str, start: int, end: int) -> int:
     changed = True
     while changed and end > start:
         changed = False
+        batch = _BATCH.search(text, start, end)  # 2016年第三批“访惠聚”工作队
+        if batch is not None:
+            end, changed = batch.start(), True
+            continue
         for word in _team_words():
             if text.startswith(word, end - len(word)) and end - len(word) >= start:
                 end -= len(word)

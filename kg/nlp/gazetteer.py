@@ -114,7 +114,27 @@ ORG_SUFFIXES: tuple[tuple[str, str], ...] = tuple(
         + [(s, "EducationalInstitution") for s in ("大学", "学院", "学校", "中学", "小学", "党校")]
         + [
             (s, "Organisation")
-            for s in ("总工会", "工会", "协会", "联合会", "商会", "医院", "研究院", "联盟")
+            for s in (
+                "总工会",
+                "工会",
+                "协会",
+                "联合会",
+                "商会",
+                "医院",
+                "研究院",
+                "研究所",
+                "设计院",
+                "联盟",
+                "报社",
+                "出版社",
+                "电视台",
+                "广播电视台",
+                "艺术馆",
+                "图书馆",
+                "博物馆",
+                "文化馆",
+                "纪念馆",
+            )
         ],
         key=lambda pair: -len(pair[0]),
     )
@@ -231,7 +251,8 @@ _SUFFIX_UNIT = re.compile("[\u4e00-\u9fff]{2,}?(?:" + "|".join(s for s, _ in PLA
 
 
 @cache
-def _lead_words() -> tuple[str, ...]:
+def lead_words() -> tuple[str, ...]:
+    """Verbs and prepositions that introduce a place (``data/place_lead_words.txt``), longest first."""
     text = resources.files("kg").joinpath("data/place_lead_words.txt").read_text(encoding="utf-8")
     words = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return tuple(sorted(words, key=len, reverse=True))
@@ -306,7 +327,7 @@ def split_place_chain(text: str) -> list[tuple[int, int]]:
             # a division name ending where this unit ends: what comes before it is not part of it
             start = next((q for q in range(pos + 1, end - 1) if text[q:end] in names), pos)
             if start == pos:
-                lead = next((w for w in _lead_words() if text.startswith(w, pos)), "")
+                lead = next((w for w in lead_words() if text.startswith(w, pos)), "")
                 if lead and end - pos - len(lead) >= 3:
                     start = pos + len(lead)
             units.append((start, end))

@@ -21,6 +21,7 @@ from kg.nlp.gazetteer import (
     PLACE_SUFFIXES,
     is_bare_short_form,
     is_generic_name,
+    lead_words,
     org_kind,
     place_aliases,
     place_level,
@@ -269,6 +270,10 @@ def _org_mentions(
     for i, (start, end, tag) in enumerate(words):
         if tag == "ORG":
             add(start, end)
+            # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
+            glued = next((w for w in lead_words() if text.endswith(w, start, end)), "")
+            if glued and end - start - len(glued) >= 3:
+                add(start, end - len(glued))
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
