@@ -194,7 +194,7 @@ def _run_start(places: list[Mention], i: int) -> int:
 
 
 _DELIMITED = re.compile("(?<=[、，：])[\u4e00-\u9fff]{2,12}$")
-_BARE_BODY = re.compile("(组织部|宣传部|统战部|纪委|党组|办公室|工会|居委会|村委会|居民委员会|村民委员会)$")
+_BARE_BODY = re.compile("(组织部|宣传部|统战部|政法委|纪委|党组|办公室|工会|居委会|村委会|居民委员会|村民委员会)$")
 _INNER_BODY = re.compile("(党委|党组|党总支|党支部|党工委|纪委|工会)$")
 # Bodies that belong to a place (the community's 居委会), not to another body.
 _PLACE_BOUND_BODIES = frozenset({"居委会", "村委会", "居民委员会", "村民委员会"})

@@ -44,6 +44,8 @@ _SHORT_NAME = re.compile(r"[（(](?:以下)?简称[“\"]?([\u4e00-\u9fff]{2,10}
 # LAC tags that may sit inside an organisation name between its place and its ending.
 _NAME_TAGS = {"n", "nz", "ORG", "LOC", "vn", "j", "an", "m", "f", "s", "nw", "v"}
 _PERSON_MAX = 8
+# Party committees named by their level alone (县委书记: the committee of the county the text is about).
+_LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
 _VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
@@ -261,7 +263,7 @@ def _org_mentions(
         # the ending must not be the tail of a verb or adjective (婚事新办)
         if (
             kind
-            and end - start >= 3
+            and (end - start >= 3 or text[start:end] in _LEVEL_COMMITTEES)
             and not is_generic_name(text[start:end])
             and tag_at.get(end - 1) not in _VERBAL
         ):
@@ -279,6 +281,9 @@ def _org_mentions(
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
     # a place followed by an organisation ending, without a verb or punctuation in between
     for place in places:
+        if text.startswith("委", place.end) and place.kind in ("Province", "City", "County"):
+            # 祁东县委: the county's party committee, whatever words LAC made of 委书记
+            found[(place.start, place.end + 1)] = "PartyBody"
         match = _ORG_TAIL.match(text, place.end)
         if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
             inner = range(place.end, match.end())
@@ -300,6 +305,8 @@ def _org_mentions(
             and all(tag_at.get(i) not in _BREAK_TAGS | {"v", "a", "ad", "d"} for i in inner)
         ):
             add(match.start(), match.end())
+        if opens and first_word in _LEVEL_COMMITTEES:  # 县委常委: 县委, not a body 县委常委
+            add(match.start(), match.start() + 2)
     # where candidates share their end, prefer the longest name (鄂尔多斯市委组织部 over 市委组织部)
     by_end: dict[int, tuple[int, int]] = {}
     for start, end in sorted(found):
