@@ -182,6 +182,8 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
 
 
 _LIST_JOINS = ("、", "和", "及", "与", "以及")
+# Punctuation that ends a clause, full-width and ASCII (pages mix both).
+_CLAUSE_ENDS = "，。；！？,;!?"
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
 _SENDS = re.compile("选派|派驻|下派|委派|派出|选调|派")
 
@@ -193,8 +195,10 @@ def _run_start(places: list[Mention], i: int) -> int:
     return i
 
 
-_DELIMITED = re.compile("(?<=[、，：])[\u4e00-\u9fff]{2,12}$")
-_BARE_BODY = re.compile("(组织部|宣传部|统战部|政法委|纪委|党组|办公室|工会|居委会|村委会|居民委员会|村民委员会)$")
+_DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
+_BARE_BODY = re.compile(
+    "(组织部|宣传部|统战部|政法委|纪委|党组|办公室|工会|居委会|村委会|居民委员会|村民委员会)$"
+)
 _INNER_BODY = re.compile("(党委|党组|党总支|党支部|党工委|纪委|工会)$")
 # Bodies that belong to a place (the community's 居委会), not to another body.
 _PLACE_BOUND_BODIES = frozenset({"居委会", "村委会", "居民委员会", "村民委员会"})
@@ -379,7 +383,7 @@ def _dispatch(
         if sentence[0] <= org.end < village.start:
             between = text[org.end : village.start]
             cue = next((c for c in DISPATCH_CUES if between.startswith(c)), None)
-            if cue and not re.search(r"[，。；、]", between):
+            if cue and not re.search(r"[，。；、,;]", between):
                 out.add(org, "assists", village)
                 out.add(person, "worksFor", org, "派驻")
 
@@ -413,7 +417,7 @@ def _assists(
         if subject is None:
             continue
         clause_end = position + len(cue.group())
-        while clause_end < sentence[1] and text[clause_end] not in "，。；！？":
+        while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
             clause_end += 1
         clause_start = max(subject.end if subject.start >= sentence[0] else sentence[0], sentence[0])
         for place in helped:
@@ -442,7 +446,7 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if verb is None or person is None or person.kind != "Person" or person.start != verb.end():
             continue
         clause_end = person.end
-        while clause_end < sentence[1] and text[clause_end] not in "，。；！？":
+        while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
             clause_end += 1
         village = next(
             (m for m in mentions if m.kind == "Village" and person.end <= m.start < clause_end), None
