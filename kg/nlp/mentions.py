@@ -280,10 +280,10 @@ def _org_mentions(
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
     # a place followed by an organisation ending, without a verb or punctuation in between
+    committees: list[tuple[int, int]] = []
     for place in places:
         if text.startswith("委", place.end) and place.kind in ("Province", "City", "County"):
-            # 祁东县委: the county's party committee, whatever words LAC made of 委书记
-            found[(place.start, place.end + 1)] = "PartyBody"
+            committees.append((place.start, place.end + 1))
         match = _ORG_TAIL.match(text, place.end)
         if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
             inner = range(place.end, match.end())
@@ -307,6 +307,11 @@ def _org_mentions(
             add(match.start(), match.end())
         if opens and first_word in _LEVEL_COMMITTEES:  # 县委常委: 县委, not a body 县委常委
             add(match.start(), match.start() + 2)
+    # 祁东县委: the county's party committee, whatever words LAC made of 委书记, unless a longer body
+    # opens with it (成都市委党校)
+    for start, end in committees:
+        if not any(s == start and e > end for s, e in found):
+            found[(start, end)] = "PartyBody"
     # where candidates share their end, prefer the longest name (鄂尔多斯市委组织部 over 市委组织部)
     by_end: dict[int, tuple[int, int]] = {}
     for start, end in sorted(found):
@@ -333,11 +338,17 @@ def _defined_short_names(text: str, orgs: list[Mention]) -> list[Mention]:
 
 
 def _person_mentions(words: list[Word], text: str) -> list[Mention]:
-    return [
-        Mention(text[s:e], "Person", text[s:e], s, e)
-        for s, e, tag in words
-        if tag == "PER" and 2 <= e - s <= _PERSON_MAX and not re.search(r"[^\u4e00-\u9fff·]", text[s:e])
-    ]
+    persons = []
+    for i, (s, e, tag) in enumerate(words):
+        if tag != "PER":
+            continue
+        # LAC cuts long names (Mongolian, Tibetan, Uyghur) and tags the rest as a particle (吉日 / 嘎):
+        # a particle between the name and the end of the clause belongs to the name
+        if i + 2 < len(words) and words[i + 1][2] == "xc" and words[i + 2][2] == "w":
+            e = words[i + 1][1]
+        if 2 <= e - s <= _PERSON_MAX and not re.search(r"[^\u4e00-\u9fff·]", text[s:e]):
+            persons.append(Mention(text[s:e], "Person", text[s:e], s, e))
+    return persons
 
 
 def find_mentions(text: str, words: list[Word]) -> list[Mention]:
