@@ -57,13 +57,16 @@ _POSTS = sorted(
     key=len,
     reverse=True,
 )
-_RANKED_POST = "(?:常务|专职|执行)?副?(?:" + "|".join(map(re.escape, _POSTS)) + ")"
+_RANKED_POST = "(?:常务|专职|执行|新|老)?副?(?:" + "|".join(map(re.escape, _POSTS)) + ")"
 _POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
 _POST_ANYWHERE = re.compile(_RANKED_POST)
-_POST_RANKS = re.compile("^(?:常务|专职|执行)?副?")
+_POST_RANKS = re.compile("^(?:常务|专职|执行|新|老)?副?")
+# Posts that exist only in work teams: standing alone, they are posts in the team the text named last.
+_TEAM_POSTS = frozenset({"队长", "队员", "工作队员", "工作队队员"})
 # Verbs that give a person a post named after them (张建国担任X党委书记).
 _TAKES_POST = re.compile("担任|兼任|出任|现任|调任|当选为|当选|成为|任")
 _PERSON_JOINS = ("、", "和", "与", "及")
+_PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
 # Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
 _CONTRACTED_POSTS = {"组织部长": "组织部", "宣传部长": "宣传部", "统战部长": "统战部"}
 _PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部书记": "党支部", "党总支书记": "党总支"}
@@ -313,12 +316,18 @@ def _post_facts(
                 surface = body.surface.removesuffix(party)
                 body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
         before = text[sentence[0] : post_start]
-        if body is None and (not before or not "\u4e00" <= before[-1] <= "\u9fff"):
+        opens = not before or not "\u4e00" <= before[-1] <= "\u9fff"
+        if body is None and opens:
             body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
+        if body is None and opens and _post_base(post) in _TEAM_POSTS and context.team is not None:
+            body = context.team.mention  # 身边是新队员姚宝雷: a member of the team named before
         if body is None:
             continue
         previous_post = post
         base = _post_base(post)
+        if _is_place(body) and base in GOVERNMENT_POSTS:  # 五华县副县长: the county's government
+            name = body.name + GOVERNMENT_POSTS[base]
+            body = Mention(name, "GovernmentBody", body.surface, body.start, body.end)
         if _is_place(body):
             if base in STATIONED_POSTS:
                 out.add(person, "servesIn", body, post)
@@ -350,10 +359,22 @@ def _posts(
     previous: tuple[Mention, list[tuple[Mention | None, str, int]]] | None = None
     for person in persons:
         pairs = _post_chain(text, sentence, person.start, bodies, context)
-        if not pairs and previous is not None and text[previous[0].end : person.start] in _PERSON_JOINS:
+        between = _PARENTHESIS.sub("", text[previous[0].end : person.start]) if previous else ""
+        if not pairs and previous is not None and between in _PERSON_JOINS:
             pairs = previous[1]  # 副校长肖红、刁绵惠: a list of persons shares the post before it
         _post_facts(person, pairs, text, sentence, orgs, context, out)
         previous = (person, pairs)
+        aside = _PARENTHESIS.match(text, person.end)
+        if aside is not None:  # 唐海荣（驻马路村第一书记）: a post given in parentheses
+            _post_facts(
+                person,
+                _post_chain(text, (aside.start() + 1, aside.end() - 1), aside.end() - 1, bodies, context),
+                text,
+                sentence,
+                orgs,
+                context,
+                out,
+            )
     # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it
     s_text = text[sentence[0] : sentence[1]]
     for verb in _TAKES_POST.finditer(s_text):

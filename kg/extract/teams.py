@@ -18,8 +18,8 @@ from kg.nlp.gazetteer import LEVELS, org_kind
 from kg.types import Mention
 
 _TEAM = re.compile("工作队|工作组|帮扶队")
-# Verbs between a sender and the place its team serves in (X驻Y, X派驻Y, X住Y).
-_STATIONED = ("派驻", "进驻", "驻", "住")
+# Verbs between a sender and the place its team serves in (X驻Y, X派驻Y, X对口帮扶Y).
+_STATIONED = ("派驻", "进驻", "驻", "住", "对口帮扶", "结对帮扶", "定点帮扶", "帮扶")
 _BATCH = re.compile("(?:\\d{4}年)?(?:第[一二三四五六七八九十\\d]+[批轮届])$")
 _HELPED = frozenset({"Village", "Township"})
 
