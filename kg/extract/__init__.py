@@ -478,6 +478,19 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             out.add(org, "assists", village)
 
 
+def _composing_units(team: Mention, named: list[Mention], text: str) -> list[Mention]:
+    """The units a team is made of, listed before it: 由A、B、C五个单位派驻组成的X工作队."""
+    composed = _COMPOSED.search(text, max(0, team.start - 20), team.start)
+    if composed is None:
+        return []
+    orgs = [m for m in named if _is_org(m) and m.end <= composed.start()]
+    last = next((m for m in reversed(orgs) if m.end == composed.start()), None)
+    return _coordinated(last, orgs, text) if last is not None else []
+
+
+_COMPOSED = re.compile("(?:[一二三四五六七八九十两\\d]+(?:个|家)(?:单位|部门))?(?:派驻|选派|抽调)?组成的$")
+
+
 def _entered_place(team: Mention, named: list[Mention], text: str) -> Mention | None:
     """The village a team moves into right after its name (X工作队进驻Y村)."""
     verb = _ENTERS.match(text, team.end)
@@ -543,6 +556,8 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             if place is not None:
                 sender = team.sender if team.sender is not None and _is_org(team.sender) else None
                 out.add(sender or team.mention, "assists", place)
+                for unit in _composing_units(team.mention, named, doc.text):
+                    out.add(unit, "assists", place)  # 由A、B两个单位派驻组成的X镇工作队
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
