@@ -96,6 +96,9 @@ class KG(DefinedNamespace):
     sourceFile: URIRef  # document -> file name in the corpus
     newspaper: URIRef  # document -> newspaper name
 
+    # http://www.w3.org/2002/07/owl#DatatypeProperty: reference data
+    divisionCode: URIRef  # place -> official administrative division code (民政部 table)
+
 
 #: Local names of every ``KG`` term, in declaration order.
 TERMS: tuple[str, ...] = tuple(inspect.get_annotations(KG))

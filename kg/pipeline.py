@@ -27,8 +27,10 @@ from rdflib import Graph
 from kg import __version__
 from kg.corpus import list_corpus, read_document, read_manifest
 from kg.derive import derive
+from kg.divisions import division_table
 from kg.errors import CorpusError, StoreError
-from kg.rdf import TripleList, document_iri, document_triples
+from kg.ontology import KG
+from kg.rdf import DIVISIONS_GRAPH, TripleList, division_triples, document_iri, document_triples
 from kg.resolve import resolve_entities
 from kg.store import (
     STORE_DIR,
@@ -90,6 +92,7 @@ def pipeline_fingerprint() -> str:
     digest = hashlib.sha256(__version__.encode())
     parts = [
         root / "corpus.py",
+        root / "divisions.py",
         root / "types.py",
         *sorted((root / "extract").glob("*.py")),
         *sorted((root / "nlp").glob("*.py")),
@@ -394,6 +397,7 @@ class Assembly:
     entities: list[Entity]
     facts: list[Fact]
     report: dict[str, Any]
+    reference: TripleList = field(default_factory=TripleList)  # the divisions graph (kg.rdf)
 
     def document_triples(self, *, chunk: int = 2_000) -> Iterator[tuple[str, Iterator[TripleList]]]:
         """(document id, its triples in pieces of ``chunk`` facts), one document at a time.
@@ -469,12 +473,40 @@ def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
             "resolve": round(time.perf_counter() - started, 3),
         },
     }
+    reference = division_triples(entities)
+    report["divisions"] = _division_report(entities, facts, reference)
     if not infos:
         reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows) or "no .txt files"
         error = CorpusError(f"{corpus or 'corpus'}: no document could be built ({reasons})")
         error.report = report  # type: ignore[attr-defined]
         raise error
-    return Assembly(infos, entities, facts, report)
+    return Assembly(infos, entities, facts, report, reference)
+
+
+def _division_report(entities: list[Entity], facts: list[Fact], reference: TripleList) -> dict[str, Any]:
+    """How many places the division table identified, and the sentences whose chain it contradicts."""
+    table = division_table()
+    codes = {e.key: e.code for e in entities if e.code}
+    contradictions = []
+    for fact in facts:
+        child, parent = codes.get(fact.subject), codes.get(fact.object)
+        if fact.predicate == "locatedIn" and child and parent and child in table.by_code:
+            if parent not in {a.code for a in table.ancestors(child)}:
+                contradictions.append(
+                    {
+                        "subject": fact.subject,
+                        "object": fact.object,
+                        "table_parent": table.by_code[child].parent,
+                        "doc_id": fact.evidence.doc_id,
+                        "evidence": fact.evidence.sentence,
+                    }
+                )
+    return {
+        "source": dict(table.source),
+        "places_with_code": len(codes),
+        "reference_locatedIn": sum(1 for _, p, _ in reference if p == KG.locatedIn),
+        "contradictions": contradictions,
+    }
 
 
 def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) -> BuildResult:
@@ -488,7 +520,10 @@ def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) ->
         raise CorpusError(f"{corpus_dir}: no .txt files to build")
     assembly = assemble(results, corpus=str(corpus_dir))
     documents = dict(assembly.document_graphs())
-    graph = union_graph(documents.values())
+    reference = open_store()
+    for triple in assembly.reference:
+        reference.add(triple)
+    graph = union_graph([*documents.values(), reference])
     assembly.report["counts"]["triples"] = len(graph)
     return BuildResult(graph, assembly.report, documents)
 
@@ -553,6 +588,12 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
                 loader.add(None, lines)
             new_state[name] = digest.hexdigest()
             counts["unchanged" if state.get(name) == new_state[name] else "replaced"] += 1
+        # reference facts from the division table: a graph of their own, in the default graph too
+        lines = ntriples_lines(assembly.reference)
+        store.remove_graph(str(DIVISIONS_GRAPH))
+        loader.add(str(DIVISIONS_GRAPH), lines)
+        loader.add(None, lines)
+        new_state[str(DIVISIONS_GRAPH)] = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     for name in store.graph_names():
         if name not in new_state:
             store.remove_graph(name)
@@ -629,7 +670,7 @@ def write_outputs(assembly: Assembly, out_dir: Path) -> dict[str, Any]:
     t3 = time.perf_counter()
     # the view comes from the facts in memory: reading every evidence sentence back from the store
     # would cost more than the rest of this stage on large corpora
-    view = view_graph_of_facts(assembly.infos, assembly.entities, assembly.facts)
+    view = view_graph_of_facts(assembly.infos, assembly.entities, assembly.facts, assembly.reference)
     staged_files[VIEW_FILE] = network_html(network_from_view(view)).encode("utf-8")
     t4 = time.perf_counter()
     del store

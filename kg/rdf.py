@@ -16,6 +16,7 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, XSD
 from rdflib.term import Node
 
+from kg.divisions import division_table
 from kg.ontology import KG, KGR, bind_prefixes, term
 from kg.types import Document, DocumentInfo, Entity, Fact
 
@@ -98,6 +99,8 @@ def add_entities(graph: TripleSink, entities: Iterable[Entity]) -> None:
         graph.add((node, RDFS.label, Literal(entity.canonical, lang="zh")))
         for alias in sorted(entity.aliases):
             graph.add((node, SKOS.altLabel, Literal(alias, lang="zh")))
+        if entity.code:
+            graph.add((node, KG.divisionCode, Literal(entity.code)))
 
 
 def add_facts(graph: TripleSink, facts: Iterable[Fact]) -> None:
@@ -196,3 +199,52 @@ def build_graph(
     add_facts(graph, facts)
     add_memberships(graph, facts, {e.key: e.canonical for e in entities})
     return graph
+
+
+#: The named graph of reference facts from the division table: the official ancestors of the places.
+DIVISIONS_GRAPH = KGR["graph/divisions"]
+
+
+def division_triples(entities: Iterable[Entity]) -> TripleList:
+    """The official ancestors of every coded place, up to its province, as reference facts.
+
+    Each step is a direct ``kg:locatedIn`` with no ``kg:Assertion`` (no sentence states it); each
+    ancestor gets its label, class and code; the graph node ``DIVISIONS_GRAPH`` says which table of
+    which date they come from. So 乌审旗 lies in 鄂尔多斯市 even where no page chains the two.
+
+    Examples:
+        >>> triples = division_triples([Entity("place/150626", "乌审旗", "County", code="150626")])
+        >>> sorted(str(o).rsplit("/", 1)[-1] for s, p, o in triples if p == KG.locatedIn)
+        ['150000', '150600']
+    """
+    table = division_table()
+    triples = TripleList()
+    described: set[str] = set()
+    linked: set[str] = set()
+    for code in sorted({e.code for e in entities if e.code and e.code in table.by_code}):
+        chain = [table.by_code[code], *table.ancestors(code)]
+        for child, parent in zip(chain, chain[1:], strict=False):
+            if child.code not in linked:  # each division has one parent: one step per division
+                linked.add(child.code)
+                triples.add(
+                    (entity_iri(f"place/{child.code}"), KG.locatedIn, entity_iri(f"place/{parent.code}"))
+                )
+        for division in chain[1:]:
+            if division.code not in described:
+                described.add(division.code)
+                node = entity_iri(f"place/{division.code}")
+                triples.add((node, RDF.type, term(division.level)))
+                triples.add((node, RDFS.label, Literal(division.name, lang="zh")))
+                triples.add((node, KG.divisionCode, Literal(division.code)))
+    source = table.source
+    triples.add((DIVISIONS_GRAPH, RDF.type, PROV.Entity))
+    triples.add((DIVISIONS_GRAPH, RDFS.label, Literal("行政区划参考事实", lang="zh")))
+    triples.add(
+        (
+            DIVISIONS_GRAPH,
+            DCTERMS.source,
+            Literal(f"{source['authority']}, {source['table']} ({source['package']} {source['version']})"),
+        )
+    )
+    triples.add((DIVISIONS_GRAPH, DCTERMS.date, Literal(source["date"], datatype=XSD.date)))
+    return triples

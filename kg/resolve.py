@@ -44,8 +44,12 @@ def entity_key(m: Mention, ambiguous: set[str]) -> str:
         'person/董晶'
         >>> entity_key(Mention("新华村", "Village", "新华村", 0, 3, parent="双河镇"), {"新华村"})
         'place/双河镇/新华村'
+        >>> entity_key(Mention("乌审旗", "County", "乌审旗", 0, 3, code="150626"), set())
+        'place/150626'
     """
     group = entity_group(m.kind)
+    if group == "place" and m.code:  # coded places never merge with a namesake elsewhere
+        return f"place/{m.code}"
     if group == "place" and m.name in ambiguous and m.parent:
         return f"place/{m.parent}/{m.name}"
     return f"{group}/{m.name}"
@@ -62,6 +66,7 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
     candidates = list(candidates)
     ambiguous = {name for name, parents in _parents_by_place(candidates).items() if len(parents) > 1}
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    codes: dict[str, str] = {}
     names: dict[str, Counter[str]] = defaultdict(Counter)
     facts: set[Fact] = set()
     for c in candidates:
@@ -69,6 +74,8 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
         for m in (c.subject, c.object):
             key = entity_key(m, ambiguous)
             kinds[key][m.kind] += 1
+            if m.code:
+                codes[key] = m.code
             names[key][m.name] += 1
             if m.surface:
                 names[key][m.surface] += 0
@@ -80,7 +87,7 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
         kind = sorted(kinds[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         canonical = max(names[key], key=lambda n: (names[key][n] > 0, len(n), n))
         aliases = frozenset(n for n in names[key] if n != canonical)
-        entities.append(Entity(key, canonical, kind, aliases))
+        entities.append(Entity(key, canonical, kind, aliases, codes.get(key, "")))
     heads = {(f.subject, f.object) for f in facts if f.predicate == "heads"}
     kept = [f for f in facts if not (f.predicate == "worksFor" and (f.subject, f.object) in heads)]
     kept.sort(key=lambda f: (f.subject, f.predicate, f.object, f.evidence.doc_id, f.evidence.start, f.post))

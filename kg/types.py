@@ -74,6 +74,7 @@ class Mention:
         start: Start offset in the normalised text.
         end: End offset in the normalised text.
         parent: For places, the name of the containing place when the text chains it, else ``""``.
+        code: For places, the official division code when the table identifies the place, else ``""``.
     """
 
     name: str
@@ -82,6 +83,7 @@ class Mention:
     start: int
     end: int
     parent: str = ""
+    code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,7 @@ class Entity:
     canonical: str
     kind: str
     aliases: frozenset[str] = field(default_factory=frozenset)
+    code: str = ""  # official division code of a place the table identifies
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,8 @@ def test_store_has_one_named_graph_per_document(small_corpus, tmp_path):
     out = tmp_path / "out"
     build(small_corpus, out)
     store = GraphStore.open(out / "store", read_only=True)
-    assert [n.rsplit("/", 1)[1] for n in store.graph_names()] == ["a.txt", "b.txt"]
+    # the documents' graphs and the reference facts of the division table
+    assert [n.rsplit("/", 1)[1] for n in store.graph_names()] == ["a.txt", "b.txt", "divisions"]
     rows = store.select("SELECT ?v WHERE { ?v kg:locatedIn ?t . ?t rdfs:label '图克镇'@zh }")
     assert [r["v"].rsplit("/", 1)[1] for r in rows] == ["乌兰什巴台村"]
 
@@ -66,7 +67,7 @@ def test_remove_retracts_a_document_but_keeps_shared_entities(small_corpus, tmp_
     assert "杜伟华" not in ttl  # only b.txt said so
     assert "乌兰什巴台村" in ttl  # a.txt mentions it too
     store = GraphStore.open(out / "store", read_only=True)
-    assert len(store.graph_names()) == 1
+    assert len(store.graph_names()) == 2  # a.txt's and the division table's
     assert not store.select("SELECT ?p WHERE { ?p rdfs:label '杜伟华'@zh }")
     assert store.select("SELECT ?p WHERE { ?p rdfs:label '乌兰什巴台村'@zh }")
 
@@ -75,9 +76,9 @@ def test_remove_derives_kg_within_again(small_corpus, tmp_path):
     (small_corpus / "b.txt").write_text(B + "兴安盟突泉县水泉镇胜泉村。", encoding="utf-8")
     out = tmp_path / "out"
     build(small_corpus, out)
-    within = "SELECT ?s ?o WHERE { ?s kg:within ?o . ?o rdfs:label '突泉县'@zh }"
+    within = "SELECT ?s ?name WHERE { ?s kg:within ?o ; rdfs:label ?name . ?o rdfs:label '突泉县'@zh }"
     store = GraphStore.open(out / "store", read_only=True)
-    assert {r["s"].rsplit("/", 1)[1] for r in store.select(within)} == {"水泉镇", "胜泉村"}
+    assert {str(r["name"]) for r in store.select(within)} == {"水泉镇", "胜泉村"}
     del store
     report = remove(out, ["b.txt"])
     store = GraphStore.open(out / "store", read_only=True)
@@ -133,7 +134,7 @@ def test_killed_build_leaves_previous_outputs_intact(small_corpus, tmp_path):
     after = {name: (out / name).read_bytes() for name in before}
     assert after == before
     store = GraphStore.open(out / "store", read_only=True)
-    assert len(store.graph_names()) == 2
+    assert len(store.graph_names()) == 3  # two documents and the division table
     del store
     # a rerun succeeds and reuses what the killed run cached
     report = build(small_corpus, out)

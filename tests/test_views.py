@@ -644,7 +644,7 @@ def test_cli_view_on_corpus_build(corpus_build, tmp_path):
     )
     assert result.exit_code == 0, result.output
     data = page_data(out.read_text(encoding="utf-8"))
-    assert data["details"]["focus"] == ["kgr:place/乌审旗"]
+    assert data["details"]["focus"] == ["kgr:place/150626"]  # 乌审旗, by its division code
     assert 1 < len(data["nodes"]) < report["counts"]["entities_total"]
 
 
@@ -656,7 +656,7 @@ def test_view_of_the_assembled_facts_equals_the_view_read_from_the_store(corpus_
     out, _ = corpus_build
     assembly = assemble(cached_results(out))
     from_store = read_view_graph(GraphStore.open(out / "store", read_only=True))
-    from_facts = view_graph_of_facts(assembly.infos, assembly.entities, assembly.facts)
+    from_facts = view_graph_of_facts(assembly.infos, assembly.entities, assembly.facts, assembly.reference)
     assert len(from_store.links) >= 100
     assert any(len(link.facts[0].evidence) > 1 for link in from_store.links)
     assert from_facts.entities == from_store.entities

@@ -9,7 +9,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from kg.nlp.divisions import division_table, surface_names
+from kg.divisions import division_table, surface_names
 
 # Administrative levels from the top; a place chain names units in strictly descending order.
 LEVELS = ("Province", "City", "County", "Township", "Village")
@@ -224,7 +224,7 @@ GOVERNMENT_POSTS = {
 
 
 def place_aliases() -> dict[str, str]:
-    """Every official division name and short form -> official name (see ``kg.nlp.divisions``)."""
+    """Every official division name and short form -> official name (see ``kg.divisions``)."""
     return surface_names()
 
 
@@ -247,6 +247,8 @@ def place_level(name: str) -> str | None:
     return None
 
 
+# Endings of departments, which never follow the name of a village or town (农业农村 + 厅).
+_DEPARTMENT_ENDINGS = ("厅", "局")
 _SUFFIX_UNIT = re.compile("[\u4e00-\u9fff]{2,}?(?:" + "|".join(s for s, _ in PLACE_SUFFIXES) + ")")
 
 
@@ -289,13 +291,18 @@ def _stands_as_unit(text: str, start: int, end: int, names: dict[str, str]) -> b
     """Whether a known name at ``start`` is a unit of the run rather than the start of another name.
 
     A bare short form inside a run must be followed by a division the table places under it
-    (长丰罗塘乡, 新疆阿克苏地区), else it opens another name (乌兰什巴台村, 公安局).
+    (新疆阿克苏地区) or by a unit one level down (长丰罗塘乡: a township the 2025 table no longer
+    lists), else it opens another name (乌兰什巴台村, 公安局).
     """
     surface = text[start:end]
     if not is_bare_short_form(surface) or end == len(text):
         return True
     following = _known_at(text, end, names)
-    return bool(following) and division_table().contains(surface, text[end : end + following])
+    if following and division_table().contains(surface, text[end : end + following]):
+        return True
+    unit = _SUFFIX_UNIT.match(text, end)
+    below = {"Province": "City", "City": "County", "County": "Township"}.get(place_level(surface) or "")
+    return unit is not None and below is not None and place_level(unit.group()) == below
 
 
 def split_place_chain(text: str) -> list[tuple[int, int]]:
@@ -322,6 +329,9 @@ def split_place_chain(text: str) -> list[tuple[int, int]]:
             pos += length
             continue
         match = _SUFFIX_UNIT.match(text, pos)
+        if match and text.startswith(_DEPARTMENT_ENDINGS, match.end()):
+            pos = match.end()  # 农业农村厅, 乡村振兴局: a department's name, no village or town
+            continue
         if match and len(match.group()) >= 3:
             end = match.end()
             # a division name ending where this unit ends: what comes before it is not part of it

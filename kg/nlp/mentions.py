@@ -8,12 +8,13 @@ into administrative units and chain them; organisation endings extend places int
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.nlp.divisions import division_table, find_division_names
+from kg.divisions import choose_code, division_table, find_division_names
 from kg.nlp.gazetteer import (
     LEVEL_PREFIXES,
     LEVELS,
@@ -86,13 +87,14 @@ def _division_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> li
         elif not is_bare_short_form(surface):
             ok = word is not None or follows_place
         elif place_level(surface) in ("County", "Township"):
-            # a county's short form is also a word or a given name (黄平, 公安): only before a
-            # division that the table places under it (长丰罗塘乡)
-            following = split_place_chain(text[end : end + 12])
+            # a county's short form is also a word or a given name (黄平, 公安): only where LAC reads
+            # a place and a unit of the run follows it (长丰罗塘乡)
+            following = split_place_chain(text[start : start + 12])
             ok = (
-                bool(following)
-                and following[0][0] == 0
-                and division_table().contains(surface, text[end : end + following[0][1]])
+                word is not None
+                and word[1] == "LOC"
+                and len(following) >= 2
+                and following[0] == (0, end - start)
             )
         else:
             ok = word is not None and word[1] in _NAME_WORD_TAGS or follows_place
@@ -351,6 +353,28 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     return persons
 
 
+def _with_codes(places: list[Mention]) -> list[Mention]:
+    """Places with the official code of the division they name, where the table decides it.
+
+    A chain's parent picks the reading under it (图克镇 under 乌审旗); otherwise the reading whose
+    ancestors the document names anywhere; a name chained under a division the table does not put
+    above it is no chain (番禺区组团帮扶五华县: 五华县 does not lie in 番禺区).
+    """
+    table = division_table()
+    context = {p.name for p in places if p.name in table.by_name}
+    coded: list[Mention] = []
+    codes: dict[str, str] = {}
+    for p in places:
+        code = choose_code(p.name, p.parent, context)
+        parent_code = codes.get(p.parent, "")
+        if code and parent_code and parent_code not in {a.code for a in table.ancestors(code)}:
+            p = replace(p, parent="")
+            code = choose_code(p.name, "", context)
+        codes[p.name] = code
+        coded.append(replace(p, code=code) if code else p)
+    return coded
+
+
 def find_mentions(text: str, words: list[Word]) -> list[Mention]:
     """All place, organisation and person mentions of a text, sorted by position.
 
@@ -371,6 +395,7 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
     )
     if names:
         places = _place_mentions(text, words, tag_at, re.compile("|".join(map(re.escape, names))))
+    places = _with_codes(places)
     orgs = _org_mentions(text, words, places, tag_at)
     orgs += _defined_short_names(text, orgs)
     in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts

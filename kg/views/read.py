@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from kg.ontology import PREFIXES
 from kg.store import GraphStore, query_rows
 from kg.types import DocumentInfo, Entity, Fact
 from kg.views.model import (
@@ -174,12 +175,17 @@ def _local_name(iri: str) -> str:
 
 
 def view_graph_of_facts(
-    infos: Iterable[DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
+    infos: Iterable[DocumentInfo],
+    entities: Iterable[Entity],
+    facts: Iterable[Fact],
+    reference: Iterable[tuple[Any, Any, Any]] = (),
 ) -> ViewGraph:
     """The ``ViewGraph`` that ``read_view_graph`` reads from the RDF of these facts, made from them directly.
 
     ``kg build`` has its facts in memory; reading the evidence of every assertion back from the store
     would cost more than the rest of the build's output stage at a hundred thousand assertions.
+    ``reference`` holds the triples of the divisions graph (``kg.rdf.division_triples``): their
+    ``kg:locatedIn`` links join the view with no evidence, their places with their labels and classes.
 
     Examples:
         >>> view_graph_of_facts([], [], []).nodes
@@ -208,6 +214,25 @@ def view_graph_of_facts(
         Link(ids[s], rel, ids[o], (FactRecord(ids[s], rel, ids[o], tuple(sorted(evidence, key=_order))),))
         for (s, rel, o), evidence in found.items()
     ]
+    stated = {(ids[s], rel, ids[o]) for s, rel, o in found}
+    labels: dict[str, str] = {}
+    classes: dict[str, str] = {}
+    pairs: set[tuple[str, str]] = set()
+    label, kind, located = PREFIXES["rdfs"] + "label", PREFIXES["rdf"] + "type", PREFIXES["kg"] + "locatedIn"
+    for s, p, o in reference:
+        if str(p) == label:
+            labels[compact_iri(str(s))] = str(o)
+        elif str(p) == kind:
+            classes[compact_iri(str(s))] = str(o).rsplit("#", 1)[-1]
+        elif str(p) == located:
+            pairs.add((compact_iri(str(s)), compact_iri(str(o))))
+    for child, parent in sorted(pairs):
+        for node_id in (child, parent):
+            if node_id not in records:
+                group = classes.get(node_id, "Thing")
+                records[node_id] = EntityRecord(node_id, labels.get(node_id, node_id), (), group)
+        if (child, "locatedIn", parent) not in stated:
+            links.append(Link(child, "locatedIn", parent, (FactRecord(child, "locatedIn", parent, ()),)))
     return ViewGraph(records, sorted(records), sorted_links(links))
 
 
