@@ -7,8 +7,10 @@ matches a gold fact when the relation is equal and the predicted subject's and o
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,6 +185,18 @@ def predicted_facts(graph: Graph) -> list[PredictedFact]:
         )
         for (s, p, o), v in sorted(grouped.items())
     ]
+
+
+def select_documents(gold: list[GoldFact], patterns: Iterable[str]) -> set[str]:
+    """The gold's documents whose names match any of the shell-style patterns.
+
+    Examples:
+        >>> gold = [GoldFact(d, ("a",), "heads", ("b",), "") for d in ("d01.txt", "d21.txt", "d30.txt")]
+        >>> sorted(select_documents(gold, ["d2?.txt", "d30.txt"]))
+        ['d21.txt', 'd30.txt']
+    """
+    patterns = list(patterns)
+    return {g.doc for g in gold if any(fnmatch.fnmatchcase(g.doc, p) for p in patterns)}
 
 
 def _matches(pred: PredictedFact, gold: GoldFact) -> bool:

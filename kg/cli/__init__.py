@@ -145,32 +145,80 @@ class _Null:
 @main.command(name="eval")
 @click.argument("gold_dir", default="corpus/gold", type=click.Path(path_type=Path))
 @graph_option("holds graph.ttl")
-@click.option("--doc", "docs", multiple=True, help="Score only these documents (repeatable).")
+@click.option(
+    "--doc", "docs", multiple=True, help="Score only these documents; shell-style patterns (d2?.txt) too."
+)
+@click.option(
+    "--split",
+    "splits",
+    multiple=True,
+    metavar="NAME=PATTERNS",
+    help="Score a named part of the gold separately (dev='d0?.txt,d1?.txt'); repeatable, one table each.",
+)
+@click.option(
+    "--scores",
+    "scores_only",
+    is_flag=True,
+    help="Scores only: no false positives or misses (held-out parts).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full evaluation as JSON.")
-def eval_(gold_dir: Path, graph_dir: Path, docs: tuple[str, ...], as_json: bool) -> None:
+def eval_(
+    gold_dir: Path,
+    graph_dir: Path,
+    docs: tuple[str, ...],
+    splits: tuple[str, ...],
+    scores_only: bool,
+    as_json: bool,
+) -> None:
     """Precision, recall and F1 of a built graph against the gold facts in GOLD_DIR."""
     import json
 
-    from kg.evaluate import evaluate, format_table, load_gold
+    from kg.evaluate import evaluate, format_table, load_gold, select_documents
     from kg.store import load_graph
 
+    parts: list[tuple[str, tuple[str, ...]]] = []
+    for split in splits:
+        name, _, patterns = split.partition("=")
+        if not name or not patterns:
+            raise click.UsageError(f"--split {split!r}: write NAME=PATTERNS, e.g. test='d2?.txt,d30.txt'")
+        parts.append((name, tuple(p.strip() for p in patterns.split(",") if p.strip())))
+    if not parts:
+        parts = [("", docs)]
     try:
         gold = load_gold(gold_dir)
-        result = evaluate(load_graph(graph_dir / "graph.ttl"), gold, docs=set(docs) or None)
+        graph = load_graph(graph_dir / "graph.ttl")
+        results = []
+        for name, patterns in parts:
+            chosen = select_documents(gold, patterns) if patterns else None
+            if chosen is not None and not chosen:
+                raise click.ClickException(
+                    f"{name or '--doc'}: no gold document matches {', '.join(patterns)}"
+                )
+            results.append((name, evaluate(graph, gold, docs=chosen)))
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        payload = {name: r.as_dict() for name, r in results} if splits else results[0][1].as_dict()
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    click.echo(format_table(result))
-    if result.false_positives:
-        click.echo("\nFalse positives:")
-        for f in result.false_positives:
-            click.echo(f"  {f.predicate}({f.subject}, {f.object})  « {f.evidence[:80]} »")
-    if result.misses:
-        click.echo("\nMisses:")
-        for g in result.misses:
-            click.echo(f"  {g.predicate}({g.subject[0]}, {g.object[0]})  « {g.evidence[:80]} »  [{g.doc}]")
+    for number, (name, result) in enumerate(results):
+        if number:
+            click.echo()
+        if name:
+            click.echo(f"{name}:")
+        click.echo(format_table(result))
+        if scores_only:
+            continue
+        if result.false_positives:
+            click.echo("\nFalse positives:")
+            for f in result.false_positives:
+                click.echo(f"  {f.predicate}({f.subject}, {f.object})  « {f.evidence[:80]} »")
+        if result.misses:
+            click.echo("\nMisses:")
+            for g in result.misses:
+                click.echo(
+                    f"  {g.predicate}({g.subject[0]}, {g.object[0]})  « {g.evidence[:80]} »  [{g.doc}]"
+                )
 
 
 def _register_commands() -> None:

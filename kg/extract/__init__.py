@@ -28,48 +28,40 @@ from kg.nlp.gazetteer import (
     LEVELS,
     MEMBER_POSTS,
     PRINCIPAL_POSTS,
+    lexicon,
     org_kind,
     place_level,
     split_place_chain,
+    words,
 )
 from kg.types import Candidate, Document, Evidence, Mention
 
 PLACE_KINDS = frozenset(LEVELS)
 HELPED_LEVELS = frozenset({"Village", "Township"})
-STATIONED_POSTS = (
-    "驻村第一书记",
-    "第一书记",
-    "驻村书记",
-    "驻村干部",
-    "驻村工作队员",
-    "工作队队员",
-    "工作队员",
-    "网格员",
-)
-ASSIST_CUES = re.compile(
-    "结对帮扶|结对共建|共建结对|对口支援|定点帮扶|村企联建|捐赠建设|包联|帮扶|结对|共建|捐建|援建|挂钩联系"
-)
-DISPATCH_CUES = ("派驻", "选派到", "选派至", "派驻到", "下派到", "派到", "派往")
+STATIONED_POSTS = words("stationed_post")
+ASSIST_CUES = re.compile("|".join(sorted(words("assist_cue"), key=len, reverse=True)))
+DISPATCH_CUES = words("dispatch_cue")
 # A cue inside these is the name of a programme or office, not a statement that X helps Y.
-_PROGRAMME = re.compile("包联驻村|帮扶(?:措施|项目|资源|责任|工作|协作|力量)")
+_PROGRAMME = re.compile("|".join(words("programme")))
 _POSTS = sorted(
     set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS),
     key=len,
     reverse=True,
 )
-_RANKED_POST = "(?:常务|专职|执行|新|老)?副?(?:" + "|".join(map(re.escape, _POSTS)) + ")"
+_RANKS = "(?:" + "|".join(words("post_rank")) + ")?副?"
+_RANKED_POST = _RANKS + "(?:" + "|".join(map(re.escape, _POSTS)) + ")"
 _POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
 _POST_ANYWHERE = re.compile(_RANKED_POST)
-_POST_RANKS = re.compile("^(?:常务|专职|执行|新|老)?副?")
+_POST_RANKS = re.compile("^" + _RANKS)
 # Posts that exist only in work teams: standing alone, they are posts in the team the text named last.
-_TEAM_POSTS = frozenset({"队长", "队员", "工作队员", "工作队队员"})
+_TEAM_POSTS = frozenset(words("team_post"))
 # Verbs that give a person a post named after them (张建国担任X党委书记).
-_TAKES_POST = re.compile("担任|兼任|出任|现任|调任|当选为|当选|成为|任")
+_TAKES_POST = re.compile("|".join(words("takes_post")))
 _PERSON_JOINS = ("、", "和", "与", "及")
 _PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
 # Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
-_CONTRACTED_POSTS = {"组织部长": "组织部", "宣传部长": "宣传部", "统战部长": "统战部"}
-_PARTY_POSTS = {"党组书记": "党组", "党委书记": "党委", "党支部书记": "党支部", "党总支书记": "党总支"}
+_CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
+_PARTY_POSTS = dict(lexicon()["party_post"])
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
 _TOPIC_SENTENCES = 6
@@ -188,7 +180,7 @@ _LIST_JOINS = ("、", "和", "及", "与", "以及")
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
 _CLAUSE_ENDS = "，。；！？,;!?"
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
-_SENDS = re.compile("选派|派驻|下派|委派|派出|选调|派")
+_SENDS = re.compile("|".join(words("sends")))
 
 
 def _run_start(places: list[Mention], i: int) -> int:
@@ -199,12 +191,10 @@ def _run_start(places: list[Mention], i: int) -> int:
 
 
 _DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
-_BARE_BODY = re.compile(
-    "(组织部|宣传部|统战部|政法委|纪委|党组|办公室|工会|居委会|村委会|居民委员会|村民委员会)$"
-)
-_INNER_BODY = re.compile("(党委|党组|党总支|党支部|党工委|纪委|工会)$")
+_BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
+_INNER_BODY = re.compile("(" + "|".join(words("inner_body")) + ")$")
 # Bodies that belong to a place (the community's 居委会), not to another body.
-_PLACE_BOUND_BODIES = frozenset({"居委会", "村委会", "居民委员会", "村民委员会"})
+_PLACE_BOUND_BODIES = frozenset(words("place_bound_body"))
 
 
 def _body_for_post(
@@ -505,7 +495,7 @@ def _entered_place(team: Mention, named: list[Mention], text: str) -> Mention | 
     return leaf
 
 
-_ENTERS = re.compile("进驻|入驻|派驻|驻|来到|住")
+_ENTERS = re.compile("|".join(words("enters")))
 
 
 def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candidate]:

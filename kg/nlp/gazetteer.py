@@ -14,213 +14,42 @@ from kg.divisions import division_table, surface_names
 # Administrative levels from the top; a place chain names units in strictly descending order.
 LEVELS = ("Province", "City", "County", "Township", "Village")
 
+
+@cache
+def lexicon() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The domain's word lists from ``data/lexicon.tsv``: list name -> (entry, value) pairs, in file order."""
+    text = resources.files("kg").joinpath("data/lexicon.tsv").read_text(encoding="utf-8")
+    lists: dict[str, list[tuple[str, str]]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, entry, *value = line.split("\t")
+            lists.setdefault(name, []).append((entry, value[0] if value else ""))
+    return {name: tuple(rows) for name, rows in lists.items()}
+
+
+def words(name: str) -> tuple[str, ...]:
+    """The entries of one list of the lexicon, in file order.
+
+    Examples:
+        >>> words("place_suffix")[:3]
+        ('特别行政区', '自治区', '省')
+    """
+    return tuple(entry for entry, _ in lexicon()[name])
+
+
 # Unit endings by level; longer endings first so that 自治旗 wins over 旗.
-PLACE_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("特别行政区", "Province"),
-    ("自治区", "Province"),
-    ("省", "Province"),
-    ("自治旗", "County"),
-    ("联合旗", "County"),
-    ("苏木", "Township"),
-    ("街道", "Township"),
-    ("嘎查", "Village"),
-    ("社区", "Village"),
-    ("市", "City"),
-    ("盟", "City"),
-    ("旗", "County"),
-    ("县", "County"),
-    ("区", "County"),
-    ("乡", "Township"),
-    ("镇", "Township"),
-    ("村", "Village"),
-)
-
+PLACE_SUFFIXES: tuple[tuple[str, str], ...] = lexicon()["place_suffix"]
 # Abbreviations name a body by the level of its place only (市委组织部, 旗委, 镇党委, 村党支部).
-LEVEL_PREFIXES: dict[str, str] = {
-    "市": "City",
-    "盟": "City",
-    "旗": "County",
-    "县": "County",
-    "区": "County",
-    "苏木": "Township",
-    "镇": "Township",
-    "乡": "Township",
-    "嘎查": "Village",
-    "村": "Village",
-}
-
+LEVEL_PREFIXES: dict[str, str] = dict(lexicon()["level_prefix"])
 # Organisation endings by class, longest first.
 ORG_SUFFIXES: tuple[tuple[str, str], ...] = tuple(
-    sorted(
-        [
-            (s, "PartyBody")
-            for s in (
-                "党工委",
-                "联合党委",
-                "党委",
-                "党总支",
-                "党支部",
-                "党组",
-                "组织部",
-                "宣传部",
-                "统战部",
-                "政法委",
-                "纪委",
-                "工委",
-                "市委",
-                "旗委",
-                "县委",
-                "区委",
-                "盟委",
-                "自治区党委",
-            )
-        ]
-        + [
-            (s, "GovernmentBody")
-            for s in (
-                "人民政府",
-                "政府",
-                "局",
-                "厅",
-                "办公室",
-                "办",
-                "发改委",
-                "卫健委",
-                "农牧委",
-                "管委会",
-                "村民委员会",
-                "村委会",
-                "委员会",
-                "公安局",
-                "大队",
-                "居委会",
-                "法院",
-                "检察院",
-                "派出所",
-                "司法所",
-                "人大常委会",
-                "政协",
-                "中心",
-                "公安处",
-                "边境管理大队",
-            )
-        ]
-        + [
-            (s, "Enterprise")
-            for s in ("有限公司", "公司", "集团", "银行", "分行", "支行", "信用社", "厂", "农场", "牧场")
-        ]
-        + [(s, "Cooperative") for s in ("专业合作社", "合作社", "联合社")]
-        + [(s, "WorkTeam") for s in ("工作队", "服务队", "小分队")]
-        + [(s, "EducationalInstitution") for s in ("大学", "学院", "学校", "中学", "小学", "党校")]
-        + [
-            (s, "Organisation")
-            for s in (
-                "总工会",
-                "工会",
-                "协会",
-                "联合会",
-                "商会",
-                "医院",
-                "研究院",
-                "研究所",
-                "设计院",
-                "联盟",
-                "报社",
-                "出版社",
-                "电视台",
-                "广播电视台",
-                "艺术馆",
-                "图书馆",
-                "博物馆",
-                "文化馆",
-                "纪念馆",
-            )
-        ],
-        key=lambda pair: -len(pair[0]),
-    )
+    sorted(lexicon()["org_suffix"], key=lambda pair: -len(pair[0]))
 )
-
 # Posts whose holder leads the body as principal; anything prefixed 副 is a deputy.
-PRINCIPAL_POSTS = (
-    "党组书记",
-    "党委书记",
-    "党支部书记",
-    "党总支书记",
-    "第一书记",
-    "书记",
-    "部长",
-    "组织部长",
-    "宣传部长",
-    "统战部长",
-    "局长",
-    "主任",
-    "院长",
-    "主席",
-    "组长",
-    "队长",
-    "社长",
-    "站长",
-    "校长",
-    "所长",
-    "行长",
-    "厂长",
-    "董事长",
-    "总经理",
-    "理事长",
-    "市长",
-    "盟长",
-    "旗长",
-    "县长",
-    "区长",
-    "镇长",
-    "乡长",
-    "嘎查达",
-    "村主任",
-    "村长",
-    "庭长",
-    "负责人",
-)
-MEMBER_POSTS = (
-    "工作队员",
-    "队员",
-    "教导员",
-    "指导员",
-    "饲养员",
-    "志愿者",
-    "辅警",
-    "干部",
-    "民警",
-    "干警",
-    "科员",
-    "委员",
-    "常委",
-    "网格员",
-    "职工",
-    "教师",
-    "法官",
-    "检察官",
-    "专干",
-    "组员",
-    "成员",
-    "党员",
-    "工作人员",
-    "选调生",
-    "大学生村官",
-)
+PRINCIPAL_POSTS = words("principal_post")
+MEMBER_POSTS = words("member_post")
 # Posts that name the body they lead through their place: 市长 of X市 heads X市人民政府.
-GOVERNMENT_POSTS = {
-    "市长": "人民政府",
-    "盟长": "行政公署",
-    "旗长": "人民政府",
-    "县长": "人民政府",
-    "区长": "人民政府",
-    "镇长": "人民政府",
-    "乡长": "人民政府",
-    "苏木达": "人民政府",
-    "村主任": "村民委员会",
-    "村长": "村民委员会",
-    "嘎查达": "嘎查村民委员会",
-}
+GOVERNMENT_POSTS: dict[str, str] = dict(lexicon()["government_post"])
 
 
 def place_aliases() -> dict[str, str]:
@@ -247,6 +76,8 @@ def place_level(name: str) -> str | None:
     return None
 
 
+# Characters of body names (局, 委, 院 ...), which a unit's name does not contain.
+_BODY_CHARACTERS = frozenset("局委部院厅办司会队社所站")
 # Endings of departments, which never follow the name of a village or town (农业农村 + 厅).
 _DEPARTMENT_ENDINGS = ("厅", "局")
 _SUFFIX_UNIT = re.compile("[\u4e00-\u9fff]{2,}?(?:" + "|".join(s for s, _ in PLACE_SUFFIXES) + ")")
@@ -302,7 +133,12 @@ def _stands_as_unit(text: str, start: int, end: int, names: dict[str, str]) -> b
         return True
     unit = _SUFFIX_UNIT.match(text, end)
     below = {"Province": "City", "City": "County", "County": "Township"}.get(place_level(surface) or "")
-    return unit is not None and below is not None and place_level(unit.group()) == below
+    return (
+        unit is not None
+        and below is not None
+        and place_level(unit.group()) == below
+        and not _BODY_CHARACTERS & set(unit.group()[:-1])  # 公安 + 局潮格温都尔镇 is no chain
+    )
 
 
 def split_place_chain(text: str) -> list[tuple[int, int]]:
@@ -349,87 +185,8 @@ def split_place_chain(text: str) -> list[tuple[int, int]]:
 
 # Stems that make a unit word generic (嘎查村 = gachas and villages, 贫困村, 该村) and word endings
 # that look like organisation endings but are verbs or plain nouns (举办, 格局).
-_GENERIC_STEMS = (
-    "全",
-    "该",
-    "本",
-    "各",
-    "每",
-    "此",
-    "贫困",
-    "落后",
-    "空壳",
-    "富裕",
-    "和谐",
-    "生态",
-    "网红",
-    "红色",
-    "示范",
-    "重点",
-    "美丽",
-    "文明",
-    "部分",
-    "修通",
-    "万企兴万",
-    "非建制性",
-    "区域化",
-    "旗县",
-    "县乡",
-    "乡镇",
-    "嘎查",
-    "苏木",
-    "城乡",
-    "市县",
-    "市旗",
-    "盟市",
-    "省市",
-    "强",
-    "弱",
-    "薄弱",
-    "软弱涣散",
-    "周边",
-    "所包联",
-    "苏木乡镇",
-    "区域",
-    "乡级",
-    "镇级",
-    "地区",
-    "社区",
-    "旗县区",
-    "县级",
-    "市级",
-    "旗区",
-    "镇属",
-    "村级",
-    "基层",
-    "各级",
-)
-_FALSE_ENDINGS = (
-    "举办",
-    "承办",
-    "主办",
-    "协办",
-    "开办",
-    "创办",
-    "兴办",
-    "督办",
-    "代办",
-    "包办",
-    "筹办",
-    "格局",
-    "布局",
-    "结局",
-    "当局",
-    "大局",
-    "全局",
-    "中心工作",
-    "层面",
-    "村组",
-    "村庄",
-    "村民",
-    "乡村",
-    "城市",
-)
+_GENERIC_STEMS = frozenset(words("generic_stem"))
+_FALSE_ENDINGS = words("false_ending")
 
 
 def is_generic_name(name: str) -> bool:
