@@ -82,6 +82,22 @@ PRESENT = [
         "由甘肃省交通运输厅、甘肃省农业农村厅两个单位派驻组成的云田镇驻镇帮扶工作队开展入户走访。",
         ("甘肃省农业农村厅", "assists", "云田镇"),
     ),
+    # banks and their branches, power companies, hospitals, police stations, companies, cooperatives
+    ("中国农业银行通渭县支行选派李明到马营村担任第一书记。", ("李明", "worksFor", "中国农业银行通渭县支行")),
+    (
+        "国网甘肃省电力公司定西供电公司党委书记王强到柳树村调研。",
+        ("王强", "heads", "国网甘肃省电力公司定西供电公司党委"),
+    ),
+    ("兰州大学第一医院副院长赵丽带队到石桥村义诊。", ("赵丽", "worksFor", "兰州大学第一医院")),
+    ("通渭县公安局平襄派出所所长孙伟走访了西关村。", ("孙伟", "heads", "通渭县公安局平襄派出所")),
+    ("甘肃陇原红农业科技有限公司与马营村结对帮扶。", ("甘肃陇原红农业科技有限公司", "assists", "马营村")),
+    ("马营村种植专业合作社理事长张华说。", ("张华", "heads", "马营村种植专业合作社")),
+    # a post joined to its place by 的, a post held stated with 现任
+    ("马营村的第一书记王刚介绍了情况。", ("王刚", "servesIn", "马营村")),
+    ("王刚现任定西市财政局副局长。", ("王刚", "worksFor", "定西市财政局")),
+    # 该村: the village named before; 挂职 qualifies a post without changing it
+    ("定西市财政局驻马营村工作队到岗。该局长期帮扶该村。", ("定西市财政局", "assists", "马营村")),
+    ("李强从定西市财政局来到马营村，担任马营村挂职第一书记。", ("李强", "servesIn", "马营村")),
     # a post given in parentheses after a name
     ("工作队成员包括张敏（驻苇子沟村第一书记）和王涛。", ("张敏", "servesIn", "苇子沟村")),
 ]

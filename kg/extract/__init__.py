@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kg.corpus import split_sentences
-from kg.extract.references import implied_body, kind_word_mentions
+from kg.extract.references import implied_body, kind_word_mentions, place_anaphora
 from kg.extract.teams import Team, find_teams, helped_place
 from kg.nlp.gazetteer import (
     GOVERNMENT_POSTS,
@@ -205,6 +205,8 @@ def _body_for_post(
     ending = [m for m in named if m.end == end and m.kind != "Person"]
     if not ending:  # 组织部长, 工作队长: the post's first character closes the body's name
         ending = [m for m in named if m.end == end + 1 and m.name[-1] == post[0] and _is_org(m)]
+    if not ending and before.endswith("的"):  # 马营村的第一书记王刚
+        ending = [m for m in named if m.end == end - 1 and m.kind != "Person"]
     inner = _INNER_BODY.search(before)
     if not ending and inner:  # 杭州建设公司 + 党委 + 副书记: LAC left the party body out of the name
         host = next((m for m in named if m.end == end - len(inner.group(1)) and m.kind != "Person"), None)
@@ -409,7 +411,10 @@ def _assists(
 ) -> None:
     orgs = [m for m in mentions if _is_org(m)]
     if orgs and orgs[0].start - sentence[0] <= 2:
-        context.topic, context.topic_sentence = orgs[0], index
+        # a team named after its unit (X驻Y村工作队) opens the sentence: the unit is the topic
+        team = context.teams.get(orgs[0].name)
+        topic = team.sender if team is not None and team.sender is not None else orgs[0]
+        context.topic, context.topic_sentence = topic, index
     s_text = text[sentence[0] : sentence[1]]
     cues = [m for m in ASSIST_CUES.finditer(s_text) if not _PROGRAMME.match(s_text, m.start())]
     cues = [m for m in cues if not any(o.start <= sentence[0] + m.start() < o.end for o in orgs)]
@@ -535,6 +540,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 named.append(m)
         context.bodies.extend(m for m in named if _is_org(m))
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
+        named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
         named.sort(key=lambda m: (m.start, -m.end))
         for team in find_teams(doc.text, sentence, named, context.team):
             named = [m for m in named if not (_is_org(m) and m.end == team.mention.end)]

@@ -1,4 +1,4 @@
-"""Bodies named by their kind only (校, 公司, 支行, 该院), resolved to the last body of that kind.
+"""Bodies and places named by their kind only (校, 支行, 该院; 该村), resolved to the last one of that kind.
 
 News names a unit in full once and then by its kind: 衡阳师范学院 ... 在校党委书记刘沛林 (the
 college's party committee), 农发行孝昌县支行 ... 支行选派夏启贵. A kind word refers back only where it
@@ -10,9 +10,11 @@ so 校园 or 公司化 are left alone. The words and the endings they refer to l
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 
+from kg.nlp.gazetteer import lexicon
 from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
@@ -65,8 +67,11 @@ def kind_word_mentions(
     for match in re.finditer(pattern, text[sentence[0] : sentence[1]]):
         start, end = sentence[0] + match.start(), sentence[0] + match.end()
         word = match.group()
-        opens = start == sentence[0] or text[start - 1] in _OPENERS or word.startswith(("该", "本"))
-        if not opens or any(covered[match.start() : match.end()]) or not _FOLLOWERS.match(text, end):
+        demonstrative = word.startswith(("该", "本"))  # 该院, 本院 refer back wherever they stand
+        opens = start == sentence[0] or text[start - 1] in _OPENERS or demonstrative
+        if not opens or any(covered[match.start() : match.end()]):
+            continue
+        if not demonstrative and not _FOLLOWERS.match(text, end):
             continue
         if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
             continue
@@ -86,3 +91,23 @@ def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | N
     if referent is None:
         return None
     return Mention(referent.name, referent.kind, "", position, position)
+
+
+def place_anaphora(text: str, sentence: tuple[int, int], last: dict[str, list[Mention]]) -> list[Mention]:
+    """Mentions of 该村, 这个村, 该镇 ... as the last place of that level the document named.
+
+    Args:
+        text: The document text.
+        sentence: Start and end of the sentence.
+        last: The document's places so far, by level, in text order.
+    """
+    anaphors = dict(lexicon()["place_anaphor"])
+    pattern = "|".join(sorted(map(re.escape, anaphors), key=len, reverse=True))
+    found = []
+    for match in re.finditer(pattern, text[sentence[0] : sentence[1]]):
+        start = sentence[0] + match.start()
+        earlier = [m for m in last.get(anaphors[match.group()], []) if m.end <= start]
+        if earlier:
+            place = earlier[-1]
+            found.append(replace(place, surface=match.group(), start=start, end=start + len(match.group())))
+    return found
