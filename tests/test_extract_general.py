@@ -98,6 +98,11 @@ PRESENT = [
     # 该村: the village named before; 挂职 qualifies a post without changing it
     ("定西市财政局驻马营村工作队到岗。该局长期帮扶该村。", ("定西市财政局", "assists", "马营村")),
     ("李强从定西市财政局来到马营村，担任马营村挂职第一书记。", ("李强", "servesIn", "马营村")),
+    # the helper named after the cue
+    ("马营村的帮扶单位是定西市财政局。", ("定西市财政局", "assists", "马营村")),
+    ("帮扶马营村的就是甘肃陇原红农业科技有限公司。", ("甘肃陇原红农业科技有限公司", "assists", "马营村")),
+    # a first secretary without a village of his own, right after the village is named
+    ("在马营村，驻村第一书记王刚介绍了情况。", ("王刚", "servesIn", "马营村")),
     # a post given in parentheses after a name
     ("工作队成员包括张敏（驻苇子沟村第一书记）和王涛。", ("张敏", "servesIn", "苇子沟村")),
 ]

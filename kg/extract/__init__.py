@@ -65,6 +65,9 @@ _PARTY_POSTS = dict(lexicon()["party_post"])
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
 _TOPIC_SENTENCES = 6
+# How far back (characters) a first secretary without a village takes the village named last.
+_STATIONED_LOOKBACK = 60
+_VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
 _BODY_CHARS = set("局委部院厅办司会队社所站")
 
 
@@ -90,10 +93,10 @@ class _Context:
     def see_place(self, m: Mention) -> None:
         self.places[m.kind].append(m)
 
-    def nearest(self, level: str, before: int) -> Mention | None:
+    def nearest(self, level: str, before: int, *, within: int | None = None) -> Mention | None:
         for m in reversed(self.places[level]):
             if m.end <= before:
-                return m if before - m.end <= _LOOKBACK[level] else None
+                return m if before - m.end <= (within or _LOOKBACK[level]) else None
         return None
 
 
@@ -177,6 +180,8 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
 
 
 _LIST_JOINS = ("、", "和", "及", "与", "以及")
+# After a cue, words that say who the helper is: 马营村的帮扶单位是X, 帮扶马营村的就是X.
+_IDENTIFIES = re.compile("(?:的|单位|企业)(?:就|正|则)?(?:是|为)")
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
 _CLAUSE_ENDS = "，。；！？,;!?"
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
@@ -313,6 +318,8 @@ def _post_facts(
             body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
         if body is None and opens and _post_base(post) in _TEAM_POSTS and context.team is not None:
             body = context.team.mention  # 身边是新队员姚宝雷: a member of the team named before
+        if body is None and opens and _post_base(post) in _VILLAGE_POSTS:  # 在马营村，驻村第一书记P
+            body = context.nearest("Village", post_start, within=_STATIONED_LOOKBACK)
         if body is None:
             continue
         previous_post = post
@@ -423,6 +430,18 @@ def _assists(
     helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
     for cue in cues:
         position = sentence[0] + cue.start()
+        clause_end = position + len(cue.group())
+        while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
+            clause_end += 1
+        named_after = _IDENTIFIES.search(text, position + len(cue.group()), clause_end)
+        if named_after is not None:
+            # 马营村的帮扶单位是X, 帮扶马营村的是X: the helper is named after the cue
+            subject = next((o for o in orgs if named_after.end() <= o.start < clause_end), None)
+            if subject is not None:
+                for place in helped:
+                    if position - 12 <= place.start < named_after.start():
+                        out.add(subject, "assists", place)
+                continue
         subject = next((o for o in reversed(orgs) if o.end <= position), None)
         if (
             subject is None
@@ -432,9 +451,6 @@ def _assists(
             subject = context.topic
         if subject is None:
             continue
-        clause_end = position + len(cue.group())
-        while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
-            clause_end += 1
         clause_start = max(subject.end if subject.start >= sentence[0] else sentence[0], sentence[0])
         for place in helped:
             inside_subject = subject.start <= place.start < subject.end
