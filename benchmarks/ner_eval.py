@@ -85,7 +85,7 @@ def run_set(rows: list[tuple[str, set[tuple[int, int, str]]]]) -> dict[str, obje
             spans.append((pos, pos + len(word), tag))
             pos += len(word)
         lac_pred.append({s for s in spans if s[2] in TYPES})
-        kg_pred.append(set(named_entities(spans, find_mentions(text, spans))))
+        kg_pred.append(set(named_entities(spans, find_mentions(text, spans), text)))
     t2 = time.perf_counter()
     chars = sum(map(len, texts))
     return {

@@ -23,10 +23,14 @@ from kg.nlp.gazetteer import (
     is_bare_short_form,
     is_generic_name,
     lead_words,
+    lexicon,
     org_kind,
     place_aliases,
     place_level,
     split_place_chain,
+)
+from kg.nlp.gazetteer import (
+    words as words_of,
 )
 from kg.nlp.lac import Word
 from kg.nlp.tokens import doc_text
@@ -65,6 +69,8 @@ def _chain_state(name: str) -> str:
 # LAC tags of a name: a province's or city's short form opening such a word is a place (河南, 新疆,
 # 呼和浩特铁路运输中级法院), one opening another word is a word (安康 "well-being").
 _NAME_WORD_TAGS = {"LOC", "ORG", "nz", "ns"}
+# LAC tags of compounds of one-character place names (中美/LOC, 港澳/j).
+_COMPOUND_TAGS = {"LOC", "j", "nz", "ns"}
 
 
 def _division_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> list[tuple[int, int]]:
@@ -408,7 +414,34 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
 NER_LABELS = {"Person": "PER"} | {level: "LOC" for level in LEVELS}
 
 
-def named_entities(words: list[Word], mentions: list[Mention]) -> list[tuple[int, int, str]]:
+def _abbreviated_places(words: list[Word], text: str) -> list[tuple[int, int]]:
+    """One-character place names inside compound words: 中美 (中, 美), 中方 (中), 访华 (华), 港澳 (港, 澳)."""
+    short = {entry for entry, _ in lexicon()["place_abbreviation"]}
+    visits = set(words_of("visit_verb"))
+    found = []
+    for start, end, tag in words:
+        word = text[start:end]
+        if tag in _COMPOUND_TAGS and 2 <= len(word) <= 3 and all(c in short for c in word):
+            found += [(i, i + 1) for i in range(start, end)]  # 中美, 中日韩, 港澳
+        elif len(word) == 2 and word[0] in short and word[1] == "方" and tag in _COMPOUND_TAGS | {"n", "r"}:
+            found.append((start, start + 1))  # 中方, 美方: the Chinese side
+        elif len(word) == 2 and word[0] in visits and word[1] in short and tag in ("v", "vn", "LOC", "j"):
+            found.append((start + 1, end))  # 访华, 赴美
+    return found
+
+
+def _national_teams(words: list[Word], text: str) -> list[tuple[int, int]]:
+    """Sports teams named after their country (中国队, 印尼女队): organisations, not places."""
+    teams = []
+    for (start, end, tag), (_, after, _) in zip(words, words[1:], strict=False):
+        if tag == "LOC" and text[end:after] in ("队", "女队", "男队"):
+            teams.append((start, after))
+    return teams
+
+
+def named_entities(
+    words: list[Word], mentions: list[Mention], text: str = ""
+) -> list[tuple[int, int, str]]:
     """PER/LOC/ORG spans: the project's mentions first, then LAC's entities where no mention overlaps.
 
     Mentions carry what LAC gets wrong (organisation names built on places, chains split into units,
@@ -439,9 +472,15 @@ def named_entities(words: list[Word], mentions: list[Mention]) -> list[tuple[int
     for start, end, tag in words:
         if tag == "ORG" and free(start, end):
             chosen.append((start, end, tag))
+    for start, end in _national_teams(words, text) if text else ():
+        if free(start, end):
+            chosen.append((start, end, "ORG"))
     for m in longest_first([m for m in mentions if m.kind in LEVELS]):
         if free(m.start, m.end):
             chosen.append((m.start, m.end, "LOC"))
+    for start, end in _abbreviated_places(words, text) if text else ():
+        if free(start, end):
+            chosen.append((start, end, "LOC"))
     for start, end, tag in words:
         if tag in ("PER", "LOC") and free(start, end):
             chosen.append((start, end, tag))
@@ -471,7 +510,7 @@ class MentionsComponent:
                 spans.append(span)
         doc.spans["kg"] = spans
         entities = []
-        for start, end, label in named_entities(doc._.lac or [], mentions):
+        for start, end, label in named_entities(doc._.lac or [], mentions, doc_text(doc)):
             span = doc.char_span(start, end, label=label, alignment_mode="expand")
             if span is not None:
                 entities.append(span)
