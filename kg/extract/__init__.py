@@ -151,8 +151,11 @@ class _SentenceFacts:
         self.candidates: list[Candidate] = []
 
     def add(self, s: Mention, p: str, o: Mention, post: str = "") -> None:
-        if s.name != o.name:
-            self.candidates.append(Candidate(s, p, o, self.evidence, post))
+        if s.name == o.name:
+            return
+        if p == "assists" and s.name.startswith(o.name) and org_kind(s.name) in _LOCAL_AUTHORITIES:
+            return  # 梅林镇党委 leads 梅林镇: a place's own bodies do not help it
+        self.candidates.append(Candidate(s, p, o, self.evidence, post))
 
 
 def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
@@ -180,6 +183,8 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
 
 
 _LIST_JOINS = ("、", "和", "及", "与", "以及")
+# A place's own party and government bodies lead it; they are not said to help it.
+_LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
 # After a cue, words that say who the helper is: 马营村的帮扶单位是X, 帮扶马营村的就是X.
 _IDENTIFIES = re.compile("(?:的|单位|企业)(?:就|正|则)?(?:是|为)")
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
@@ -279,6 +284,21 @@ def _post_chain(
             break
         post, before = match.group(1), text[sentence[0] : match.start()]
         body = _body_for_post(post, before, match.start(), bodies, context, None)
+        shorter = match
+        while body is None:  # 工作队 + 队员 rather than 工作队队员 without a body
+            shorter = _POST_AT_END.search(text, shorter.start() + 1, end)
+            if shorter is None:
+                break
+            found = _body_for_post(
+                shorter.group(1), text[sentence[0] : shorter.start()], shorter.start(), bodies, context, None
+            )
+            if found is not None and _is_org(found):
+                match, post, before, body = (
+                    shorter,
+                    shorter.group(1),
+                    text[sentence[0] : shorter.start()],
+                    found,
+                )
         pairs.append((body, post, match.start()))
         bare = _BARE_BODY.search(before)
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)

@@ -40,9 +40,14 @@ def _table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
 
 
 def _referent(endings: tuple[str, ...], bodies: list[Mention], before: int) -> Mention | None:
-    for m in reversed(bodies):
-        if m.end <= before and m.name.endswith(endings):
-            return m
+    """The last body named before ``before`` with the first of ``endings`` any body has.
+
+    Endings come in order of preference: 学校 is the 大学 named before rather than one of its 学院.
+    """
+    for ending in endings:
+        for m in reversed(bodies):
+            if m.end <= before and m.name.endswith(ending):
+                return m
     return None
 
 
