@@ -103,6 +103,13 @@ PRESENT = [
     ("帮扶马营村的就是甘肃陇原红农业科技有限公司。", ("甘肃陇原红农业科技有限公司", "assists", "马营村")),
     # a first secretary without a village of his own, right after the village is named
     ("在马营村，驻村第一书记王刚介绍了情况。", ("王刚", "servesIn", "马营村")),
+    # a post stated before the name (作为 ...，P), set off by commas after it, or after 是 with its sender
+    ("作为马营村驻村第一书记，王刚带领村民修路。", ("王刚", "servesIn", "马营村")),
+    ("王刚，定西市财政局干部，现任马营村第一书记。", ("王刚", "worksFor", "定西市财政局")),
+    ("王刚是定西市财政局派驻马营村的第一书记。", ("定西市财政局", "assists", "马营村")),
+    ("王刚是定西市财政局派驻马营村的第一书记。", ("王刚", "worksFor", "定西市财政局")),
+    # a donation to a village is help
+    ("定西市财政局向马营村捐赠了10万元。", ("定西市财政局", "assists", "马营村")),
     # a post given in parentheses after a name
     ("工作队成员包括张敏（驻苇子沟村第一书记）和王涛。", ("张敏", "servesIn", "苇子沟村")),
 ]
@@ -113,6 +120,9 @@ ABSENT = [
     ("县公安局民警走进村里宣讲。", "公安县"),
     # a verb before a place is not part of its name
     ("工作人员来到岷县十里镇红崖村走访。", "来到岷县"),
+    # 包村 (to take charge of a village) and 新农村 (the "new countryside") are no villages
+    ("兰州大学包村干部李华说。", "大学包村"),
+    ("推进新农村建设。", "新农村"),
 ]
 
 

@@ -59,6 +59,9 @@ _TEAM_POSTS = frozenset(words("team_post"))
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 _PERSON_JOINS = ("、", "和", "与", "及")
 _PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
+# A post set off by commas right after a name (王刚，定西市财政局干部，), and one stated before the name.
+_APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,]")
+_AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
 # Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
 _CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
 _PARTY_POSTS = dict(lexicon()["party_post"])
@@ -383,8 +386,8 @@ def _posts(
             pairs = previous[1]  # 副校长肖红、刁绵惠: a list of persons shares the post before it
         _post_facts(person, pairs, text, sentence, orgs, context, out)
         previous = (person, pairs)
-        aside = _PARENTHESIS.match(text, person.end)
-        if aside is not None:  # 唐海荣（驻马路村第一书记）: a post given in parentheses
+        aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
+        if aside is not None:  # 唐海荣（驻马路村第一书记）, 王刚，定西市财政局干部，: a post beside the name
             _post_facts(
                 person,
                 _post_chain(text, (aside.start() + 1, aside.end() - 1), aside.end() - 1, bodies, context),
@@ -394,6 +397,12 @@ def _posts(
                 context,
                 out,
             )
+    # 作为马营村驻村第一书记，王刚……: the post comes first and the person after the comma
+    for role in _AS_POST.finditer(text, sentence[0], sentence[1]):
+        person = next((p for p in persons if p.start == role.end()), None)
+        if person is not None:
+            chain = _post_chain(text, (role.start() + 2, role.end() - 1), role.end() - 1, bodies, context)
+            _post_facts(person, chain, text, sentence, orgs, context, out)
     # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it
     s_text = text[sentence[0] : sentence[1]]
     for verb in _TAKES_POST.finditer(s_text):
@@ -404,7 +413,12 @@ def _posts(
         for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
             pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
             first = pairs[-1] if pairs else None
-            opens = first is not None and (first[0].start if first[0] is not None else first[2]) == verb_end
+            first_start = (first[0].start if first[0] is not None else first[2]) if first else -1
+            # 王刚是定西市财政局派驻马营村的第一书记: a dispatching unit may open the phrase
+            sender = next((o for o in orgs if o.start == verb_end and o.end < first_start), None)
+            if sender is not None and any(text.startswith(c, sender.end) for c in DISPATCH_CUES):
+                first_start = verb_end
+            opens = first_start == verb_end
             if opens and not any(p.start == post.end() for p in persons):
                 _post_facts(subject, pairs, text, sentence, orgs, context, out)
                 break
