@@ -108,6 +108,18 @@ PRESENT = [
     ("王刚，定西市财政局干部，现任马营村第一书记。", ("王刚", "worksFor", "定西市财政局")),
     ("王刚是定西市财政局派驻马营村的第一书记。", ("定西市财政局", "assists", "马营村")),
     ("王刚是定西市财政局派驻马营村的第一书记。", ("王刚", "worksFor", "定西市财政局")),
+    # a provincial department named by its level (省农业农村厅), its first secretary beside a bare 工作队 post
+    (
+        "甘肃省召开会议。省农业农村厅驻通渭县李家店乡马营村第一书记、工作队队长王刚说。",
+        ("甘肃省农业农村厅", "assists", "马营村"),
+    ),
+    (
+        "甘肃省召开会议。省农业农村厅驻通渭县李家店乡马营村第一书记、工作队队长王刚说。",
+        ("王刚", "worksFor", "甘肃省农业农村厅"),
+    ),
+    # the person after the sending unit's 的 and a post
+    ("甘肃省委组织部选派的驻村第一书记王刚来到马营村。", ("王刚", "worksFor", "甘肃省委组织部")),
+    ("甘肃省委组织部选派的驻村第一书记王刚来到马营村。", ("王刚", "servesIn", "马营村")),
     # a donation to a village is help
     ("定西市财政局向马营村捐赠了10万元。", ("定西市财政局", "assists", "马营村")),
     # a post given in parentheses after a name

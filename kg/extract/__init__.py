@@ -208,6 +208,7 @@ _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
 _INNER_BODY = re.compile("(" + "|".join(words("inner_body")) + ")$")
 # Bodies that belong to a place (the community's 居委会), not to another body.
 _PLACE_BOUND_BODIES = frozenset(words("place_bound_body"))
+_TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
 
 
 def _body_for_post(
@@ -303,7 +304,7 @@ def _post_chain(
                     found,
                 )
         pairs.append((body, post, match.start()))
-        bare = _BARE_BODY.search(before)
+        bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
         if start > sentence[0] and text[start - 1] == "、":
             end = start - 1
@@ -509,7 +510,13 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             continue
         verb = _SENDS.match(text, org.end)
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
-        if verb is None or person is None or person.kind != "Person" or person.start != verb.end():
+        if verb is None or person is None or person.kind != "Person":
+            continue
+        # X选派P, X选派的驻村第一书记P: the person follows the verb, or the verb's 的 and a post
+        post = (
+            _POST_AT_END.search(text, verb.end(), person.start) if text.startswith("的", verb.end()) else None
+        )
+        if person.start != verb.end() and not (post is not None and post.start() == verb.end() + 1):
             continue
         clause_end = person.end
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
