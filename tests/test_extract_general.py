@@ -120,6 +120,8 @@ PRESENT = [
     # the person after the sending unit's 的 and a post
     ("甘肃省委组织部选派的驻村第一书记王刚来到马营村。", ("王刚", "worksFor", "甘肃省委组织部")),
     ("甘肃省委组织部选派的驻村第一书记王刚来到马营村。", ("王刚", "servesIn", "马营村")),
+    # a body named by the community named before (社区志愿服务队)
+    ("幸福社区召开居民会议。社区志愿服务队队员王芳介绍了情况。", ("王芳", "worksFor", "幸福社区志愿服务队")),
     # a donation to a village is help
     ("定西市财政局向马营村捐赠了10万元。", ("定西市财政局", "assists", "马营村")),
     # a post given in parentheses after a name
