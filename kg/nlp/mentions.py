@@ -123,6 +123,8 @@ def _regions(
     for start, end, tag in words:
         if tag == "LOC":
             pieces.append((start, end))
+        elif tag == "nz" and _chain_state(text[start:end]) == "units":
+            pieces.append((start, end))  # 幸福社区/nz: a proper name that ends with a unit is a place
         elif tag == "ORG":  # the places that open a body's name (赤峰市松山区大庙镇 + 党委)
             chain_end = 0
             for s, e in split_place_chain(text[start:end]):
