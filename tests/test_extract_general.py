@@ -30,6 +30,9 @@ PRESENT = [
     ("甘肃省定西市通渭县平襄镇西关村是一个产业村。", ("西关村", "locatedIn", "平襄镇")),
     ("安徽合肥市肥西县的柏堰村迎来了新的发展。", ("合肥市", "locatedIn", "安徽省")),
     ("贵州黔东南州黎平县茅贡镇地扪村游客不断。", ("黎平县", "locatedIn", "黔东南苗族侗族自治州")),
+    # a village named by one character after its town, and again later without it
+    ("山东省临沂市兰陵县卞庄街道代村党委书记王传喜说。", ("代村", "locatedIn", "卞庄街道")),
+    ("山东省临沂市兰陵县卞庄街道代村党委书记王传喜说。", ("王传喜", "heads", "代村党委")),
     # a verb in front of a place is not part of its name
     ("工作人员来到岷县十里镇红崖村走访。", ("红崖村", "locatedIn", "十里镇")),
     # posts stated with a verb

@@ -78,6 +78,8 @@ def place_level(name: str) -> str | None:
 
 # Characters of body names (局, 委, 院 ...), which a unit's name does not contain.
 _BODY_CHARACTERS = frozenset("局委部院厅办司会队社所站")
+# A village named by one character and its ending (代村, 新村), read only right after its township.
+_SHORT_VILLAGE = re.compile("[\u4e00-\u9fff](?:村|嘎查)")
 # Endings of departments, which never follow the name of a village or town (农业农村 + 厅).
 _DEPARTMENT_ENDINGS = ("厅", "局")
 _SUFFIX_UNIT = re.compile("[\u4e00-\u9fff]{2,}?(?:" + "|".join(s for s, _ in PLACE_SUFFIXES) + ")")
@@ -167,6 +169,14 @@ def split_place_chain(text: str) -> list[tuple[int, int]]:
         match = _SUFFIX_UNIT.match(text, pos)
         if match and text.startswith(_DEPARTMENT_ENDINGS, match.end()):
             pos = match.end()  # 农业农村厅, 乡村振兴局: a department's name, no village or town
+            continue
+        short = _SHORT_VILLAGE.match(text, pos)
+        after_township = (
+            bool(units) and units[-1][1] == pos and place_level(text[units[-1][0] : pos]) == "Township"
+        )
+        if short and after_township and not (match and match.end() < short.end()):
+            units.append((pos, short.end()))  # 卞庄街道代村: a one-character village name after its town
+            pos = short.end()
             continue
         if match and len(match.group()) >= 3:
             end = match.end()

@@ -226,7 +226,11 @@ def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, 
 
 
 def _place_mentions(
-    text: str, words: list[Word], tag_at: dict[int, str], known: re.Pattern[str] | None = None
+    text: str,
+    words: list[Word],
+    tag_at: dict[int, str],
+    known: re.Pattern[str] | None = None,
+    short_names: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     places: list[Mention] = []
     regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, tag_at, known)]
@@ -237,6 +241,8 @@ def _place_mentions(
     for start, end in sorted(regions + taken):
         parent = ""
         units = split_place_chain(text[start:end])
+        if not units and short_names and text[start:end] in short_names:
+            units = [(0, end - start)]  # 代村 again, after the document chained it under its town
         for s, e in units:
             surface = text[start + s : start + e]
             name = place_aliases().get(surface, surface)
@@ -397,12 +403,17 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
     places = _place_mentions(text, words, tag_at)
     # one name, one reading per document: a town found in one sentence is found where LAC missed it
     names = sorted(
-        {p.name for p in places if p.kind in ("County", "Township", "Village") and len(p.name) >= 3},
+        {
+            p.name
+            for p in places
+            if p.kind in ("County", "Township", "Village") and (len(p.name) >= 3 or p.parent)
+        },
         key=len,
         reverse=True,
     )
     if names:
-        places = _place_mentions(text, words, tag_at, re.compile("|".join(map(re.escape, names))))
+        short = frozenset(n for n in names if len(n) == 2)
+        places = _place_mentions(text, words, tag_at, re.compile("|".join(map(re.escape, names))), short)
     places = _with_codes(places)
     orgs = _org_mentions(text, words, places, tag_at)
     orgs += _defined_short_names(text, orgs)
@@ -441,9 +452,7 @@ def _national_teams(words: list[Word], text: str) -> list[tuple[int, int]]:
     return teams
 
 
-def named_entities(
-    words: list[Word], mentions: list[Mention], text: str = ""
-) -> list[tuple[int, int, str]]:
+def named_entities(words: list[Word], mentions: list[Mention], text: str = "") -> list[tuple[int, int, str]]:
     """PER/LOC/ORG spans: the project's mentions first, then LAC's entities where no mention overlaps.
 
     Mentions carry what LAC gets wrong (organisation names built on places, chains split into units,
