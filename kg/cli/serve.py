@@ -29,18 +29,49 @@ from kg.errors import KGError
     default=None,
     help="Query worker processes [default: CPUs, at least 4].",
 )
-def serve(out_dir: Path, host: str, port: int, timeout: float, workers: int | None) -> None:
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=0),
+    default=1024,
+    show_default=True,
+    help="MiB of memory a query worker may use before its query is stopped (503); 0 for no limit.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a request's head, and then its body, may take to arrive (408).",
+)
+def serve(
+    out_dir: Path,
+    host: str,
+    port: int,
+    timeout: float,
+    workers: int | None,
+    memory_limit: int,
+    request_timeout: float,
+) -> None:
     """Serve the store of OUT_DIR at http://HOST:PORT/sparql (SPARQL 1.1 Protocol, read-only).
 
     GET ?query=, POST query= (form) or POST application/sparql-query; results as SPARQL JSON, XML, CSV
     or TSV by the Accept header, graphs as Turtle or N-Triples. Open http://HOST:PORT/ for a query page.
-    Stop with Ctrl+C.
+    Queries with SERVICE are refused (the endpoint makes no outbound requests); a query whose client
+    hangs up is stopped, and one client may use all query workers but one. Stop with Ctrl+C.
     """
     from kg.server import serve as run_server
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: anyone who can reach it can query the graph", err=True)
     try:
-        run_server(out_dir, host=host, port=port, timeout=timeout, workers=workers)
+        run_server(
+            out_dir,
+            host=host,
+            port=port,
+            timeout=timeout,
+            workers=workers,
+            memory_limit=memory_limit * 2**20,
+            request_timeout=request_timeout,
+        )
     except KGError as exc:
         raise click.ClickException(" ".join(str(exc).split())) from exc

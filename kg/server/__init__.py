@@ -1,7 +1,10 @@
 """Serve a build's store as a read-only SPARQL 1.1 Protocol endpoint (``/sparql``) with a query page (``/``).
 
-A subpackage, split by job: ``pool`` runs queries in worker processes under a time limit, ``app`` is
-the HTTP side (protocol, limits, serving), ``page`` the offline query page.
+A subpackage, split by job: ``pool`` shares worker processes between clients under time and memory
+limits, ``worker`` is one such process (running and serialising a query), ``sandbox`` the limits a
+worker sets on itself, ``guard`` what a request may not do (``SERVICE``, framing, sniffing),
+``connection`` the per-request time limit on the socket, ``app`` the HTTP side (protocol, limits,
+serving), ``page`` the offline query page.
 
 Design:
 
@@ -24,6 +27,19 @@ Design:
 - **Streaming and limits.** Workers serialise results themselves, through the writers of
   ``kg.queries`` (one implementation of each format), and stop with 503 once a result passes
   ``max_result_bytes``; queries longer than ``max_query_bytes`` get 413.
+- **No outbound requests.** Queries with a ``SERVICE`` keyword are refused with 400 before a worker
+  sees them, and on Linux each worker runs in its own empty network namespace, so nothing in a
+  query reaches a host (``FROM <http://…>`` names a graph of the store and never fetches; ``LOAD``
+  is an update, refused with 403).
+- **Fairness.** A request waits for a worker in one queue; a free worker goes to the waiting client
+  that holds fewest, and no client (peer address) holds all workers. A client hanging up stops its
+  query at once (its worker is killed and replaced). A worker whose RSS passes ``memory_limit`` is
+  killed and replaced too, and its client gets 503; the address-space rlimit is a backstop.
+- **Connections.** A request head and body each have ``request_timeout`` seconds (408), idle
+  keep-alive connections 5 s, and at most 200 connections are open at once.
+- **Headers.** Every response carries a Content-Security-Policy (the page: its inline script and
+  style by hash, fetches to itself only; everything else: nothing at all), ``X-Frame-Options: DENY``,
+  ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``.
 - **Loopback.** Bound to 127.0.0.1 by default and then only answering requests whose Host is a
   loopback name, which defeats DNS-rebinding pages in the user's browser.
 """
@@ -31,8 +47,10 @@ Design:
 from __future__ import annotations
 
 from kg.server.app import DEFAULT_PORT, MAX_QUERY_BYTES, create_app, find_store, serve
+from kg.server.guard import find_service
 from kg.server.page import render_page
 from kg.server.pool import (
+    DEFAULT_MEMORY_LIMIT,
     DEFAULT_TIMEOUT,
     MAX_RESULT_BYTES,
     QueryPool,
@@ -43,6 +61,7 @@ from kg.server.pool import (
 )
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_PORT",
     "DEFAULT_TIMEOUT",
     "MAX_QUERY_BYTES",
@@ -52,6 +71,7 @@ __all__ = [
     "StoreHandle",
     "answer",
     "create_app",
+    "find_service",
     "find_store",
     "negotiate",
     "render_page",

@@ -1,14 +1,16 @@
-"""The HTTP side of the endpoint: SPARQL 1.1 Protocol requests, size limits, read-only refusals, serving."""
+"""The HTTP side of the endpoint: SPARQL 1.1 Protocol requests, size and time limits, refusals, serving."""
 
 from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import anyio
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,8 +20,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from kg.ontology import PREFIXES
+from kg.server.connection import HEADER_TIMEOUT, GuardedH11Protocol
+from kg.server.guard import SecurityHeaders, find_service, page_policy
 from kg.server.page import render_page
-from kg.server.pool import DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
+from kg.server.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
 from kg.store import STORE_DIR, GraphStore
 
 __all__ = ["DEFAULT_PORT", "MAX_QUERY_BYTES", "create_app", "find_store", "serve"]
@@ -35,19 +39,35 @@ _UPDATE = re.compile(
     re.IGNORECASE,
 )
 _READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
+_NO_SERVICE = (
+    "SERVICE is refused: this endpoint never makes outbound requests (SERVICE keyword at character {})"
+)
+KEEP_ALIVE_TIMEOUT = 5  # seconds an idle keep-alive connection stays open
+MAX_CONNECTIONS = 200  # open connections before uvicorn answers 503, so idle ones cannot exhaust descriptors
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The request body, or None once it passes ``limit`` bytes (read no further)."""
+    """The request body, or None once it passes ``limit`` bytes (read no further).
+
+    Raises:
+        TimeoutError: The body did not arrive within the app's ``body_timeout``.
+    """
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         return None
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
+    with anyio.fail_after(request.app.state.body_timeout):  # a trickled body must not hold the connection
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > limit:
+                return None
     return bytes(body)
+
+
+async def _until_disconnect(request: Request) -> None:
+    """Return once the client has hung up (the body, if any, has been read already)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _too_large(limit: int) -> Response:
@@ -72,7 +92,15 @@ async def _sparql(request: Request) -> Response:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media == "application/sparql-update":
             return _refused()
-        body = await _read_body(request, limit * 3 if media.endswith("urlencoded") else limit)
+        try:
+            body = await _read_body(request, limit * 3 if media.endswith("urlencoded") else limit)
+        except TimeoutError:
+            seconds = request.app.state.body_timeout
+            return PlainTextResponse(
+                f"the request body did not arrive within {seconds:g} s\n",
+                status_code=408,
+                headers={"connection": "close"},
+            )
         if body is None:
             return _too_large(limit)
         try:
@@ -99,12 +127,33 @@ async def _sparql(request: Request) -> Response:
         return _too_large(limit)
     if _UPDATE.match(sparql):
         return _refused()
-    status, content_type, body = await request.app.state.pool.run(
-        sparql,
-        request.headers.get("accept", ""),
-        default_graphs=tuple(params.get("default-graph-uri", [])),
-        named_graphs=tuple(params.get("named-graph-uri", [])),
-    )
+    service = find_service(sparql)
+    if service is not None:
+        return PlainTextResponse(_NO_SERVICE.format(service + 1) + "\n", status_code=400)
+    # a client that hangs up stops its query: the watcher sets `stop`, which the pool's waiting
+    # thread checks every few milliseconds, and cancels a wait for a worker outright
+    stop = threading.Event()
+    reply = None
+    async with anyio.create_task_group() as watchers:
+
+        async def watch() -> None:
+            await _until_disconnect(request)
+            stop.set()
+            watchers.cancel_scope.cancel()
+
+        watchers.start_soon(watch)
+        reply = await request.app.state.pool.run(
+            sparql,
+            request.headers.get("accept", ""),
+            default_graphs=tuple(params.get("default-graph-uri", [])),
+            named_graphs=tuple(params.get("named-graph-uri", [])),
+            client=request.client.host if request.client else "",
+            stop=stop,
+        )
+        watchers.cancel_scope.cancel()
+    if reply is None:  # the client is gone; nobody reads this
+        return PlainTextResponse("the client disconnected\n", status_code=499)
+    status, content_type, body = reply
     return Response(body, status_code=status, headers={"content-type": content_type, "vary": "Accept"})
 
 
@@ -125,8 +174,13 @@ def create_app(
     max_query_bytes: int = MAX_QUERY_BYTES,
     max_result_bytes: int = MAX_RESULT_BYTES,
     allowed_hosts: list[str] | None = None,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    body_timeout: float = HEADER_TIMEOUT,
 ) -> Starlette:
     """The ASGI app: ``/`` (query page), ``/sparql`` (endpoint), ``/prefixes`` (JSON); workers start with it.
+
+    Every response carries a Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
+    Referrer-Policy (``kg.server.guard``).
 
     Args:
         store_dir: The Oxigraph store of a build (``OUT_DIR/store``).
@@ -135,12 +189,15 @@ def create_app(
         max_query_bytes: Longest query accepted (413 beyond).
         max_result_bytes: Largest serialised result (503 beyond).
         allowed_hosts: Host header values answered (default: any); see ``serve``.
+        memory_limit: Bytes of RSS a worker may use (503 and a fresh worker beyond; 0: no limit).
+        body_timeout: Seconds a request body may take to arrive (408 beyond).
     """
     pool = QueryPool(
         store_dir,
         workers=workers or max(4, os.cpu_count() or 1),
         timeout=timeout,
         max_result_bytes=max_result_bytes,
+        memory_limit=memory_limit,
     )
 
     @asynccontextmanager
@@ -156,11 +213,15 @@ def create_app(
         Route("/sparql", _sparql, methods=["GET", "POST"]),
         Route("/prefixes", _prefixes, methods=["GET"]),
     ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)] if allowed_hosts else []
+    page = render_page()
+    middleware = [Middleware(SecurityHeaders, policies={"/": page_policy(page)})]  # first = outermost
+    if allowed_hosts:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.pool = pool
     app.state.max_query_bytes = max_query_bytes
-    app.state.page = render_page()
+    app.state.body_timeout = body_timeout
+    app.state.page = page
     return app
 
 
@@ -184,22 +245,37 @@ def serve(
     port: int = DEFAULT_PORT,
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    request_timeout: float = HEADER_TIMEOUT,
 ) -> None:
     """Serve the store of a build until interrupted (Ctrl+C).
 
     On a loopback address only requests naming a loopback host are answered (DNS-rebinding guard).
+    A request's head and its body each get ``request_timeout`` seconds to arrive (408 beyond), an
+    idle keep-alive connection ``KEEP_ALIVE_TIMEOUT``; past ``MAX_CONNECTIONS`` open connections new
+    ones get 503.
 
     Raises:
         StoreError: The build has no store or it cannot be opened.
     """
     store_dir = find_store(out_dir)
     allowed = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else None
-    app = create_app(store_dir, timeout=timeout, workers=workers, allowed_hosts=allowed)
+    app = create_app(
+        store_dir,
+        timeout=timeout,
+        workers=workers,
+        allowed_hosts=allowed,
+        memory_limit=memory_limit,
+        body_timeout=request_timeout,
+    )
+    protocol = type("Protocol", (GuardedH11Protocol,), {"header_timeout": request_timeout})
     uvicorn.run(
         app,
         host=host,
         port=port,
-        http="h11",
+        http=protocol,
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+        limit_concurrency=MAX_CONNECTIONS,
         # room for a GET whose percent-encoded query is at the limit, so it gets our 413
         h11_max_incomplete_event_size=MAX_QUERY_BYTES * 3 + 16_384,
         log_level="info",

@@ -1,0 +1,173 @@
+"""What a request may not do: SPARQL ``SERVICE`` (an outbound request) and being framed, sniffed or scripted.
+
+``SERVICE`` makes Oxigraph fetch from any host and port, and pyoxigraph has no switch to turn that
+off, so the query text is checked before any worker sees it. Oxigraph's parser is a PEG whose
+keywords need no word boundary (``1SERVICE<…>`` and ``?o.SERVICE<…>`` both run a service call), so a
+``\\bSERVICE\\b`` regex is not enough. The check instead blanks what the parser reads as strings,
+comments and IRIs, then refuses every ``service`` not inside a variable or prefixed name. Where ``<``
+could be a less-than instead of an IRI and skipping it could hide text (the span holds a quote,
+``#`` or ``)``), nothing is blanked at all: a rare false refusal beats a hidden keyword. Workers are
+also started without network access where the OS allows it (``sandbox``), so a miss here still
+cannot reach a host.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+__all__ = ["RESULT_POLICY", "SECURITY_HEADERS", "SecurityHeaders", "find_service", "page_policy"]
+
+# tried in this order at each position, as the parser does
+_STRING = re.compile(
+    r'"""(?:"{0,2}(?:[^"\\]|\\.))*"""'
+    r"|'''(?:'{0,2}(?:[^'\\]|\\.))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'",
+    re.DOTALL,
+)
+_IRI = re.compile(r'<(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>')
+_COMMENT = re.compile(r"#[^\r\n]*")
+# characters that can desynchronise the scan if a less-than operator is taken for an IRI
+_AMBIGUOUS = re.compile(r"['#)]")
+_NAME_CHAR = re.compile(r"[\w\u00B7\u0300-\u036F\u203F\u2040]")
+_SERVICE = re.compile("service", re.IGNORECASE)
+
+
+def _blank(sparql: str) -> str | None:
+    """The query with strings, IRIs and comments replaced by spaces; None when a ``<`` is ambiguous."""
+    out: list[str] = []
+    i, n = 0, len(sparql)
+    while i < n:
+        char = sparql[i]
+        match = None
+        if char in "\"'":
+            match = _STRING.match(sparql, i)
+        elif char == "<":
+            match = _IRI.match(sparql, i)
+            if match and _AMBIGUOUS.search(match.group()):
+                return None
+        elif char == "#":
+            match = _COMMENT.match(sparql, i)
+        elif char == "\\" and i + 1 < n:
+            # outside strings a backslash only escapes a character of a local name (ex:a\'b);
+            # kept as name characters so that the quote or # it escapes starts nothing
+            out.append("__")
+            i += 2
+            continue
+        if match:
+            out.append(" " * (match.end() - i))
+            i = match.end()
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def find_service(sparql: str) -> int | None:
+    """Offset of the first ``SERVICE`` keyword in a query, or None when it has none.
+
+    Not a keyword: ``service`` inside a string, IRI or comment, a variable (``?service``) or a
+    prefixed name (``schema:serviceType``).
+
+    Examples:
+        >>> find_service('SELECT * WHERE { ?s ?p "SERVICE" . ?s schema:serviceType ?service }') is None
+        True
+        >>> find_service("SELECT * WHERE { ?s ?p 1SERVICE <http://127.0.0.1/> { ?s ?p ?o } }")
+        24
+    """
+    text = _blank(sparql)
+    if text is None:
+        text = sparql.replace("\\", "_")  # ambiguous: search everything, strings and IRIs included
+    for match in _SERVICE.finditer(text):
+        start = match.start()
+        while start > 0 and _NAME_CHAR.match(text[start - 1]):
+            start -= 1
+        # a variable, a prefixed or local name, a blank node label or a language tag goes on
+        if start > 0 and text[start - 1] in "?$:@":
+            continue
+        return match.start()
+    return None
+
+
+def _sha256(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
+
+
+_INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
+
+#: Policy for everything but the page: results never need to run, load or embed anything.
+RESULT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
+def page_policy(page: str) -> str:
+    """A Content-Security-Policy allowing exactly the page's inline scripts and styles (by hash).
+
+    The page talks only to this server (``connect-src 'self'``); its JSON data block has a type, so
+    browsers do not run it and it needs no hash.
+
+    Examples:
+        >>> page_policy("<style>p{}</style><script>go()</script>").split("; ")[1]
+        "script-src 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
+    scripts = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "script"]
+    styles = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "style"]
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + (" ".join(scripts) or "'none'"),
+            "style-src " + (" ".join(styles) or "'none'"),
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+#: Sent with every response of the app.
+SECURITY_HEADERS = {
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding ``SECURITY_HEADERS`` and a Content-Security-Policy to every response.
+
+    Outermost, so that the Host check's 400 and Starlette's 404/405 carry them too. ``policies`` maps
+    a path to its policy; other paths get ``RESULT_POLICY``.
+    """
+
+    def __init__(self, app: ASGIApp, *, policies: dict[str, str]) -> None:
+        self.app = app
+        self.policies = policies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        policy = self.policies.get(scope["path"], RESULT_POLICY)
+        extra = [
+            (k.encode(), v.encode())
+            for k, v in {**SECURITY_HEADERS, "content-security-policy": policy}.items()
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {extra_name for extra_name, _ in extra}
+                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+                message["headers"] = kept + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
