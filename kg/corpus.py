@@ -8,9 +8,10 @@ file: provenance offsets always point into the file as it is on disk.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from itertools import compress
@@ -478,7 +479,7 @@ def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str]
     Raises:
         CorpusError: The file cannot be read, is too large, empty, binary or undecodable.
     """
-    doc_id = doc_id or path.name
+    doc_id = doc_id or display_path(path.name)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -507,8 +508,39 @@ def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str]
     )
 
 
-def list_corpus(corpus_dir: Path) -> list[Path]:
+def display_path(path: Path | str) -> str:
+    r"""A path as text that can always be written out: bytes of a name that are not UTF-8 as ``\xNN``.
+
+    Python keeps such bytes as lone surrogates, which no UTF-8 file, JSON report or IRI accepts.
+
+    Examples:
+        >>> display_path(os.fsdecode(b"corpus/\xff\xfe.txt"))
+        'corpus/\\xff\\xfe.txt'
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def document_id(path: Path, corpus_dir: Path) -> str:
+    """The id of a corpus file: its path below the corpus with ``/`` separators, as ``display_path`` shows it.
+
+    Examples:
+        >>> document_id(Path("corpus/2023/a.txt"), Path("corpus"))
+        '2023/a.txt'
+    """
+    return display_path(path.relative_to(corpus_dir).as_posix())
+
+
+def _inside(path: Path, folders: list[tuple[str, ...]]) -> bool:
+    return any(path.parts[: len(parts)] == parts for parts in folders)
+
+
+def list_corpus(corpus_dir: Path, *, exclude: Iterable[Path] = ()) -> list[Path]:
     """The text files of a corpus directory (recursively), sorted by relative path.
+
+    Args:
+        corpus_dir: The corpus directory.
+        exclude: Directories whose files are no part of the corpus, such as the build's own output
+            directory placed inside the corpus (its graph.html would be read back as a document).
 
     Raises:
         CorpusError: The directory does not exist or is not a directory.
@@ -517,12 +549,24 @@ def list_corpus(corpus_dir: Path) -> list[Path]:
         raise CorpusError(f"{corpus_dir}: corpus directory does not exist")
     if not corpus_dir.is_dir():
         raise CorpusError(f"{corpus_dir}: not a directory")
+    root = corpus_dir.resolve()
+    skipped = []
+    for folder in exclude:
+        try:
+            parts = folder.resolve().relative_to(root).parts
+        except ValueError:
+            continue  # outside the corpus: nothing to leave out
+        if parts:  # the corpus directory itself is never left out
+            skipped.append(parts)
     return sorted(
         # a broken link is listed too (and reported unreadable), never silently left out
         (
             p
             for p in corpus_dir.rglob("*")
-            if (p.is_file() or p.is_symlink()) and not p.is_dir() and p.suffix.lower() in TEXT_SUFFIXES
+            if (p.is_file() or p.is_symlink())
+            and not p.is_dir()
+            and p.suffix.lower() in TEXT_SUFFIXES
+            and not _inside(p.relative_to(corpus_dir), skipped)
         ),
         key=lambda p: p.relative_to(corpus_dir).as_posix(),
     )
@@ -536,7 +580,7 @@ def load_corpus(corpus_dir: Path) -> Iterator[Document | Skipped]:
     """
     manifest = read_manifest(corpus_dir)
     for path in list_corpus(corpus_dir):
-        doc_id = path.relative_to(corpus_dir).as_posix()
+        doc_id = document_id(path, corpus_dir)
         try:
             yield read_document(path, doc_id=doc_id, meta=manifest.get(doc_id))
         except CorpusError as exc:

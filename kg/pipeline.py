@@ -3,8 +3,10 @@
 Documents are processed one by one (``process_document``: read, NLP, extract) by an engine: in this
 process, in a pool of processes, or on a Dask cluster. Only their candidate facts come back, so memory
 follows the number of facts, not the size of the corpus. Per-document results are cached under
-``OUT_DIR/cache`` by content hash: a rebuild re-processes only changed documents, then resolves and
-writes the whole graph again (cheap next to NLP). Outputs are replaced atomically.
+``OUT_DIR/cache``, one checksummed entry per document (``kg.cache``): a rebuild re-processes only
+changed documents, then resolves and writes the whole graph again (cheap next to NLP). A build or
+remove holds the lock of OUT_DIR and checks it can write there before any NLP (``kg.outdir``); outputs
+are staged, then replaced atomically, so a failed or killed run leaves the previous ones intact.
 """
 
 from __future__ import annotations
@@ -17,19 +19,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
-from functools import cache
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
 
-from kg import __version__
-from kg.corpus import list_corpus, read_document, read_manifest
+from kg import __version__, cache
+from kg.cache import EntryKey
+from kg.corpus import display_path, document_id, list_corpus, read_document, read_manifest
 from kg.derive import derive
 from kg.divisions import division_table
 from kg.errors import CorpusError, StoreError
 from kg.ontology import KG
+from kg.outdir import check_space, needed_bytes, writing
 from kg.rdf import DIVISIONS_GRAPH, TripleList, division_triples, document_iri, document_triples
 from kg.resolve import resolve_entities
 from kg.store import (
@@ -41,14 +44,14 @@ from kg.store import (
     union_graph,
     write_atomically,
 )
-from kg.types import Candidate, DocumentInfo, Entity, Evidence, Fact, Mention
+from kg.types import Candidate, DocumentInfo, Entity, Fact, Mention
 from kg.views import network_from_view, network_html, view_graph_of_facts
 from kg.views.layout import import_layout_engine
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "graph.html"
 REPORT_FILE = "report.json"
-CACHE_DIR = "cache"
+CACHE_DIR = cache.CACHE_DIR
 STATE_FILE = "state.json"
 ENGINES = ("local", "dask")
 
@@ -83,23 +86,6 @@ class BuildResult:
     graph: Graph
     report: dict[str, Any]
     documents: dict[str, Graph] = field(default_factory=dict)
-
-
-@cache
-def pipeline_fingerprint() -> str:
-    """Hash of the code and data that turn a file into candidates; a change invalidates the cache."""
-    root = Path(__file__).resolve().parent
-    digest = hashlib.sha256(__version__.encode())
-    parts = [
-        root / "corpus.py",
-        root / "divisions.py",
-        root / "types.py",
-        *sorted((root / "extract").glob("*.py")),
-        *sorted((root / "nlp").glob("*.py")),
-    ]
-    for path in [*parts, *sorted((root / "data").glob("*"))]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def process_documents(tasks: list[Task]) -> list[DocResult]:
@@ -216,73 +202,14 @@ def _init_worker(threads: int) -> None:
 # --- the per-document cache ------------------------------------------------------------------------
 
 
-def _cache_path(out_dir: Path, task: Task, sha256: str) -> Path:
-    key = hashlib.sha256(f"{pipeline_fingerprint()}\x1f{task.doc_id}\x1f{sha256}".encode()).hexdigest()
-    return out_dir / CACHE_DIR / f"{key[:32]}.jsonl"
-
-
-def _mention(d: dict[str, Any]) -> Mention:
-    return Mention(**d)
-
-
-def _write_cache(path: Path, result: DocResult) -> None:
-    """JSON Lines: the document info, then one candidate a line (streamed; a document may hold many)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(json.dumps(asdict(result.info) if result.info else None, ensure_ascii=False) + "\n")
-        for candidate in result.candidates:
-            handle.write(json.dumps(_candidate_record(candidate), ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-
-
-def _record(item: Mention | Evidence) -> dict[str, Any]:
-    # dataclasses.asdict deep-copies every field, which costs more than the JSON encoding
-    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}
-
-
-_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Mention, Evidence)}
-
-
-def _candidate_record(c: Candidate) -> dict[str, Any]:
-    """The JSON object of a candidate, as ``dataclasses.asdict`` gives it."""
-    return {
-        "subject": _record(c.subject),
-        "predicate": c.predicate,
-        "object": _record(c.object),
-        "evidence": _record(c.evidence),
-        "post": c.post,
-    }
-
-
-def _read_cache(doc_id: str, path: Path) -> DocResult:
-    with path.open(encoding="utf-8") as handle:
-        info = json.loads(next(handle))
-        candidates = []
-        for line in handle:
-            c = json.loads(line)
-            candidates.append(
-                Candidate(
-                    _mention(c["subject"]),
-                    c["predicate"],
-                    _mention(c["object"]),
-                    Evidence(**c["evidence"]),
-                    c["post"],
-                )
-            )
-    info = DocumentInfo(**{**info, "meta": tuple(tuple(kv) for kv in info["meta"])})
-    return DocResult(doc_id, info, candidates, cached=True)
-
-
 def _cached(out_dir: Path, task: Task) -> DocResult | None:
+    """The cached result of a file if its entry was made from the same bytes, manifest entry and code."""
     try:
         digest = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
-        result = _read_cache(task.doc_id, _cache_path(out_dir, task, digest))
-    except (OSError, ValueError, KeyError, TypeError, StopIteration):
-        return None
-    if result.info is None or result.info.sha256 != digest or dict(result.info.meta) != dict(task.meta):
-        return None
-    return result
+    except OSError:
+        return None  # processing reports why it cannot be read
+    entry = cache.lookup(out_dir, EntryKey(task.doc_id, digest, task.meta))
+    return None if entry is None else DocResult(task.doc_id, entry.info, entry.candidates, cached=True)
 
 
 # --- engines -------------------------------------------------------------------------------------
@@ -337,11 +264,11 @@ def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
         client.close()
 
 
-def _tasks(corpus_dir: Path) -> list[Task]:
+def _tasks(corpus_dir: Path, out_dir: Path | None) -> list[Task]:
     manifest = read_manifest(corpus_dir)
     tasks = []
-    for path in list_corpus(corpus_dir):
-        doc_id = path.relative_to(corpus_dir).as_posix()
+    for path in list_corpus(corpus_dir, exclude=[out_dir] if out_dir is not None else []):
+        doc_id = document_id(path, corpus_dir)
         tasks.append(Task(str(path), doc_id, tuple(sorted(manifest.get(doc_id, {}).items()))))
     return tasks
 
@@ -363,7 +290,7 @@ def process_corpus(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
-    tasks = _tasks(corpus_dir)
+    tasks = _tasks(corpus_dir, out_dir)
     cached = {t.doc_id: _cached(out_dir, t) for t in tasks} if out_dir is not None else {}
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
     fresh = _run_dask(todo, scheduler) if engine == "dask" and todo else _run_local(todo, jobs)
@@ -374,7 +301,10 @@ def process_corpus(
         if progress:
             progress(result.doc_id)
         if out_dir is not None and result.info is not None:
-            _write_cache(_cache_path(out_dir, todo_by_id[result.doc_id], result.info.sha256), result)
+            task = todo_by_id[result.doc_id]
+            cache.write_entry(
+                out_dir, EntryKey(task.doc_id, result.info.sha256, task.meta), result.info, result.candidates
+            )
     for task in tasks:
         result = results.pop(task.doc_id)
         if result.cached and progress:
@@ -449,6 +379,8 @@ def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
                     "status": "ok",
                     "title": r.info.title,
                     "chars": r.info.chars,
+                    # which version of the file the graph holds: `kg remove` uses no other cache entry
+                    "sha256": r.info.sha256,
                     "candidates": len(r.candidates),
                     "facts": facts_per_doc[r.doc_id],
                     "cached": r.cached,
@@ -649,14 +581,39 @@ def write_outputs(assembly: Assembly, out_dir: Path) -> dict[str, Any]:
     """Write graph.ttl, graph.html, report.json and the store; return the report.
 
     Everything is staged first (temporary files, a new store version); the commit is a handful of
-    renames, so a build killed before it leaves the previous outputs untouched.
+    renames, so a build killed or failing before it leaves the previous outputs untouched. Call it
+    holding the lock of ``out_dir`` (``kg.outdir.writing``).
+
+    Raises:
+        StoreError: An output cannot be staged (disk full, I/O error); what was staged is deleted.
     """
-    report = assembly.report
     out_dir.mkdir(parents=True, exist_ok=True)
     current, staged = _store_versions(out_dir)
-    for leftover in out_dir.glob(f"{STORE_DIR}.*"):  # versions staged by builds that were killed
-        if leftover.is_dir() and leftover.resolve() != current:
-            shutil.rmtree(leftover, ignore_errors=True)
+    temps: dict[str, Path] = {}
+    try:
+        report = _stage_outputs(assembly, out_dir, current, staged, temps)
+    except (OSError, StoreError) as exc:
+        shutil.rmtree(staged, ignore_errors=True)
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        detail = exc.strerror or str(exc) if isinstance(exc, OSError) else str(exc)
+        raise StoreError(
+            f"{out_dir}: outputs not written ({detail}); the previous outputs are unchanged"
+        ) from exc
+    # commit
+    for name, tmp in temps.items():
+        os.replace(tmp, out_dir / name)
+    previous = _swap_link(out_dir / STORE_DIR, staged)
+    if previous is not None and previous != staged.resolve() and previous.parent == out_dir.resolve():
+        shutil.rmtree(previous, ignore_errors=True)
+    return report
+
+
+def _stage_outputs(
+    assembly: Assembly, out_dir: Path, current: Path | None, staged: Path, temps: dict[str, Path]
+) -> dict[str, Any]:
+    """Write the new store version and the staged files (recorded in ``temps`` as they are made)."""
+    report = assembly.report
     t0 = time.perf_counter()
     report["store"] = stage_store(assembly, current, staged)
     report["counts"]["triples"] = report["store"]["triples"]
@@ -679,16 +636,9 @@ def write_outputs(assembly: Assembly, out_dir: Path) -> dict[str, Any]:
     )
     report["outputs"] = {"graph": GRAPH_FILE, "view": VIEW_FILE, "report": REPORT_FILE, "store": STORE_DIR}
     staged_files[REPORT_FILE] = (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    temps = {}
     for name, data in staged_files.items():
         temps[name] = out_dir / f".{name}.staged"
         write_atomically(temps[name], data)
-    # commit
-    for name, tmp in temps.items():
-        os.replace(tmp, out_dir / name)
-    previous = _swap_link(out_dir / STORE_DIR, staged)
-    if previous is not None and previous != staged.resolve() and previous.parent == out_dir.resolve():
-        shutil.rmtree(previous, ignore_errors=True)
     return report
 
 
@@ -696,6 +646,16 @@ def _write_failure_report(exc: CorpusError, out_dir: Path) -> None:
     report = getattr(exc, "report", None)
     if report is not None:
         write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+
+def _input_bytes(corpus_dir: Path, out_dir: Path) -> int:
+    total = 0
+    for path in list_corpus(corpus_dir, exclude=[out_dir]):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue  # processing reports it
+    return total
 
 
 def build(
@@ -709,71 +669,95 @@ def build(
 ) -> dict[str, Any]:
     """Build a corpus into ``out_dir``: graph.ttl, graph.html, report.json and the store.
 
-    Unchanged documents are taken from the cache of the previous build.
+    Unchanged documents are taken from the cache of the previous build; afterwards the cache holds
+    the entries of this build's documents only.
 
     Raises:
         CorpusError: Nothing could be built (the report is still written).
-        StoreError: An output cannot be written.
+        StoreError: ``out_dir`` is locked by another run, not writable or short of space (said
+            before any document is processed), or an output cannot be written.
     """
     started = time.perf_counter()
-    results = list(
-        process_corpus(
-            corpus_dir, out_dir=out_dir, jobs=jobs, engine=engine, scheduler=scheduler, progress=progress
+    inputs = _input_bytes(corpus_dir, out_dir)
+    with writing(out_dir):
+        check_space(out_dir, need=needed_bytes(out_dir, inputs))
+        results = list(
+            process_corpus(
+                corpus_dir, out_dir=out_dir, jobs=jobs, engine=engine, scheduler=scheduler, progress=progress
+            )
         )
-    )
-    if not results:
-        raise CorpusError(f"{corpus_dir}: no .txt files to build")
-    try:
-        assembly = assemble(results, corpus=str(corpus_dir))
-    except CorpusError as exc:
-        _write_failure_report(exc, out_dir)
-        raise
-    assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
-    report = write_outputs(assembly, out_dir)
-    report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-    write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        if not results:
+            raise CorpusError(f"{corpus_dir}: no .txt files to build")
+        try:
+            assembly = assemble(results, corpus=display_path(corpus_dir))
+        except CorpusError as exc:
+            _write_failure_report(exc, out_dir)
+            raise
+        assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
+        report = write_outputs(assembly, out_dir)
+        report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+        write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        # only now: until the new outputs are committed, `kg remove` may still need the old entries
+        cache.prune(out_dir, [r.doc_id for r in results if r.info is not None])
     return report
 
 
-def cached_results(out_dir: Path) -> list[DocResult]:
+def cached_results(out_dir: Path, *, leave_out: Iterable[str] = ()) -> list[DocResult]:
     """The per-document results of the last build of ``out_dir``, in report order.
 
+    Each comes from the cache entry of the file's version the build used (the report's sha256).
+
+    Args:
+        out_dir: The output directory of a build.
+        leave_out: Documents not to read (``remove`` does not need their entries).
+
     Raises:
-        StoreError: There is no build in ``out_dir``.
+        StoreError: There is no build in ``out_dir``, or a document's entry is missing, damaged or of
+            another version of the file (a later build that failed); ``kg build`` again repairs it.
     """
-    try:
-        report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{out_dir}: no build report; run `kg build` first") from exc
-    by_doc: dict[str, DocResult] = {}
-    for path in (out_dir / CACHE_DIR).glob("*.jsonl"):
-        try:
-            result = _read_cache("", path)
-        except (OSError, ValueError, KeyError, TypeError, StopIteration):
+    report = _last_report(out_dir)
+    skip = set(leave_out)
+    results = []
+    for row in report["documents"]:
+        if row["status"] != "ok" or row["doc_id"] in skip:
             continue
-        if result.info is not None:
-            result.doc_id = result.info.doc_id
-            by_doc.setdefault(result.doc_id, result)
-    return [by_doc[r["doc_id"]] for r in report["documents"] if r["doc_id"] in by_doc]
+        entry = cache.read_entry(out_dir, row["doc_id"])
+        if entry is None or entry.info.sha256 != row.get("sha256", entry.info.sha256):
+            raise StoreError(
+                f"{out_dir}: the cache entry of {row['doc_id']} is missing, damaged or of another version "
+                "of the file; run `kg build` again"
+            )
+        results.append(DocResult(row["doc_id"], entry.info, entry.candidates, cached=True))
+    return results
 
 
 def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
     """Retract documents from a build: their facts go, entities other documents mention stay.
 
     Raises:
-        StoreError: There is no build in ``out_dir``, or a document is not part of it.
+        StoreError: There is no build in ``out_dir``, a document is not part of it, the cache does not
+            hold what the build was made from, or ``out_dir`` is locked, not writable or full.
     """
     doc_ids = set(doc_ids)
-    results = cached_results(out_dir)
-    known = {r.doc_id for r in results}
-    missing = sorted(doc_ids - known)
-    if missing:
-        raise StoreError(f"{out_dir}: not in the build: {', '.join(missing)} (see report.json)")
-    report = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
-    kept = [r for r in results if r.doc_id not in doc_ids]
-    assembly = assemble(kept, corpus=report.get("corpus", ""))
-    assembly.report["removed"] = sorted(doc_ids)
-    return write_outputs(assembly, out_dir)
+    with writing(out_dir):
+        check_space(out_dir, need=needed_bytes(out_dir))
+        report = _last_report(out_dir)
+        known = {r["doc_id"] for r in report["documents"] if r["status"] == "ok"}
+        missing = sorted(doc_ids - known)
+        if missing:
+            raise StoreError(f"{out_dir}: not in the build: {', '.join(missing)} (see report.json)")
+        kept = cached_results(out_dir, leave_out=doc_ids)
+        assembly = assemble(kept, corpus=report.get("corpus", ""))
+        assembly.report["removed"] = sorted(doc_ids)
+        return write_outputs(assembly, out_dir)
+
+
+def _last_report(out_dir: Path) -> dict[str, Any]:
+    try:
+        report: dict[str, Any] = json.loads((out_dir / REPORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{out_dir}: no build report; run `kg build` first") from exc
+    return report
 
 
 def default_jobs() -> int:

@@ -179,10 +179,11 @@ def test_build_reports_shacl_conformance(corpus_build):
 def test_cache_records_are_the_candidates_as_dataclasses_give_them():
     from dataclasses import asdict
 
-    from kg.pipeline import Task, _candidate_record, process_documents
+    from kg.cache import candidate_record
+    from kg.pipeline import Task, process_documents
 
     paths = sorted(CORPUS.glob("*.txt"))
     results = process_documents([Task(str(p), p.name) for p in paths])
     candidates = [c for r in results for c in r.candidates]
     assert len(candidates) > 50
-    assert [_candidate_record(c) for c in candidates] == [asdict(c) for c in candidates]
+    assert [candidate_record(c) for c in candidates] == [asdict(c) for c in candidates]

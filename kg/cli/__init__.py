@@ -76,7 +76,7 @@ def build(
     from kg.pipeline import default_jobs
 
     try:
-        total = len(list_corpus(corpus_dir))
+        total = len(list_corpus(corpus_dir, exclude=[out_dir]))
         with click.progressbar(
             length=total, label="Building", file=None if not quiet else _Null(), show_pos=True
         ) as bar:
