@@ -196,7 +196,8 @@ def undouble_lines(aligned: Aligned) -> Aligned:
 
 
 def _join(lines: list[Aligned], separator: str) -> Aligned:
-    text, origin = [], []
+    text: list[str] = []
+    origin: list[int] = []
     for i, line in enumerate(lines):
         if i:
             text.append(separator)
@@ -290,7 +291,8 @@ def strip_html(aligned: Aligned) -> Aligned:
     """
     import html
 
-    text, origin = [], []
+    text: list[str] = []
+    origin: list[int] = []
     pos = 0
     source = aligned.text
     # a dropped block sorts before the tags it starts with, which are then skipped
@@ -336,7 +338,7 @@ def _decode_entities(
 def _traditional_table() -> dict[str, str]:
     """Traditional -> simplified characters, one for one (OpenCC's TSCharacters), or {} without it."""
     try:
-        import opencc
+        import opencc  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - a dependency of the package
         return {}
     path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"

@@ -294,7 +294,7 @@ def process_corpus(
     cached = {t.doc_id: _cached(out_dir, t) for t in tasks} if out_dir is not None else {}
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
     fresh = _run_dask(todo, scheduler) if engine == "dask" and todo else _run_local(todo, jobs)
-    results = {t.doc_id: cached[t.doc_id] for t in tasks if cached.get(t.doc_id) is not None}
+    results: dict[str, DocResult] = {doc_id: hit for doc_id, hit in cached.items() if hit is not None}
     todo_by_id = {t.doc_id: t for t in todo}
     for result in fresh:
         results[result.doc_id] = result
@@ -306,10 +306,10 @@ def process_corpus(
                 out_dir, EntryKey(task.doc_id, result.info.sha256, task.meta), result.info, result.candidates
             )
     for task in tasks:
-        result = results.pop(task.doc_id)
-        if result.cached and progress:
+        done = results.pop(task.doc_id)
+        if done.cached and progress:
             progress(task.doc_id)
-        yield result
+        yield done
 
 
 # --- assembly ------------------------------------------------------------------------------------

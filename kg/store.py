@@ -120,6 +120,13 @@ def _plain_ox(term: Any) -> Any:
     return term.value
 
 
+def _written(data: bytes | None) -> bytes:
+    """What pyoxigraph's dump or serialize returned: the bytes, since no output file was given."""
+    if data is None:
+        raise StoreError("the serialiser returned nothing")
+    return data
+
+
 class GraphStore:
     """A persistent Oxigraph store with one named graph per source document.
 
@@ -196,6 +203,7 @@ class GraphStore:
     def count_default(self) -> int:
         """Number of triples in the default graph (the union of the documents and the derived triples)."""
         result = self.inner.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert isinstance(result, ox.QuerySolutions)  # a SELECT query
         return int(next(iter(result))["n"].value)
 
     def query(self, sparql: str) -> Any:
@@ -236,12 +244,12 @@ class GraphStore:
             raise StoreError(f"unknown export format {format!r}; use one of {sorted(EXPORT_FORMATS)}")
         rdf_format = EXPORT_FORMATS[format][1]
         if graph is not None:
-            return bytes(self.inner.dump(format=rdf_format, from_graph=ox.NamedNode(graph)))
+            return _written(self.inner.dump(format=rdf_format, from_graph=ox.NamedNode(graph)))
         if rdf_format.supports_datasets:
             named = ox.Dataset(q for q in self.inner if not isinstance(q.graph_name, ox.DefaultGraph))
-            return bytes(ox.serialize(named, format=rdf_format, prefixes=dict(PREFIXES)))
+            return _written(ox.serialize(named, format=rdf_format, prefixes=dict(PREFIXES)))
         default = ox.DefaultGraph()
-        return bytes(self.inner.dump(format=rdf_format, from_graph=default, prefixes=dict(PREFIXES)))
+        return _written(self.inner.dump(format=rdf_format, from_graph=default, prefixes=dict(PREFIXES)))
 
     def flush(self) -> None:
         """Write pending changes to disk."""

@@ -22,7 +22,9 @@ TEST = ("d2[1-9].txt", "d30.txt")
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (RELATIONS_DATA / "gold.jsonl").exists(), reason="../shared/data/relations absent"),
+    pytest.mark.skipif(
+        not (RELATIONS_DATA / "gold.jsonl").exists(), reason="../shared/data/relations absent"
+    ),
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -78,7 +78,10 @@ def build(
     try:
         total = len(list_corpus(corpus_dir, exclude=[out_dir]))
         with click.progressbar(
-            length=total, label="Building", file=None if not quiet else _Null(), show_pos=True
+            length=total,
+            label="Building",
+            file=None if not quiet else cast(TextIO, _Null()),
+            show_pos=True,
         ) as bar:
             report = build_corpus(
                 corpus_dir,
@@ -178,10 +181,10 @@ def eval_(
 
     parts: list[tuple[str, tuple[str, ...]]] = []
     for split in splits:
-        name, _, patterns = split.partition("=")
-        if not name or not patterns:
+        name, _, listed = split.partition("=")
+        if not name or not listed:
             raise click.UsageError(f"--split {split!r}: write NAME=PATTERNS, e.g. test='d2?.txt,d30.txt'")
-        parts.append((name, tuple(p.strip() for p in patterns.split(",") if p.strip())))
+        parts.append((name, tuple(p.strip() for p in listed.split(",") if p.strip())))
     if not parts:
         parts = [("", docs)]
     try:

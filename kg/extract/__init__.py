@@ -162,7 +162,7 @@ class _SentenceFacts:
 
 
 def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
-    by_name = {}
+    by_name: dict[str, Mention] = {}
     for i, m in enumerate(places):
         if m.parent:
             parent = by_name.get(m.parent) or Mention(
@@ -177,8 +177,12 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
             # 上石村、下石村: the list shares its chain's parent; 咸宜镇李坪村、修齐镇东河村: an item
             # that opens a new chain shares the parent of the place of its level in the chain before
             same = next((p for p in reversed(places[:i]) if p.kind == m.kind), None)
-            chained = same is not None and same.parent and same.parent in by_name
-            if chained and (same is places[i - 1] or _run_start(places, i - 1) <= places.index(same)):
+            if (
+                same is not None
+                and same.parent
+                and same.parent in by_name
+                and (same is places[i - 1] or _run_start(places, i - 1) <= places.index(same))
+            ):
                 inherited = replace(m, parent=same.parent)
                 places[i] = inherited
                 out.add(inherited, "locatedIn", by_name[same.parent])
@@ -288,11 +292,12 @@ def _post_chain(
             break
         post, before = match.group(1), text[sentence[0] : match.start()]
         body = _body_for_post(post, before, match.start(), bodies, context, None)
-        shorter = match
+        after = match.start() + 1
         while body is None:  # 工作队 + 队员 rather than 工作队队员 without a body
-            shorter = _POST_AT_END.search(text, shorter.start() + 1, end)
+            shorter = _POST_AT_END.search(text, after, end)
             if shorter is None:
                 break
+            after = shorter.start() + 1
             found = _body_for_post(
                 shorter.group(1), text[sentence[0] : shorter.start()], shorter.start(), bodies, context, None
             )
@@ -400,10 +405,10 @@ def _posts(
             )
     # 作为马营村驻村第一书记，王刚……: the post comes first and the person after the comma
     for role in _AS_POST.finditer(text, sentence[0], sentence[1]):
-        person = next((p for p in persons if p.start == role.end()), None)
-        if person is not None:
+        named = next((p for p in persons if p.start == role.end()), None)
+        if named is not None:
             chain = _post_chain(text, (role.start() + 2, role.end() - 1), role.end() - 1, bodies, context)
-            _post_facts(person, chain, text, sentence, orgs, context, out)
+            _post_facts(named, chain, text, sentence, orgs, context, out)
     # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it
     s_text = text[sentence[0] : sentence[1]]
     for verb in _TAKES_POST.finditer(s_text):
