@@ -361,3 +361,16 @@ def test_write_error_leaves_previous_outputs_and_no_staging(built, limit, messag
     assert not [p for p in (out / "cache").iterdir() if p.name.startswith(".")]
     # and the next run, with room to write, succeeds
     assert build(corpus, out)["counts"]["documents"] == {"ok": 5}
+
+
+# --- a quiet terminal: no third-party chatter ----------------------------------------------------
+
+
+def test_quiet_build_prints_nothing_not_even_jieba(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("镇党委书记张明走访了东河村。\n", encoding="utf-8")
+    result = _kg("build", str(corpus), "--out", str(tmp_path / "out"), "-q", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == ""  # jieba logged "Building prefix dict ..." here

@@ -6,6 +6,7 @@ A subpackage because the stage has three jobs: LAC tagging (``lac``), domain wor
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 import spacy
@@ -22,9 +23,11 @@ def make_nlp() -> Language:
         ImportError: jieba is missing (the message names the pip command).
     """
     try:
-        import jieba  # noqa: F401
+        import jieba
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise ImportError("kg needs jieba for Chinese word segmentation: pip install jieba") from exc
+    # jieba logs "Building prefix dict ..." at DEBUG to stderr, through kg's progress bar and -q
+    jieba.setLogLevel(logging.WARNING)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.add_pipe("kg_lac")
