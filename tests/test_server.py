@@ -347,3 +347,52 @@ def test_twenty_concurrent_clients(server):
     with ThreadPoolExecutor(20) as pool:
         codes = [c for codes in pool.map(client, range(20)) for c in codes]
     assert codes == [200] * 200
+
+
+def test_busy_port_is_one_line_naming_port_and_no_worker_starts(corpus_build):
+    out, _ = corpus_build
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "kg", "serve", "--graph", str(out), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: port {port} on 127.0.0.1 is in use by another program; choose another with --port"
+    ]
+    assert "Started server process" not in result.stdout + result.stderr
+
+
+def test_server_announces_the_url_it_listens_on_even_for_port_0(corpus_build, tmp_path):
+    out, _ = corpus_build
+    log = tmp_path / "serve.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--graph", str(out), "--port", "0", "--workers", "1"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(600):
+            first = log.read_text(encoding="utf-8").partition("\n")[0]
+            if first.startswith("kg serve: query page http://127.0.0.1:") or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        url = first.split()[4].rstrip(",")
+        assert not url.endswith(":0/"), first
+        for _ in range(600):
+            try:
+                response = httpx.get(url + "sparql", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json()["boolean"] is True
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -9,12 +9,19 @@ import click
 from kg.cli import graph_option, main
 from kg.errors import KGError
 
+# kg.server.app.DEFAULT_PORT, not imported: the server's modules are slow to import for other commands
+DEFAULT_PORT = 8377
+
 
 @main.command()
 @graph_option("holds store/", dest="out_dir")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback only).")
 @click.option(
-    "--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port to listen on."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on.",
 )
 @click.option(
     "--timeout",
@@ -72,6 +79,9 @@ def serve(
             workers=workers,
             memory_limit=memory_limit * 2**20,
             request_timeout=request_timeout,
+            announce=lambda url: click.echo(
+                f"kg serve: query page {url}, endpoint {url}sparql (Ctrl+C stops)"
+            ),
         )
     except KGError as exc:
         raise click.ClickException(" ".join(str(exc).split())) from exc

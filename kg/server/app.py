@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import socket
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -19,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from kg.errors import StoreError
 from kg.ontology import PREFIXES
 from kg.server.connection import HEADER_TIMEOUT, GuardedH11Protocol
 from kg.server.guard import SecurityHeaders, find_service, page_policy
@@ -28,7 +31,7 @@ from kg.store import STORE_DIR, GraphStore
 
 __all__ = ["DEFAULT_PORT", "MAX_QUERY_BYTES", "create_app", "find_store", "serve"]
 
-DEFAULT_PORT = 7878
+DEFAULT_PORT = 8377  # not another SPARQL server's (Oxigraph 7878, Fuseki 3030, GraphDB 7200)
 MAX_QUERY_BYTES = 100_000
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -238,6 +241,33 @@ def find_store(out_dir: Path) -> Path:
     return store_dir
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port`` and listening, for the server to accept on.
+
+    Raises:
+        StoreError: The address is in use or cannot be bound (the message names ``--port``).
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise StoreError(f"cannot listen on {host}: {exc.strerror or exc}") from exc
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise StoreError(
+                f"port {port} on {host} is in use by another program; choose another with --port"
+            ) from exc
+        raise StoreError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port"
+        ) from exc
+    return sock
+
+
 def serve(
     out_dir: Path,
     *,
@@ -247,8 +277,9 @@ def serve(
     workers: int | None = None,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     request_timeout: float = HEADER_TIMEOUT,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve the store of a build until interrupted (Ctrl+C).
+    """Serve the store of a build until interrupted (Ctrl+C); ``announce`` gets the URL once bound.
 
     On a loopback address only requests naming a loopback host are answered (DNS-rebinding guard).
     A request's head and its body each get ``request_timeout`` seconds to arrive (408 beyond), an
@@ -259,6 +290,10 @@ def serve(
         StoreError: The build has no store or it cannot be opened.
     """
     store_dir = find_store(out_dir)
+    sock = listening_socket(host, port)  # bound first, so a busy port is one line of ours
+    if announce is not None:
+        bound = sock.getsockname()[1]
+        announce(f"http://{'[' + host + ']' if ':' in host else host}:{bound}/")
     allowed = ["127.0.0.1", "localhost", "::1", "[::1]"] if host in LOOPBACK else None
     app = create_app(
         store_dir,
@@ -269,7 +304,7 @@ def serve(
         body_timeout=request_timeout,
     )
     protocol = type("Protocol", (GuardedH11Protocol,), {"header_timeout": request_timeout})
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -281,3 +316,4 @@ def serve(
         log_level="info",
         timeout_graceful_shutdown=5,
     )
+    uvicorn.Server(config).run(sockets=[sock])
