@@ -394,6 +394,34 @@ def test_one_client_cannot_hold_every_worker(server):
     assert done == ["hung up"] * WORKERS
 
 
+def test_a_light_client_is_answered_while_heavy_clients_on_every_address_hold_the_workers(server):
+    """Clients that have kept workers busy lately send heavy queries from as many addresses as there
+    are workers (so neither the per-client share nor a hang-up frees one); a client new to the server
+    is still answered while they all run, on the worker kept for light clients."""
+    base, _ = server
+    wait_until_idle(server)
+    addresses = [f"127.0.0.{40 + i}" for i in range(WORKERS)]
+    with ThreadPoolExecutor(WORKERS) as pool:  # a first round makes these clients heavy users
+        assert list(pool.map(lambda a: hang_up_after(base, a, HEAVY, 1.5), addresses)) == [
+            "hung up"
+        ] * WORKERS
+    done: list[str] = []
+
+    def heavy(address: str) -> None:
+        done.append(hang_up_after(base, address, HEAVY, 8.0))
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        futures = [pool.submit(heavy, a) for a in addresses]
+        time.sleep(1.0)  # let the heavy queries take (or wait for) their workers
+        with client("127.0.0.49") as http:
+            response = http.post(base + "/sparql", data={"query": LIGHT})
+        answered_while_heavy_ran = not done
+        for future in futures:
+            future.result()
+    assert response.status_code == 200 and response.json()["results"]["bindings"][0]["o"]["value"] == "v1"
+    assert answered_while_heavy_ran, done
+
+
 def test_a_query_over_the_memory_limit_gets_503_and_a_fresh_worker(server):
     base, _ = server
     wait_until_idle(server)

@@ -32,7 +32,10 @@ Design:
   query reaches a host (``FROM <http://…>`` names a graph of the store and never fetches; ``LOAD``
   is an update, refused with 403).
 - **Fairness.** A request waits for a worker in one queue; a free worker goes to the waiting client
-  that holds fewest, and no client (peer address) holds all workers. A client hanging up stops its
+  that holds fewest, then to the one that used workers least lately (decaying worker seconds), and
+  no client (peer address) holds all workers. One worker is kept for light clients, so a lookup runs
+  at once even while heavy queries from many addresses hold the others; a query that turns out heavy
+  there moves to a regular worker after half a second. A client hanging up stops its
   query at once (its worker is killed and replaced). A worker whose RSS passes ``memory_limit`` is
   killed and replaced too, and its client gets 503; the address-space rlimit is a backstop.
 - **Connections.** A request head and body each have ``request_timeout`` seconds (408), idle
