@@ -129,6 +129,26 @@ PRESENT = [
     ("定西市财政局向马营村捐赠了10万元。", ("定西市财政局", "assists", "马营村")),
     # a post given in parentheses after a name
     ("工作队成员包括张敏（驻苇子沟村第一书记）和王涛。", ("张敏", "servesIn", "苇子沟村")),
+    # a team post after 是/和 (身边是队员P和老队员Q): members of the team named before
+    (
+        "他担任定西市财政局驻马营村帮扶工作队队长，身边是队员赵磊和老队员钱芳。",
+        ("赵磊", "worksFor", "定西市财政局驻马营村帮扶工作队"),
+    ),
+    ("他担任定西市财政局驻马营村帮扶工作队队长，身边是队员赵磊和老队员钱芳。", ("钱芳", "servesIn", "马营村")),
+    # a name NER did not read, inside a list of persons sharing one post
+    (
+        "定西市财政局驻马营村帮扶工作队成立，队员赵磊、黄平、钱芳（驻柳树村第一书记）进村。",
+        ("黄平", "worksFor", "定西市财政局驻马营村帮扶工作队"),
+    ),
+    # bodies classed as helpers after their list (A、B等两个帮扶单位)
+    (
+        "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",
+        ("定西市财政局", "assists", "马营村"),
+    ),
+    (
+        "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",
+        ("甘肃陇原红农业科技有限公司", "assists", "马营村"),
+    ),
 ]
 
 ABSENT = [
@@ -142,10 +162,20 @@ ABSENT = [
     ("推进新农村建设。", "新农村"),
 ]
 
+FACTLESS = [
+    # a short word between persons that is no family name's is not read as a person
+    ("队员赵磊、调研、钱芳走访了困难群众。", "调研"),
+]
+
 
 @pytest.mark.parametrize("text,fact", PRESENT)
 def test_general_rules_find_the_fact(nlp, text, fact):
     assert fact in facts_of(nlp, text)
+
+
+@pytest.mark.parametrize("text,name", FACTLESS)
+def test_general_rules_give_no_fact_to_a_word_that_is_no_name(nlp, text, name):
+    assert all(c.subject.name != name for c in candidates(nlp, text))
 
 
 @pytest.mark.parametrize("text,name", ABSENT)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from importlib import resources
 
 from kg.corpus import split_sentences
 from kg.extract.references import implied_body, kind_word_mentions, place_anaphora
@@ -58,6 +59,14 @@ _TEAM_POSTS = frozenset(words("team_post"))
 # Verbs that give a person a post named after them (张建国担任X党委书记).
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 _PERSON_JOINS = ("、", "和", "与", "及")
+_POST_OPENERS = words("post_opener")
+_LISTED_NAME = re.compile("(?:(?![和与及])[\u4e00-\u9fff]){2,3}")
+_NAMES_BETWEEN = re.compile(" *[、和与及](?: *(?:(?![和与及])[\u4e00-\u9fff]){2,3} *[、和与及])+ *")
+_SURNAMES = tuple(
+    line.strip()
+    for line in resources.files("kg").joinpath("data/surnames.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
 _PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
 # A post set off by commas right after a name (王刚，定西市财政局干部，), and one stated before the name.
 _APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,]")
@@ -196,6 +205,12 @@ _LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
 _IDENTIFIES = re.compile("(?:的|单位|企业)(?:就|正|则)?(?:是|为)")
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
 _CLAUSE_ENDS = "，。；！？,;!?"
+# A list of bodies classed as helpers: A、B、C等五个帮扶单位.
+_HELPER_NOUN = re.compile(
+    "(?:等)?(?:[一二三四五六七八九十两\\d]+(?:个|家))?(?:"
+    + "|".join(sorted(words("helper_noun"), key=len, reverse=True))
+    + ")"
+)
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
 _SENDS = re.compile("|".join(words("sends")))
 
@@ -341,8 +356,7 @@ def _post_facts(
                 name = body.name[: -len(party)]
                 surface = body.surface.removesuffix(party)
                 body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
-        before = text[sentence[0] : post_start]
-        opens = not before or not "\u4e00" <= before[-1] <= "\u9fff"
+        opens = _opens_phrase(text[sentence[0] : post_start])
         if body is None and opens:
             body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
         if body is None and opens and _post_base(post) in _TEAM_POSTS and context.team is not None:
@@ -373,6 +387,30 @@ def _post_facts(
                 out.add(person, "servesIn", place, post)
 
 
+def _unread_names(text: str, start: int, end: int) -> list[Mention]:
+    """Persons inside a list of persons that NER missed: 2–3 characters from a family name, between joins.
+
+    ``text[start:end]`` lies between two persons; it must be nothing but joins, asides in parentheses
+    and such names (、黄平、 in 陈晓鹏、黄平、杨天辉), else there are none.
+    """
+    gap = _PARENTHESIS.sub(lambda m: " " * len(m.group()), text[start:end])
+    if not _NAMES_BETWEEN.fullmatch(gap):
+        return []
+    found = []
+    for name in _LISTED_NAME.finditer(gap):
+        if name.group().startswith(_SURNAMES):
+            word = name.group()
+            found.append(Mention(word, "Person", word, start + name.start(), start + name.end()))
+        else:
+            return []
+    return found
+
+
+def _opens_phrase(before: str) -> bool:
+    """Whether a post after ``before`` starts a phrase (after punctuation or 是/有/包括), not a word."""
+    return not before or not "\u4e00" <= before[-1] <= "\u9fff" or before.endswith(_POST_OPENERS)
+
+
 def _post_base(post: str) -> str:
     """A post without its rank words: 常务副校长 -> 校长."""
     return _POST_RANKS.sub("", post)
@@ -388,8 +426,11 @@ def _posts(
     for person in persons:
         pairs = _post_chain(text, sentence, person.start, bodies, context)
         between = _PARENTHESIS.sub("", text[previous[0].end : person.start]) if previous else ""
-        if not pairs and previous is not None and between in _PERSON_JOINS:
+        unread = _unread_names(text, previous[0].end, person.start) if previous else []
+        if not pairs and previous is not None and (between in _PERSON_JOINS or unread):
             pairs = previous[1]  # 副校长肖红、刁绵惠: a list of persons shares the post before it
+            for name in unread:  # 队员陈晓鹏、黄平、杨天辉: a name LAC did not read as one
+                _post_facts(name, pairs, text, sentence, orgs, context, out)
         _post_facts(person, pairs, text, sentence, orgs, context, out)
         previous = (person, pairs)
         aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
@@ -468,6 +509,15 @@ def _assists(
     if not cues:
         return
     helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    for noun in _HELPER_NOUN.finditer(text, sentence[0], sentence[1]):
+        last = next((o for o in orgs if o.end == noun.start()), None)
+        if last is None:
+            continue
+        listed = _coordinated(last, orgs, text)
+        for place in helped:
+            if not any(o.start <= place.start < o.end for o in listed):
+                for helper in listed:
+                    out.add(helper, "assists", place)
     for cue in cues:
         position = sentence[0] + cue.start()
         clause_end = position + len(cue.group())
