@@ -140,6 +140,11 @@ PRESENT = [
         "定西市财政局驻马营村帮扶工作队成立，队员赵磊、黄平、钱芳（驻柳树村第一书记）进村。",
         ("黄平", "worksFor", "定西市财政局驻马营村帮扶工作队"),
     ),
+    # a cue without an object helps the village the sentence goes on to name (X帮扶以来，该村…)
+    (
+        "柳树村地处山区。自2020年定西市财政局结对帮扶以来，该村修通了公路。",
+        ("定西市财政局", "assists", "柳树村"),
+    ),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",

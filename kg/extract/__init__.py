@@ -205,6 +205,8 @@ _LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
 _IDENTIFIES = re.compile("(?:的|单位|企业)(?:就|正|则)?(?:是|为)")
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
 _CLAUSE_ENDS = "，。；！？,;!?"
+# What may follow a cue that has no object of its own (X挂点帮扶以来，…).
+_NO_OBJECT = re.compile("(?:以来|之后|后|期间|中)?[，,]")
 # A list of bodies classed as helpers: A、B、C等五个帮扶单位.
 _HELPER_NOUN = re.compile(
     "(?:等)?(?:[一二三四五六七八九十两\\d]+(?:个|家))?(?:"
@@ -542,11 +544,17 @@ def _assists(
         if subject is None:
             continue
         clause_start = max(subject.end if subject.start >= sentence[0] else sentence[0], sentence[0])
-        for place in helped:
-            inside_subject = subject.start <= place.start < subject.end
-            if clause_start <= place.start < clause_end and not inside_subject:
-                for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
-                    out.add(helper, "assists", place)
+        targets = [
+            place
+            for place in helped
+            if clause_start <= place.start < clause_end and not subject.start <= place.start < subject.end
+        ]
+        if not targets and _NO_OBJECT.match(text, position + len(cue.group())):
+            # X帮扶以来，…该村…: a cue without an object helps the place the sentence goes on to name
+            targets = [p for p in helped if p.start >= clause_end][:1]
+        for place in targets:
+            for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
+                out.add(helper, "assists", place)
 
 
 def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:
