@@ -168,6 +168,8 @@ ABSENT = [
 ]
 
 FACTLESS = [
+    # a body inside 在…的率领下 leads the visit; it is not said to help the village
+    ("在定西市财政局局长王刚的带领下，调研组结对帮扶马营村。", "定西市财政局"),
     # a short word between persons that is no family name's is not read as a person
     ("队员赵磊、调研、钱芳走访了困难群众。", "调研"),
 ]

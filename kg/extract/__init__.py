@@ -205,6 +205,8 @@ _LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
 _IDENTIFIES = re.compile("(?:的|单位|企业)(?:就|正|则)?(?:是|为)")
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
 _CLAUSE_ENDS = "，。；！？,;!?"
+# An adverbial naming who leads or accompanies the action (在X的率领下), not who does it.
+_LED_BY = re.compile("在[^，。；,;]{2,40}?(?:率领|带领|陪同|带队|指导|关怀|关心|支持|见证)下")
 # What may follow a cue that has no object of its own (X挂点帮扶以来，…).
 _NO_OBJECT = re.compile("(?:以来|之后|后|期间|中)?[，,]")
 # A list of bodies classed as helpers: A、B、C等五个帮扶单位.
@@ -500,7 +502,10 @@ def _assists(
     out: _SentenceFacts,
 ) -> None:
     orgs = [m for m in mentions if _is_org(m)]
-    if orgs and orgs[0].start - sentence[0] <= 2:
+    # 在X书记的率领下，Y帮扶Z村: a body inside such an adverbial is not the one that helps
+    aside = [a.span() for a in _LED_BY.finditer(text, sentence[0], sentence[1])]
+    led = [o for o in orgs if any(a <= o.start < b for a, b in aside)]
+    if orgs and orgs[0].start - sentence[0] <= 2 and orgs[0] not in led:
         # a team named after its unit (X驻Y村工作队) opens the sentence: the unit is the topic
         team = context.teams.get(orgs[0].name)
         topic = team.sender if team is not None and team.sender is not None else orgs[0]
@@ -534,7 +539,7 @@ def _assists(
                     if position - 12 <= place.start < named_after.start():
                         out.add(subject, "assists", place)
                 continue
-        subject = next((o for o in reversed(orgs) if o.end <= position), None)
+        subject = next((o for o in reversed(orgs) if o.end <= position and o not in led), None)
         if (
             subject is None
             and context.topic is not None
