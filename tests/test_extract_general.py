@@ -145,6 +145,18 @@ PRESENT = [
         "柳树村地处山区。自2020年定西市财政局结对帮扶以来，该村修通了公路。",
         ("定西市财政局", "assists", "柳树村"),
     ),
+    # help stated by a role noun: the village is the body's 帮扶村, the body acts as its 帮扶单位
+    ("柳树村是甘肃银行定西分行的定点帮扶村。", ("甘肃银行定西分行", "assists", "柳树村")),
+    ("作为柳树村的帮扶单位，甘肃银行定西分行多次召开专题会议。", ("甘肃银行定西分行", "assists", "柳树村")),
+    # a body's party branch paired with a village's: the body helps the village
+    ("通渭县林业局党支部与柳树村党支部签订结对共建协议。", ("通渭县林业局党支部", "assists", "柳树村")),
+    # a unit sending one of its cadres (选派干部P到…), a person sent (P被派驻到…), a person's unit (来自)
+    ("通渭县林业局选派干部孙伟到柳树村担任驻村第一书记。", ("孙伟", "worksFor", "通渭县林业局")),
+    ("通渭县林业局选派干部孙伟到柳树村担任驻村第一书记。", ("通渭县林业局", "assists", "柳树村")),
+    ("通渭县林业局干部孙伟被选派到柳树村任第一书记。", ("孙伟", "servesIn", "柳树村")),
+    ("通渭县林业局干部孙伟被选派到柳树村任第一书记。", ("通渭县林业局", "assists", "柳树村")),
+    ("柳树村驻村工作队队长孙伟来自通渭县林业局。", ("孙伟", "worksFor", "通渭县林业局")),
+    ("柳树村驻村工作队队长孙伟来自通渭县林业局。", ("通渭县林业局", "assists", "柳树村")),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",

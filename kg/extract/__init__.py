@@ -217,6 +217,11 @@ _HELPER_NOUN = re.compile(
 )
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
 _SENDS = re.compile("|".join(words("sends")))
+_STAFF = re.compile("|".join(words("staff_word")))
+_HELPED_NOUN = re.compile("|".join(sorted(words("helped_noun"), key=len, reverse=True)))
+_COMES_FROM = re.compile("|".join(words("comes_from")))
+# 王刚被派驻到马营村: a person sent to a village, the sender left out
+_SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻|驻)?")
 
 
 def _run_start(places: list[Mention], i: int) -> int:
@@ -580,11 +585,14 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
         if verb is None or person is None or person.kind != "Person":
             continue
-        # X选派P, X选派的驻村第一书记P: the person follows the verb, or the verb's 的 and a post
+        # X选派P, X选派干部P, X选派的驻村第一书记P: the person follows the verb (and a word for staff),
+        # or the verb's 的 and a post
         post = (
             _POST_AT_END.search(text, verb.end(), person.start) if text.startswith("的", verb.end()) else None
         )
-        if person.start != verb.end() and not (post is not None and post.start() == verb.end() + 1):
+        staff = _STAFF.match(text, verb.end())
+        follows = person.start == verb.end() or (staff is not None and person.start == staff.end())
+        if not follows and not (post is not None and post.start() == verb.end() + 1):
             continue
         clause_end = person.end
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
@@ -596,6 +604,65 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if village is not None:
             out.add(person, "servesIn", village)
             out.add(org, "assists", village)
+
+
+def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """Help and membership stated by a role noun or verb rather than an assist cue.
+
+    马营村是X的定点帮扶村; 作为马营村的帮扶单位，X…; X党支部与马营村党支部结对共建 (the partner's village);
+    王刚来自X局 (worksFor, and X helps the village he serves in); 王刚被派驻到马营村 (servesIn, and the
+    unit he works for helps the village).
+    """
+    orgs = [m for m in mentions if _is_org(m)]
+    villages = [m for m in mentions if m.kind in HELPED_LEVELS]
+    for noun in _HELPED_NOUN.finditer(text, sentence[0], sentence[1]):  # 马营村是X的帮扶村
+        org = next((o for o in orgs if o.end == noun.start() - 1 and text[o.end] == "的"), None)
+        if org is None:
+            continue
+        village = next(
+            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+        )
+        if village is not None:
+            out.add(org, "assists", village)
+    for role in _AS_HELPER.finditer(text, sentence[0], sentence[1]):  # 作为马营村的帮扶单位，X…
+        village = next((v for v in villages if v.start == role.start() + 2), None)
+        org = next((o for o in orgs if o.start == role.end()), None)
+        if village is not None and org is not None:
+            out.add(org, "assists", village)
+    for partner in orgs:  # X党支部与马营村党支部结对共建: X helps the partner's village
+        home = next((v for v in villages if v.start == partner.start and v.end < partner.end), None)
+        if home is None or not ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + 12)):
+            continue
+        join = partner.start - 1
+        if join >= sentence[0] and text[join] in "与和同":
+            helper = next((o for o in orgs if o.end == join), None)
+            if helper is not None and not helper.name.startswith(home.name):
+                out.add(helper, "assists", home)
+    persons = [m for m in mentions if m.kind == "Person"]
+    for person in persons:
+        mine = [c for c in out.candidates if c.subject == person]
+        served = {c.object.name: c.object for c in mine if c.predicate == "servesIn"}
+        employers = [c.object for c in mine if c.predicate == "worksFor"]
+        came = _COMES_FROM.match(text, person.end)
+        if came is not None:  # 王刚来自定西市财政局
+            org = next((o for o in orgs if o.start == came.end()), None)
+            if org is not None:
+                out.add(person, "worksFor", org, came.group())
+                employers.append(org)
+        sent = _SENT_TO.match(text, person.end)
+        if sent is not None and (sent.group().startswith("被") or sent.group()[-1] in "到至驻"):
+            village = next((v for v in villages if v.start == sent.end() and v.kind == "Village"), None)
+            if village is not None:  # 王刚被派驻到马营村
+                out.add(person, "servesIn", village, sent.group())
+                served[village.name] = village
+        for village in served.values():
+            for org in employers:
+                if _is_org(org) and org.kind != "WorkTeam":
+                    out.add(org, "assists", village)
+
+
+_COPULAS = ("是", "为", "系", "成为", "是由")
+_AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + "|".join(words("helper_noun")) + ")[，,]")
 
 
 def _composing_units(team: Mention, named: list[Mention], text: str) -> list[Mention]:
@@ -682,6 +749,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
+        _roles(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)
     return candidates

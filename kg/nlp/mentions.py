@@ -52,6 +52,7 @@ _PERSON_MAX = 8
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
+_INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委"})
 _VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
@@ -286,6 +287,12 @@ def _org_mentions(
             found[(start, end)] = kind
 
     for i, (start, end, tag) in enumerate(words):
+        if tag != "ORG" and tag in _VERBAL | {"p", "vn"}:
+            # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
+            lead = next((w for w in lead_words() if text.startswith(w, start)), "")
+            kind = org_kind(text[start + len(lead) : end]) if lead else None
+            if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
+                found[(start + len(lead), end)] = kind
         if tag == "ORG":
             add(start, end)
             # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
@@ -295,6 +302,9 @@ def _org_mentions(
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
+            # and a body's own party branch or union outside it (定西市财政局 / 党支部)
+            if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _INNER_BODIES:
+                found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "PartyBody"
     # a place followed by an organisation ending, without a verb or punctuation in between
     committees: list[tuple[int, int]] = []
     for place in places:
