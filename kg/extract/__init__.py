@@ -59,7 +59,9 @@ _TEAM_POSTS = frozenset(words("team_post"))
 # Verbs that give a person a post named after them (张建国担任X党委书记).
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 _PERSON_JOINS = ("、", "和", "与", "及")
-_POST_OPENERS = words("post_opener")
+_OF = re.compile("的(?:一名|一位|一个)?$")
+# a verb that gives a post opens the phrase of that post too (在马营村担任第一书记)
+_POST_OPENERS = words("post_opener") + tuple(w for w in words("takes_post") if len(w) > 1)
 _LISTED_NAME = re.compile("(?:(?![和与及])[\u4e00-\u9fff]){2,3}")
 _NAMES_BETWEEN = re.compile(" *[、和与及](?: *(?:(?![和与及])[\u4e00-\u9fff]){2,3} *[、和与及])+ *")
 _SURNAMES = tuple(
@@ -247,8 +249,9 @@ def _body_for_post(
     ending = [m for m in named if m.end == end and m.kind != "Person"]
     if not ending:  # 组织部长, 工作队长: the post's first character closes the body's name
         ending = [m for m in named if m.end == end + 1 and m.name[-1] == post[0] and _is_org(m)]
-    if not ending and before.endswith("的"):  # 马营村的第一书记王刚
-        ending = [m for m in named if m.end == end - 1 and m.kind != "Person"]
+    of = _OF.search(before)
+    if not ending and of is not None:  # 马营村的第一书记王刚, 王刚是X局的一名干部
+        ending = [m for m in named if m.end == end - len(of.group()) and m.kind != "Person"]
     inner = _INNER_BODY.search(before)
     if not ending and inner:  # 杭州建设公司 + 党委 + 副书记: LAC left the party body out of the name
         host = next((m for m in named if m.end == end - len(inner.group(1)) and m.kind != "Person"), None)
