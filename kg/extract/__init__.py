@@ -338,7 +338,7 @@ def _post_chain(
         pairs.append((body, post, match.start()))
         bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
-        if start > sentence[0] and text[start - 1] == "、":
+        if start > sentence[0] and text[start - 1] in "、兼":  # 党支部书记兼村委会主任
             end = start - 1
         else:
             break
@@ -618,6 +618,14 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     """
     orgs = [m for m in mentions if _is_org(m)]
     villages = [m for m in mentions if m.kind in HELPED_LEVELS]
+    for helped_by in _HELPED_BY.finditer(text, sentence[0], sentence[1]):  # 在X的帮扶下，马营村…
+        span = (helped_by.start() + 1, helped_by.start(1))
+        org = next((o for o in orgs if (o.start, o.end) == span), None)
+        after = [v for v in villages if v.start >= helped_by.end()]
+        before = [v for v in villages if v.end <= helped_by.start()]
+        village = after[0] if after else before[-1] if before else None
+        if org is not None and village is not None:
+            out.add(org, "assists", village)
     for noun in _HELPED_NOUN.finditer(text, sentence[0], sentence[1]):  # 马营村是X的帮扶村
         org = next((o for o in orgs if o.end == noun.start() - 1 and text[o.end] == "的"), None)
         if org is None:
@@ -665,6 +673,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")
+_HELPED_BY = re.compile(
+    "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
+    + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
+    + ")(?:和(?:支持|帮助|指导))?下)"
+)
 _AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + "|".join(words("helper_noun")) + ")[，,]")
 
 
