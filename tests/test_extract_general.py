@@ -171,6 +171,12 @@ PRESENT = [
     # posts joined by 兼, ranked civil-service posts
     ("柳树村党支部书记兼村委会主任孙伟说。", ("孙伟", "heads", "柳树村村委会")),
     ("通渭县林业局四级调研员孙伟介绍。", ("孙伟", "worksFor", "通渭县林业局")),
+    # a post after a party-group membership is in the body itself; academic and medical posts
+    ("通渭县林业局党组成员、副局长孙伟出席。", ("孙伟", "worksFor", "通渭县林业局")),
+    ("兰州交通大学教授孙伟来到柳树村。", ("孙伟", "worksFor", "兰州交通大学")),
+    ("通渭县人民医院主治医师孙伟为村民义诊。", ("孙伟", "worksFor", "通渭县人民医院")),
+    # a bare post listed after another person's post is in that person's body
+    ("通渭县林业局局长孙伟、副局长赵丽来到柳树村。", ("赵丽", "worksFor", "通渭县林业局")),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",

@@ -60,6 +60,8 @@ _TEAM_POSTS = frozenset(words("team_post"))
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 _PERSON_JOINS = ("、", "和", "与", "及")
 _OF = re.compile("的(?:一名|一位|一个)?$")
+_PARTY_ENDINGS = ("党组", "党委", "党总支", "党支部", "党工委")
+_PARTY_MEMBER_POSTS = frozenset({"书记", "委员", "成员", "常委", "纪检组长"})
 # a verb that gives a post opens the phrase of that post too (在马营村担任第一书记)
 _POST_OPENERS = words("post_opener") + tuple(w for w in words("takes_post") if len(w) > 1)
 _LISTED_NAME = re.compile("(?:(?![和与及])[\u4e00-\u9fff]){2,3}")
@@ -361,9 +363,12 @@ def _post_facts(
             before = text[sentence[0] : post_start]
             body = _body_for_post(post, before, post_start, [], context, previous_body)
         if body is None and previous_body is not None:
-            # 党组书记、院长王旭军: a post without a body of its own shares the body listed before
+            # 党组书记、院长王旭军, 党组成员、副局长P: a post without a body of its own shares the body
+            # listed before, without the party body when the post is no party post
             body = previous_body
             party = _PARTY_POSTS.get(_post_base(previous_post), "")
+            if not party and _post_base(post) not in _PARTY_MEMBER_POSTS:
+                party = next((e for e in _PARTY_ENDINGS if body.name.endswith(e)), "")
             if party and body.name.endswith(party) and len(body.name) > len(party):
                 name = body.name[: -len(party)]
                 surface = body.surface.removesuffix(party)
@@ -443,7 +448,20 @@ def _posts(
             pairs = previous[1]  # 副校长肖红、刁绵惠: a list of persons shares the post before it
             for name in unread:  # 队员陈晓鹏、黄平、杨天辉: a name LAC did not read as one
                 _post_facts(name, pairs, text, sentence, orgs, context, out)
+        found = len(out.candidates)
         _post_facts(person, pairs, text, sentence, orgs, context, out)
+        if len(out.candidates) == found and pairs and previous is not None:
+            # 局长王刚、副局长李明: a post with no body of its own, listed after another person's, is
+            # in the body that person's post is in
+            held = [
+                c.object
+                for c in out.candidates
+                if c.subject == previous[0] and c.predicate in ("heads", "worksFor") and _is_org(c.object)
+            ]
+            own = [b for b in held if not b.name.endswith(_PARTY_ENDINGS)] or held
+            if text[previous[0].end : pairs[-1][2]] in _PERSON_JOINS and own:
+                shared = [(own[-1], post, post_start) for _, post, post_start in pairs]
+                _post_facts(person, shared, text, sentence, orgs, context, out)
         previous = (person, pairs)
         aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
         if aside is not None:  # 唐海荣（驻马路村第一书记）, 王刚，定西市财政局干部，: a post beside the name
