@@ -228,6 +228,73 @@ _COMES_FROM = re.compile("|".join(words("comes_from")))
 _SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻|驻)?")
 
 
+def _chain_from(places: list[Mention], start: int) -> Mention | None:
+    """The last unit of the place chain that begins at ``start`` (通渭县李家店乡 -> 李家店乡)."""
+    leaf = None
+    for m in places:
+        if m.start == start:
+            leaf, start = m, m.end
+    return leaf
+
+
+def _chain_to(places: list[Mention], end: int) -> Mention | None:
+    """The unit of a place chain that ends at ``end``."""
+    return next((m for m in places if m.end == end), None)
+
+
+def _higher(parent: Mention, child: Mention) -> bool:
+    return LEVELS.index(parent.kind) < LEVELS.index(child.kind)
+
+
+def _stated_locations(
+    places: list[Mention], text: str, sentence: tuple[int, int], out: _SentenceFacts
+) -> None:
+    """Where a place lies, stated in words rather than by a chain of names.
+
+    马营村位于通渭县李家店乡, 位于X乡的马营村, X乡所辖马营村、柳树村, 通渭县的平襄镇: the parent must be
+    of a higher level than the place.
+    """
+    places = [m for m in places if m.kind in LEVELS]
+    for m in places:
+        verb = _LIES_IN.match(text, m.end)
+        if verb is not None:  # 马营村位于通渭县李家店乡
+            parent = _chain_from(places, verb.end())
+            if parent is not None and _higher(parent, m):
+                out.add(m, "locatedIn", parent)
+    for verb in _LIES_IN.finditer(text, sentence[0], sentence[1]):  # 位于X乡的马营村
+        parent = _chain_from(places, verb.end())
+        if parent is None or not text.startswith("的", parent.end):
+            continue
+        for child in _listed_from(places, parent.end + 1, text):
+            if _higher(parent, child):
+                out.add(child, "locatedIn", parent)
+    for word in _GOVERNS.finditer(text, sentence[0], sentence[1]):  # X乡所辖马营村, 通渭县的平襄镇
+        parent = _chain_to(places, word.start())
+        if parent is None:
+            continue
+        for child in _listed_from(places, word.end(), text):
+            if _higher(parent, child):
+                out.add(child, "locatedIn", parent)
+
+
+def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
+    """The places listed from ``start`` on (马营村、柳树村和石桥村), each the end of its own chain."""
+    listed: list[Mention] = []
+    while True:
+        leaf = _chain_from(places, start)
+        if leaf is None or (listed and leaf.kind != listed[0].kind):
+            return listed
+        listed.append(leaf)
+        join = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), None)
+        if join is None:
+            return listed
+        start = leaf.end + len(join)
+
+
+_LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
+_GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
+
+
 def _run_start(places: list[Mention], i: int) -> int:
     """Index of the first place of the chain that ends with ``places[i]``."""
     while i > 0 and places[i - 1].end == places[i].start and places[i].parent == places[i - 1].name:
@@ -753,6 +820,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         out = _SentenceFacts(doc, start, end)
         places = [m for m in raw if _is_place(m)]
         _located_in(places, doc.text, out)
+        _stated_locations(places, doc.text, sentence, out)
         named: list[Mention] = []
         for m in raw:
             if _is_place(m):
@@ -786,4 +854,24 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         _roles(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)
-    return candidates
+    return _immediate_parents(candidates)
+
+
+def _immediate_parents(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop A locatedIn C where the document also puts A in B and B in C.
+
+    大邑县的丹凤村 beside 大邑县悦来镇丹凤村: a place's parent is the unit right above it.
+    """
+    parents: dict[str, set[str]] = {}
+    for c in candidates:
+        if c.predicate == "locatedIn":
+            parents.setdefault(c.subject.name, set()).add(c.object.name)
+    skipped = {
+        (child, far)
+        for child, above in parents.items()
+        for far in above
+        if any(far in parents.get(near, ()) for near in above if near != far)
+    }
+    return [
+        c for c in candidates if c.predicate != "locatedIn" or (c.subject.name, c.object.name) not in skipped
+    ]

@@ -147,7 +147,8 @@ def _regions(
             prev_start, prev_end = regions[-1]
             state = _chain_state(text[prev_start:prev_end])
             gap = range(prev_end, start)
-            blocking = _BREAK_TAGS if state == "torn" else _FUNCTION_TAGS
+            # a verb between a whole unit and the next piece states something (位于, 帮扶): no chain
+            blocking = _BREAK_TAGS if state == "torn" else _FUNCTION_TAGS | {"v"}
             if (
                 state != "none"
                 and len(gap) <= 2
@@ -252,7 +253,9 @@ def _place_mentions(
                 continue
             if name != surface and level in ("County", "Township") and len(units) == 1:
                 continue  # a county's short form alone is as often a word or a given name (黄平)
-            places.append(Mention(name, level, surface, start + s, start + e, parent))
+            # a unit is never inside one of its own level or below (马营村位于通渭县: no chain)
+            above = parent and LEVELS.index(place_level(parent) or level) < LEVELS.index(level)
+            places.append(Mention(name, level, surface, start + s, start + e, parent if above else ""))
             parent = name
     return places
 
