@@ -527,7 +527,9 @@ def _posts(
             ]
             own = [b for b in held if not b.name.endswith(_PARTY_ENDINGS)] or held
             if text[previous[0].end : pairs[-1][2]] in _PERSON_JOINS and own:
-                shared = [(own[-1], post, post_start) for _, post, post_start in pairs]
+                shared: list[tuple[Mention | None, str, int]] = [
+                    (own[-1], post, post_start) for _, post, post_start in pairs
+                ]
                 _post_facts(person, shared, text, sentence, orgs, context, out)
         previous = (person, pairs)
         aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
