@@ -183,6 +183,10 @@ PRESENT = [
     ("柳树村隶属于陇西县文峰镇。", ("柳树村", "locatedIn", "文峰镇")),
     ("文峰镇所辖柳树村、石桥村两个村。", ("石桥村", "locatedIn", "文峰镇")),
     ("陇西县的文峰镇和首阳镇都在推进产业发展。", ("首阳镇", "locatedIn", "陇西县")),
+    # the helper named right after the role (Y村的帮扶单位X), several of them, bodies acting together
+    ("石桥村的帮扶单位通渭县林业局为村里修了路。", ("通渭县林业局", "assists", "石桥村")),
+    ("石桥村的驻村帮扶单位是通渭县林业局和甘肃银行定西分行。", ("甘肃银行定西分行", "assists", "石桥村")),
+    ("通渭县林业局联合甘肃银行定西分行帮扶石桥村。", ("甘肃银行定西分行", "assists", "石桥村")),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",

@@ -203,6 +203,8 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
 
 
 _LIST_JOINS = ("、", "和", "及", "与", "以及")
+# Bodies acting together: A、B和C帮扶X村, A联合B帮扶X村.
+_BODY_JOINS = (*_LIST_JOINS, "联合", "会同", "携手", "协同")
 # A place's own party and government bodies lead it; they are not said to help it.
 _LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
 # After a cue, words that say who the helper is: 马营村的帮扶单位是X, 帮扶马营村的就是X.
@@ -658,10 +660,10 @@ def _assists(
 
 
 def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:
-    """The bodies listed with ``last`` before it (A、B和C), ``last`` included."""
+    """The bodies listed with ``last`` before it (A、B和C, A联合B), ``last`` included."""
     listed = [last]
     for org in reversed(orgs):
-        if org.end <= listed[-1].start and text[org.end : listed[-1].start] in _LIST_JOINS:
+        if org.end <= listed[-1].start and text[org.end : listed[-1].start] in _BODY_JOINS:
             listed.append(org)
     return listed
 
@@ -722,6 +724,13 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         )
         if village is not None:
             out.add(org, "assists", village)
+    for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
+        village = next((v for v in villages if v.end == role.start()), None)
+        org = next((o for o in orgs if o.start == role.end()), None)
+        while village is not None and org is not None:
+            out.add(org, "assists", village)
+            join = next((j for j in _LIST_JOINS if text.startswith(j, org.end)), "")
+            org = next((o for o in orgs if join and o.start == org.end + len(join)), None)
     for role in _AS_HELPER.finditer(text, sentence[0], sentence[1]):  # 作为马营村的帮扶单位，X…
         village = next((v for v in villages if v.start == role.start() + 2), None)
         org = next((o for o in orgs if o.start == role.end()), None)
@@ -764,6 +773,11 @@ _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
     + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
     + ")(?:和(?:支持|帮助|指导))?下)"
+)
+_HELPER_OF = re.compile(
+    "的(?:驻村|结对|定点|对口)?(?:"
+    + "|".join(sorted(words("helper_noun"), key=len, reverse=True))
+    + ")(?:是|为|有)?"
 )
 _AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + "|".join(words("helper_noun")) + ")[，,]")
 
