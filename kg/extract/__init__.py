@@ -729,8 +729,8 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         org = next((o for o in orgs if o.start == role.end()), None)
         while village is not None and org is not None:
             out.add(org, "assists", village)
-            join = next((j for j in _LIST_JOINS if text.startswith(j, org.end)), "")
-            org = next((o for o in orgs if join and o.start == org.end + len(join)), None)
+            joined = next((j for j in _LIST_JOINS if text.startswith(j, org.end)), "")
+            org = next((o for o in orgs if joined and o.start == org.end + len(joined)), None)
     for role in _AS_HELPER.finditer(text, sentence[0], sentence[1]):  # 作为马营村的帮扶单位，X…
         village = next((v for v in villages if v.start == role.start() + 2), None)
         org = next((o for o in orgs if o.start == role.end()), None)
