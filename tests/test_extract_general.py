@@ -187,6 +187,11 @@ PRESENT = [
     ("石桥村的帮扶单位通渭县林业局为村里修了路。", ("通渭县林业局", "assists", "石桥村")),
     ("石桥村的驻村帮扶单位是通渭县林业局和甘肃银行定西分行。", ("甘肃银行定西分行", "assists", "石桥村")),
     ("通渭县林业局联合甘肃银行定西分行帮扶石桥村。", ("甘肃银行定西分行", "assists", "石桥村")),
+    # an article about one village: a unit's village team named without the village works there
+    (
+        "石桥村地处深山。今年3月，兰州交通大学驻村工作队进驻以来，村里修通了公路。",
+        ("兰州交通大学", "assists", "石桥村"),
+    ),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",
@@ -210,6 +215,8 @@ ABSENT = [
 ]
 
 FACTLESS = [
+    # ... but not where the article names several villages
+    ("石桥村和柳树村地处深山。兰州交通大学驻村工作队进驻以来，变化很大。", "兰州交通大学"),
     # a place's parent is the unit right above it when the text gives that too
     ("陇西县文峰镇柳树村产业兴旺。陇西县的柳树村远近闻名。", "柳树村→陇西县"),
     # a village is never inside the county it is said to lie in (位于 is no link of a chain)

@@ -769,6 +769,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")
+_IN_VILLAGE = re.compile("驻村|住村|包村")
 _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
     + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
@@ -825,6 +826,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
     ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
     context = _Context()
     candidates: list[Candidate] = []
+    unplaced: list[tuple[Mention, tuple[int, int]]] = []  # senders of village teams without a village
     cursor = 0
     for index, sentence in enumerate(split_sentences(doc.text)):
         start, end = sentence
@@ -864,12 +866,21 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 out.add(sender or team.mention, "assists", place)
                 for unit in _composing_units(team.mention, named, doc.text):
                     out.add(unit, "assists", place)  # 由A、B两个单位派驻组成的X镇工作队
+            elif team.sender is not None and _is_org(team.sender) and _IN_VILLAGE.search(team.mention.name):
+                unplaced.append((team.sender, sentence))  # X驻村工作队: in the village the article is about
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)
+    villages = {m.name: m for m in context.places["Village"]}
+    if len(villages) == 1:  # an article about one village: a village team without its name works there
+        (village,) = villages.values()
+        for sender, (start, end) in unplaced:
+            late = _SentenceFacts(doc, start, end)
+            late.add(sender, "assists", village)
+            candidates.extend(late.candidates)
     return _immediate_parents(candidates)
 
 
