@@ -134,7 +134,10 @@ PRESENT = [
         "他担任定西市财政局驻马营村帮扶工作队队长，身边是队员赵磊和老队员钱芳。",
         ("赵磊", "worksFor", "定西市财政局驻马营村帮扶工作队"),
     ),
-    ("他担任定西市财政局驻马营村帮扶工作队队长，身边是队员赵磊和老队员钱芳。", ("钱芳", "servesIn", "马营村")),
+    (
+        "他担任定西市财政局驻马营村帮扶工作队队长，身边是队员赵磊和老队员钱芳。",
+        ("钱芳", "servesIn", "马营村"),
+    ),
     # a name NER did not read, inside a list of persons sharing one post
     (
         "定西市财政局驻马营村帮扶工作队成立，队员赵磊、黄平、钱芳（驻柳树村第一书记）进村。",
@@ -157,7 +160,8 @@ PRESENT = [
     ("通渭县林业局干部孙伟被选派到柳树村任第一书记。", ("通渭县林业局", "assists", "柳树村")),
     ("柳树村驻村工作队队长孙伟来自通渭县林业局。", ("孙伟", "worksFor", "通渭县林业局")),
     ("柳树村驻村工作队队长孙伟来自通渭县林业局。", ("通渭县林业局", "assists", "柳树村")),
-    # posts given by 现为/被选派为, a member post after 的一名, 帮扶干部, a post taken in a village (在Y村担任)
+    # posts given by 现为/被选派为, a member post after 的一名, 帮扶干部, a post taken in a village
+    # (在Y村担任)
     ("孙伟现为柳树村驻村第一书记。", ("孙伟", "servesIn", "柳树村")),
     ("孙伟于2022年被选派为柳树村驻村第一书记。", ("孙伟", "servesIn", "柳树村")),
     ("孙伟是通渭县林业局的一名干部。", ("孙伟", "worksFor", "通渭县林业局")),
@@ -192,6 +196,9 @@ PRESENT = [
         "石桥村地处深山。今年3月，兰州交通大学驻村工作队进驻以来，村里修通了公路。",
         ("兰州交通大学", "assists", "石桥村"),
     ),
+    # a village's head named with the unit's last character shared (石桥村主任), 支书 for the party branch
+    ("石桥村主任赵丽说。", ("赵丽", "heads", "石桥村村民委员会")),
+    ("石桥村支书孙伟带领村民修路。", ("孙伟", "heads", "石桥村党支部")),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",

@@ -406,6 +406,8 @@ def _post_chain(
                     text[sentence[0] : shorter.start()],
                     found,
                 )
+            elif found is not None and _is_place(found) and found.name[-1] + shorter.group(1) == post:
+                body = found  # 马营村主任: the 村主任 of 马营村, the unit's last character shared
         pairs.append((body, post, match.start()))
         bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
