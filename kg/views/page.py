@@ -67,6 +67,7 @@ def network_html(net: Network, *, title: str | None = None) -> str:
         show_all=(
             '<button type="button" id="kg-show-all">显示全部</button>' if details.get("overview") else ""
         ),
+        dates=_date_filter_html(details),
         data=data,
         vis_js=vis_js,
         view_js=view_js,
@@ -201,6 +202,22 @@ def _legend_html(net: Network) -> str:
     )
 
 
+def _date_filter_html(details: dict[str, Any]) -> str:
+    """The date filter (two ISO dates), when some document of the view has a date; view.js applies it."""
+    dates = sorted({row[2] for row in details.get("documents", []) if len(row) > 2 and row[2]})
+    if not dates:
+        return ""
+    hint = f"文档日期 {dates[0]}" + (f" 至 {dates[-1]}" if dates[-1] != dates[0] else "")
+    return (
+        '<div class="kg-dates" id="kg-dates">'
+        '<label>日期 <input id="kg-since" type="text" inputmode="numeric" placeholder="起始，如 2021"'
+        ' aria-label="起始日期" size="10"></label>'
+        '<label>至 <input id="kg-until" type="text" inputmode="numeric" placeholder="截止，如 2023-06"'
+        ' aria-label="截止日期" size="10"></label>'
+        f'<span class="kg-meta" id="kg-date-hint">{html.escape(hint)}</span></div>'
+    )
+
+
 def _class_order() -> list[str]:
     from kg.views.styles import CLASS_STYLES
 
@@ -251,6 +268,7 @@ _PAGE = """<!DOCTYPE html>
  aria-label="搜索实体">
 <button type="button" id="kg-fit" title="显示整张图">适应窗口</button>{show_all}
 </div>
+{dates}
 <ul id="kg-results" role="listbox"></ul>
 <p id="kg-status"></p>
 {notes}

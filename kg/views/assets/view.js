@@ -2,7 +2,14 @@
  *
  * Filtering goes through vis DataViews over the full DataSets: a node is shown when its class is
  * checked, it is in the overview (large graphs only) and at least one of its edges is shown (or it
- * was searched for); an edge is shown when its relation is checked and both ends are shown.
+ * was searched for); an edge is shown when its relation is checked, both ends are shown and, with a
+ * date range set, one of its documents is dated within it (edges no sentence states, the division
+ * table's locatedIn steps, are kept above the places that remain).
+ * Node and edge labels are drawn by this script, not by vis-network (see "labels" below): at a fixed
+ * size on screen, the best-connected first, none over another label or a node; edge labels once
+ * zoomed in, or for the edge under the pointer.
+ * Served by kg serve (http:), the panel links entity pages and each sentence's place in its document;
+ * opened from disk it shows no such links, which would lead nowhere.
  * Everything the page shows from the data is set with textContent, never parsed as HTML.
  * window.kgView exposes the state for tests and for people poking at the page in developer tools.
  */
@@ -16,6 +23,14 @@
   const documents = details.documents || [];
   const relationNames = details.relations || {};
   const classNames = details.classes || {};
+
+  // vis-network draws no labels at all: drawLabels does (a threshold no zoom reaches turns them off)
+  for (const kind of ["nodes", "edges"]) {
+    const options = (data.options[kind] = data.options[kind] || {});
+    const scaling = (options.scaling = options.scaling || {});
+    scaling.label = Object.assign({}, scaling.label, { drawThreshold: 1e9 });
+  }
+  const served = location.protocol === "http:" || location.protocol === "https:";
 
   const nodes = new vis.DataSet(data.nodes);
   const edges = new vis.DataSet(data.edges);
@@ -36,11 +51,44 @@
   let shown = details.overview ? new Set(details.overview) : null; // null: every node may be shown
   let visibleNodes = new Set();
 
+  let visibleEdges = new Set();
+  let dateRange = null; // [first day, last day] as ISO strings, either may be null; null: no filter
+
   const on = (map, key) => map.get(key) !== false;
   const inOverview = (id) => shown === null || shown.has(id);
 
+  /** [first day, last day] an ISO date of year, month or day precision stands for; null if not one. */
+  function dateBounds(text) {
+    const match = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$/.exec(String(text).trim());
+    if (!match) return null;
+    const [, year, month, day] = match;
+    if (day) return [match[0], match[0]];
+    if (month) {
+      const last = new Date(Date.UTC(+year, +month, 0)).getUTCDate();
+      return [`${year}-${month}-01`, `${year}-${month}-${String(last).padStart(2, "0")}`];
+    }
+    return [`${year}-01-01`, `${year}-12-31`];
+  }
+  // edge id -> [first, last] of each dated evidence; null for edges no sentence states
+  const edgeDates = new Map();
+  for (const edge of data.edges) {
+    const rows = facts[edge.id] || [];
+    const stated = rows.some((fact) => fact[2].length || fact[3]);
+    const spans = [];
+    for (const fact of rows) for (const date of fact[4] || []) spans.push(dateBounds(date));
+    edgeDates.set(edge.id, stated ? spans.filter(Boolean) : null);
+  }
+  function datedWithin(edgeId) {
+    const spans = edgeDates.get(edgeId);
+    if (spans === null) return null;
+    const [since, until] = dateRange;
+    return spans.some(([first, last]) => (!since || last >= since) && (!until || first <= until));
+  }
+
   function recompute() {
     const active = new Map();
+    visibleEdges = new Set();
+    const reference = new Map(); // source -> edges no sentence states, while a date range is set
     for (const edge of data.edges) {
       if (
         on(relationOn, edge.relation) &&
@@ -49,21 +97,46 @@
         inOverview(edge.from) &&
         inOverview(edge.to)
       ) {
+        if (dateRange) {
+          const within = datedWithin(edge.id);
+          if (within === null) {
+            if (!reference.has(edge.from)) reference.set(edge.from, []);
+            reference.get(edge.from).push(edge);
+            continue;
+          }
+          if (!within) continue;
+        }
+        visibleEdges.add(edge.id);
         active.set(edge.from, (active.get(edge.from) || 0) + 1);
         active.set(edge.to, (active.get(edge.to) || 0) + 1);
       }
     }
+    // up the division table's chains from every place that remains
+    let frontier = [...active.keys()];
+    while (frontier.length && reference.size) {
+      const next = [];
+      for (const id of frontier) {
+        for (const edge of reference.get(id) || []) {
+          visibleEdges.add(edge.id);
+          if (!active.has(edge.to)) next.push(edge.to);
+          active.set(edge.to, (active.get(edge.to) || 0) + 1);
+        }
+        reference.delete(id);
+      }
+      frontier = next;
+    }
     visibleNodes = new Set();
     for (const node of data.nodes) {
       if (!on(classOn, node.group) || !inOverview(node.id)) continue;
-      if (active.has(node.id) || pinned.has(node.id) || !incident.has(node.id)) visibleNodes.add(node.id);
+      if (active.has(node.id) || pinned.has(node.id) || (!incident.has(node.id) && !dateRange)) {
+        visibleNodes.add(node.id);
+      }
     }
   }
   recompute();
   const nodeView = new vis.DataView(nodes, { filter: (node) => visibleNodes.has(node.id) });
   const edgeView = new vis.DataView(edges, {
-    filter: (edge) =>
-      on(relationOn, edge.relation) && visibleNodes.has(edge.from) && visibleNodes.has(edge.to),
+    filter: (edge) => visibleEdges.has(edge.id) && visibleNodes.has(edge.from) && visibleNodes.has(edge.to),
   });
 
   function applyFilters() {
@@ -94,6 +167,8 @@
     setClass,
     setRelation,
     showAll,
+    setDates,
+    labels: [],
     selected: null,
   };
   window.kgNetwork = network;
@@ -164,6 +239,189 @@
       applyFilters();
     }
     focusNode(id);
+  });
+
+  // --- labels --------------------------------------------------------------------------------------
+  /* Drawn after vis-network's frame, in screen pixels, so they keep one readable size at any zoom.
+   * Node labels go below their node in order of priority (selected, under the pointer, focus, then
+   * by size, i.e. degree): a label is drawn only where it overlaps no label drawn before and no other
+   * node, so zooming in makes room for more of them. Edge labels (the relation's name) follow, at the
+   * edge's midpoint, once the view is zoomed in to EDGE_LABEL_SCALE, and always for the edge under
+   * the pointer or selected. view.labels keeps the boxes drawn in the last frame, for tests.
+   */
+  const FONT_FAMILY = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC", sans-serif';
+  const NODE_FONT = `13px ${FONT_FAMILY}`;
+  const EDGE_FONT = `11px ${FONT_FAMILY}`;
+  const NODE_LABEL_HEIGHT = 16;
+  const EDGE_LABEL_HEIGHT = 14;
+  const EDGE_LABEL_SCALE = 0.9;
+  const CELL = 64; // grid cell of the collision index, px
+  const byPriority = data.nodes
+    .map((node) => [-(node.size || 0), node.id])
+    .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map((item) => item[1]);
+  const nodeLabels = new Map(data.nodes.map((node) => [node.id, node.label]));
+  const edgeItems = new Map(data.edges.map((edge) => [edge.id, edge]));
+  const widths = new Map();
+  let hovered = { node: null, edge: null };
+
+  function textWidth(ctx, font, text) {
+    const key = font + "\u0000" + text;
+    let width = widths.get(key);
+    if (width === undefined) {
+      ctx.font = font;
+      width = ctx.measureText(text).width;
+      widths.set(key, width);
+    }
+    return width;
+  }
+
+  function drawLabels(ctx) {
+    const renderer = network.renderer;
+    view.labels = [];
+    const ids = network.body.nodeIndices;
+    if ((renderer.zooming || renderer.dragging) && details.fastDraw && ids.length >= details.fastDraw) return;
+    const scale = network.body.view.scale;
+    const shift = network.body.view.translation;
+    const frame = network.canvas.frame.canvas;
+    const width = frame.clientWidth;
+    const height = frame.clientHeight;
+    const grid = new Map();
+    const cells = (box, visit) => {
+      for (let cx = Math.floor(box.x / CELL); cx <= Math.floor((box.x + box.w) / CELL); cx++) {
+        for (let cy = Math.floor(box.y / CELL); cy <= Math.floor((box.y + box.h) / CELL); cy++) {
+          if (visit(`${cx},${cy}`) === false) return false;
+        }
+      }
+      return true;
+    };
+    const put = (box) =>
+      cells(box, (key) => {
+        if (!grid.has(key)) grid.set(key, []);
+        grid.get(key).push(box);
+      });
+    const free = (box) =>
+      cells(box, (key) =>
+        (grid.get(key) || []).every(
+          (other) =>
+            other.owner === box.owner ||
+            other.x >= box.x + box.w ||
+            box.x >= other.x + other.w ||
+            other.y >= box.y + box.h ||
+            box.y >= other.y + other.h
+        )
+      );
+    const onScreen = (box) => box.x + box.w > 0 && box.y + box.h > 0 && box.x < width && box.y < height;
+
+    // the floating bar, legend and panel hide what is under them: no label goes there
+    const canvasBox = frame.getBoundingClientRect();
+    for (const ui of document.querySelectorAll("#kg-bar, #kg-legend, #kg-panel")) {
+      if (ui.hidden) continue;
+      const rect = ui.getBoundingClientRect();
+      put({ x: rect.left - canvasBox.left, y: rect.top - canvasBox.top, w: rect.width, h: rect.height, owner: "" });
+    }
+    // every node on screen is an obstacle for the labels of the others
+    const visible = new Set(ids);
+    const place = new Map();
+    for (const id of ids) {
+      const node = network.body.nodes[id];
+      const r = (node.options.size || 10) * scale;
+      const x = node.x * scale + shift.x;
+      const y = node.y * scale + shift.y;
+      const box = { x: x - r, y: y - r, w: 2 * r, h: 2 * r, owner: id, kind: "shape" };
+      place.set(id, [x, y, r]);
+      if (onScreen(box)) put(box);
+    }
+    const chosen = [];
+    const first = [...network.getSelectedNodes(), hovered.node, ...(details.focus || [])].filter(
+      (id) => id && visible.has(id)
+    );
+    const seen = new Set();
+    for (const id of [...first, ...byPriority]) {
+      if (seen.has(id) || !visible.has(id)) continue;
+      seen.add(id);
+      const text = nodeLabels.get(id);
+      if (!text) continue;
+      const [x, y, r] = place.get(id);
+      const w = textWidth(ctx, NODE_FONT, text) + 4;
+      const h = NODE_LABEL_HEIGHT;
+      // below the node, else above, right or left of it
+      const spots = [
+        [x - w / 2, y + r + 2],
+        [x - w / 2, y - r - 2 - h],
+        [x + r + 3, y - h / 2],
+        [x - r - 3 - w, y - h / 2],
+      ].map(([left, top]) => ({ x: left, y: top, w, h, owner: id, kind: "node", text }));
+      const box = spots.find((spot) => onScreen(spot) && free(spot)) || (first.includes(id) && spots[0]);
+      if (box) {
+        put(box);
+        chosen.push(box);
+      }
+    }
+    const edgeIds = new Set(network.getSelectedEdges());
+    if (hovered.edge) edgeIds.add(hovered.edge);
+    const priorityEdges = new Set(edgeIds);
+    if (scale >= EDGE_LABEL_SCALE) for (const id of network.body.edgeIndices) edgeIds.add(id);
+    for (const id of edgeIds) {
+      const edge = network.body.edges[id];
+      const item = edgeItems.get(id);
+      if (!edge || !item || !edge.edgeType || !visibleEdges.has(id)) continue;
+      const middle = edge.edgeType.getPoint(0.5);
+      const x = middle.x * scale + shift.x;
+      const y = middle.y * scale + shift.y;
+      const text = item.label || relationName(item.relation);
+      const w = textWidth(ctx, EDGE_FONT, text) + 4;
+      const box = { x: x - w / 2, y: y - EDGE_LABEL_HEIGHT / 2, w, h: EDGE_LABEL_HEIGHT, owner: id, kind: "edge", text };
+      if (!onScreen(box)) continue;
+      if (free(box) || priorityEdges.has(id)) {
+        put(box);
+        chosen.push(box);
+        box.colour = (relationNames[item.relation] || [])[1] || "#555";
+      }
+    }
+
+    ctx.save();
+    const ratio = network.canvas.pixelRatio || window.devicePixelRatio || 1;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    for (const box of chosen) {
+      ctx.font = box.kind === "node" ? NODE_FONT : EDGE_FONT;
+      ctx.lineWidth = 4;
+      ctx.strokeStyle = "rgba(255, 255, 255, 0.92)";
+      ctx.strokeText(box.text, box.x + box.w / 2, box.y + 1);
+      ctx.fillStyle = box.kind === "node" ? "#222" : box.colour;
+      ctx.fillText(box.text, box.x + box.w / 2, box.y + 1);
+    }
+    ctx.restore();
+    view.labels = chosen.map(({ x, y, w, h, owner, kind, text }) => ({ x, y, w, h, id: owner, kind, text }));
+  }
+  network.on("afterDrawing", drawLabels);
+
+  // the edge (or node) under the pointer, found by our own pointer handler: vis-network's hover
+  // events need its hover option, which large graphs turn off (each hover redraws everything)
+  let pointerFrame = 0;
+  container.addEventListener("pointermove", (event) => {
+    if (pointerFrame) return;
+    pointerFrame = requestAnimationFrame(() => {
+      pointerFrame = 0;
+      const box = container.getBoundingClientRect();
+      const at = { x: event.clientX - box.left, y: event.clientY - box.top };
+      const node = network.getNodeAt(at) || null;
+      const edge = node ? null : network.getEdgeAt(at) || null;
+      if (node !== hovered.node || edge !== hovered.edge) {
+        hovered = { node, edge };
+        view.hovered = hovered;
+        network.redraw();
+      }
+    });
+  });
+  container.addEventListener("pointerleave", () => {
+    if (hovered.node || hovered.edge) {
+      hovered = { node: null, edge: null };
+      network.redraw();
+    }
   });
 
   // --- search --------------------------------------------------------------------------------------
@@ -302,6 +560,29 @@
   const showAllButton = document.getElementById("kg-show-all");
   if (showAllButton) showAllButton.addEventListener("click", showAll);
 
+  // --- date filter -------------------------------------------------------------------------------------
+  const sinceInput = document.getElementById("kg-since");
+  const untilInput = document.getElementById("kg-until");
+  /** Show only facts from documents dated within [since, until] (ISO, either may be empty). */
+  function setDates(since, until) {
+    const bounds = [since, until].map((text) => (text && String(text).trim() ? dateBounds(text) : undefined));
+    if (sinceInput) sinceInput.value = since || "";
+    if (untilInput) untilInput.value = until || "";
+    [sinceInput, untilInput].forEach((box, i) => box && box.classList.toggle("kg-invalid", bounds[i] === null));
+    if (bounds.includes(null)) {
+      setStatus("日期格式：YYYY、YYYY-MM 或 YYYY-MM-DD");
+      return false;
+    }
+    const first = bounds[0] ? bounds[0][0] : null;
+    const last = bounds[1] ? bounds[1][1] : null;
+    dateRange = first || last ? [first, last] : null;
+    applyFilters();
+    return true;
+  }
+  for (const box of [sinceInput, untilInput]) {
+    if (box) box.addEventListener("change", () => setDates(sinceInput.value, untilInput.value));
+  }
+
   // --- status line ---------------------------------------------------------------------------------
   const status = document.getElementById("kg-status");
   function setStatus(text) {
@@ -355,18 +636,40 @@
     });
     return button;
   }
+  /** Relative link to an entity's page under kg serve, or null (not served, or not our resource). */
+  function entityHref(id) {
+    const colon = id.indexOf(":");
+    const base = colon > 0 ? (details.resources || {})[id.slice(0, colon)] : undefined;
+    return served && base !== undefined ? `entity/${base}${id.slice(colon + 1)}` : null;
+  }
+  /** Relative link to a document's page under kg serve, at one sentence when start is given. */
+  function documentHref(file, start) {
+    if (!served || !file) return null;
+    const path = file.split("/").map(encodeURIComponent).join("/");
+    return `doc/${path}` + (start !== null && start !== undefined ? `#s-${start}` : "");
+  }
+  function anchor(text, href, title) {
+    const a = el("a", text, "kg-doc-link");
+    a.href = href;
+    if (title) a.title = title;
+    return a;
+  }
+  /** "——file [start–end]《title》（date）；职务：post", the document part linked to the sentence when served. */
   function source(evidence) {
     const [, doc, start, end, post] = evidence;
-    const parts = [];
+    if (doc < 0 && !post) return null;
+    const line = el("p", "——", "kg-source");
     if (doc >= 0) {
-      const [file, title] = documents[doc];
+      const [file, title, date] = documents[doc];
       let where = file;
       if (start !== null && end !== null) where += ` [${start}–${end}]`;
       if (title) where += `《${title}》`;
-      parts.push(where);
+      if (date) where += `（${date}）`;
+      const href = documentHref(file, start);
+      line.append(href ? anchor(where, href, "在原文中查看这句话：为什么有这条关系？") : where);
     }
-    if (post) parts.push(`职务：${post}`);
-    return parts.join("；");
+    if (post) line.append(`${doc >= 0 ? "；" : ""}职务：${post}`);
+    return line;
   }
 
   /** One fact: its ends and relation, then each evidence sentence with document and post. */
@@ -382,7 +685,7 @@
     for (const item of evidence) {
       block.append(el("blockquote", item[0] ? `「${item[0]}」` : "（无证据句）", "kg-evidence"));
       const where = source(item);
-      if (where) block.append(el("p", `——${where}`, "kg-source"));
+      if (where) block.append(where);
     }
     if (more) block.append(el("p", `……另有 ${more} 条证据未列出`, "kg-meta"));
     return block;
@@ -395,8 +698,12 @@
       }
     }
     const list = el("ul", null, "kg-docs");
-    for (const [, [file, title]] of [...seen.entries()].sort((a, b) => a[0] - b[0])) {
-      list.append(el("li", title ? `${file}《${title}》` : file));
+    for (const [, [file, title, date]] of [...seen.entries()].sort((a, b) => a[0] - b[0])) {
+      const text = (title ? `${file}《${title}》` : file) + (date ? `（${date}）` : "");
+      const href = documentHref(file);
+      const item = el("li");
+      item.append(href ? anchor(text, href, "打开文档页") : text);
+      list.append(item);
     }
     return seen.size ? list : null;
   }
@@ -428,6 +735,12 @@
       target.append(el("p", `并入的下级地区：${names}${rest}`));
     }
     target.append(el("p", id, "kg-id"));
+    const page = entityHref(id);
+    if (page) {
+      const links = el("p", null, "kg-panel-links");
+      links.append(anchor("打开实体页（全部关系、证据与职务）", page));
+      target.append(links);
+    }
     const edgeIds = (incident.get(id) || []).slice();
     edgeIds.sort((a, b) => {
       const x = edges.get(a);
