@@ -167,7 +167,11 @@ def _assets() -> tuple[str, str, str, str]:
 
 
 def _legend_html(net: Network) -> str:
-    """The legend: one checkbox per class and relation in the network, which the script makes filters."""
+    """The legend: one checkbox per class and relation in the network, which the script makes filters.
+
+    Colours are ``data-colour`` attributes that the script applies: a ``style`` attribute would need
+    ``'unsafe-inline'`` in the Content-Security-Policy that ``kg serve`` sends with the page.
+    """
     groups: dict[str, int] = {}
     for node in net.nodes:
         groups[node.get("group", "Thing")] = groups.get(node.get("group", "Thing"), 0) + 1
@@ -182,7 +186,7 @@ def _legend_html(net: Network) -> str:
         style = class_style(group)
         items.append(
             f'<li><label><input type="checkbox" checked data-group="{html.escape(group)}">'
-            f'<span class="kg-glyph" style="color:{style.colour}">{GLYPHS.get(style.shape, "●")}</span>'
+            f'<span class="kg-glyph" data-colour="{style.colour}">{GLYPHS.get(style.shape, "●")}</span>'
             f'{html.escape(style.name)}<span class="kg-count">{groups[group]}</span></label></li>'
         )
     lines = []
@@ -190,7 +194,7 @@ def _legend_html(net: Network) -> str:
         if relation in relations:
             lines.append(
                 f'<li><label><input type="checkbox" checked data-relation="{relation}">'
-                f'<span class="kg-line" style="background:{line.colour}"></span>'
+                f'<span class="kg-line" data-colour="{line.colour}"></span>'
                 f'{html.escape(line.name)}<span class="kg-count">{relations[relation]}</span></label></li>'
             )
     return (

@@ -550,6 +550,11 @@
     if (box) box.checked = value;
     if (apply) applyFilters();
   }
+  for (const swatch of document.querySelectorAll("#kg-legend [data-colour]")) {
+    // set through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' allows
+    if (swatch.classList.contains("kg-line")) swatch.style.background = swatch.dataset.colour;
+    else swatch.style.color = swatch.dataset.colour;
+  }
   for (const box of document.querySelectorAll("#kg-legend input[data-group]")) {
     box.addEventListener("change", () => setClass(box.dataset.group, box.checked));
   }
