@@ -159,7 +159,8 @@ STYLE = (
     ".src-line{margin:0 0 .5em 1.6em;font-size:13px;color:#666}"
     ".chain{font-size:15px}.chain .sep{color:#999;margin:0 .3em}"
     ".doc p{margin:.5em 0}.sent{border-radius:.2em}"
-    ".sent.has-fact{background:#fff8d6}.sent:target{background:#ffe066;outline:2px solid #e0a800}"
+    ".sent.has-fact{background:#fff8d6;-webkit-box-decoration-break:clone;box-decoration-break:clone}"
+    ".sent:target{background:#ffe066;box-shadow:0 0 0 2px #e0a800}"
     ".fn{font-size:11px;vertical-align:super;margin-left:.15em}"
     ".warn{background:#fff3cd;border:1px solid #e0c060;padding:.5em .8em;border-radius:.3em}"
     "li:target{background:#ffe066}" + _class_rules()
