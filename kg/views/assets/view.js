@@ -243,8 +243,8 @@
 
   // --- labels --------------------------------------------------------------------------------------
   /* Drawn after vis-network's frame, in screen pixels, so they keep one readable size at any zoom.
-   * Node labels go below their node in order of priority (selected, under the pointer, focus, then
-   * by size, i.e. degree): a label is drawn only where it overlaps no label drawn before and no other
+   * Node labels go beside their node (below, else above, right, left) in order of priority
+   * (selected, under the pointer, ends of a selected edge, focus, then by size, i.e. degree): a label is drawn only where it overlaps no label drawn before and no other
    * node, so zooming in makes room for more of them. Edge labels (the relation's name) follow, at the
    * edge's midpoint, once the view is zoomed in to EDGE_LABEL_SCALE, and always for the edge under
    * the pointer or selected. view.labels keeps the boxes drawn in the last frame, for tests.
@@ -300,11 +300,13 @@
         if (!grid.has(key)) grid.set(key, []);
         grid.get(key).push(box);
       });
-    const free = (box) =>
+    // nothing of another owner overlaps box (with labelsOnly: no other label; shapes may)
+    const free = (box, labelsOnly = false) =>
       cells(box, (key) =>
         (grid.get(key) || []).every(
           (other) =>
             other.owner === box.owner ||
+            (labelsOnly && !(other.kind === "node" || other.kind === "edge")) ||
             other.x >= box.x + box.w ||
             box.x >= other.x + other.w ||
             other.y >= box.y + box.h ||
@@ -333,9 +335,39 @@
       if (onScreen(box)) put(box);
     }
     const chosen = [];
-    const first = [...network.getSelectedNodes(), hovered.node, ...(details.focus || [])].filter(
-      (id) => id && visible.has(id)
-    );
+    const accept = (box) => {
+      put(box);
+      chosen.push(box);
+    };
+    /** The label box of an edge at its midpoint, or null when the edge is not drawn or off screen. */
+    const edgeBox = (id) => {
+      const edge = network.body.edges[id];
+      const item = edgeItems.get(id);
+      if (!edge || !item || !edge.edgeType || !visibleEdges.has(id)) return null;
+      const middle = edge.edgeType.getPoint(0.5);
+      const x = middle.x * scale + shift.x;
+      const y = middle.y * scale + shift.y;
+      const text = item.label || relationName(item.relation);
+      const w = textWidth(ctx, EDGE_FONT, text) + 4;
+      const h = EDGE_LABEL_HEIGHT;
+      const colour = (relationNames[item.relation] || [])[1] || "#555";
+      const box = { x: x - w / 2, y: y - h / 2, w, h, owner: id, kind: "edge", text, colour };
+      return onScreen(box) ? box : null;
+    };
+    // the labels of the edges selected or under the pointer come first: the rest make room for them
+    const priorityEdges = new Set(network.getSelectedEdges());
+    if (hovered.edge) priorityEdges.add(hovered.edge);
+    for (const id of priorityEdges) {
+      const box = edgeBox(id);
+      if (box) accept(box);
+    }
+    const selectedEnds = network.getSelectedEdges().flatMap((id) => {
+      const edge = edgeItems.get(id);
+      return edge ? [edge.from, edge.to] : [];
+    });
+    const first = [network.getSelectedNodes(), hovered.node, selectedEnds, details.focus || []]
+      .flat()
+      .filter((id) => id && visible.has(id));
     const seen = new Set();
     for (const id of [...first, ...byPriority]) {
       if (seen.has(id) || !visible.has(id)) continue;
@@ -352,31 +384,15 @@
         [x + r + 3, y - h / 2],
         [x - r - 3 - w, y - h / 2],
       ].map(([left, top]) => ({ x: left, y: top, w, h, owner: id, kind: "node", text }));
-      const box = spots.find((spot) => onScreen(spot) && free(spot)) || (first.includes(id) && spots[0]);
-      if (box) {
-        put(box);
-        chosen.push(box);
-      }
+      let box = spots.find((spot) => onScreen(spot) && free(spot));
+      if (!box && first.includes(id)) box = spots.find((spot) => free(spot, true)) || spots[0];
+      if (box) accept(box);
     }
-    const edgeIds = new Set(network.getSelectedEdges());
-    if (hovered.edge) edgeIds.add(hovered.edge);
-    const priorityEdges = new Set(edgeIds);
-    if (scale >= EDGE_LABEL_SCALE) for (const id of network.body.edgeIndices) edgeIds.add(id);
-    for (const id of edgeIds) {
-      const edge = network.body.edges[id];
-      const item = edgeItems.get(id);
-      if (!edge || !item || !edge.edgeType || !visibleEdges.has(id)) continue;
-      const middle = edge.edgeType.getPoint(0.5);
-      const x = middle.x * scale + shift.x;
-      const y = middle.y * scale + shift.y;
-      const text = item.label || relationName(item.relation);
-      const w = textWidth(ctx, EDGE_FONT, text) + 4;
-      const box = { x: x - w / 2, y: y - EDGE_LABEL_HEIGHT / 2, w, h: EDGE_LABEL_HEIGHT, owner: id, kind: "edge", text };
-      if (!onScreen(box)) continue;
-      if (free(box) || priorityEdges.has(id)) {
-        put(box);
-        chosen.push(box);
-        box.colour = (relationNames[item.relation] || [])[1] || "#555";
+    if (scale >= EDGE_LABEL_SCALE) {
+      for (const id of network.body.edgeIndices) {
+        if (priorityEdges.has(id)) continue;
+        const box = edgeBox(id);
+        if (box && free(box)) accept(box);
       }
     }
 
