@@ -9,6 +9,7 @@ KG_UPDATE_SCREENSHOTS=1).
 from __future__ import annotations
 
 import os
+import time
 import urllib.parse
 
 import pytest
@@ -49,6 +50,15 @@ class LocalPage:
     def js(self, expression: str, arg=None):
         return self.page.evaluate(expression, arg)
 
+    def until(self, expression: str, timeout: float = 10.0) -> None:
+        """Wait until a JavaScript expression is true, polled through evaluate: wait_for_function
+        evaluates its predicate inside the page, which the served pages' policy (no eval) forbids."""
+        deadline = time.monotonic() + timeout
+        while not self.js(expression):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true within {timeout} s: {expression}")
+            self.page.wait_for_timeout(50)
+
     def clean(self) -> bool:
         return self.errors == [] and self.blocked == []
 
@@ -60,7 +70,7 @@ class LocalPage:
 def served_view(browser, server):  # noqa: F811
     base, _ = server
     page = LocalPage(browser, base + "/view", allowed=base + "/")
-    page.page.wait_for_function("window.kgView && window.kgView.ready", timeout=60_000)
+    page.until("window.kgView && window.kgView.ready", timeout=60)
     yield page
     page.close()
 
@@ -193,11 +203,11 @@ def test_hovering_an_edge_shows_its_label_at_overview_zoom(served_view):
         [BUREAU, VILLAGE],
     )
     page.page.mouse.move(point["x"], point["y"])
-    page.page.wait_for_function(f"kgView.labels.some(b => b.kind === 'edge' && b.id === '{point['id']}')")
+    page.until(f"kgView.labels.some(b => b.kind === 'edge' && b.id === '{point['id']}')")
     (label,) = [b for b in page.js("kgView.labels") if b["kind"] == "edge"]
     assert label["text"] == "帮扶"
     page.page.mouse.move(5, 890)
-    page.page.wait_for_function("!kgView.labels.some(b => b.kind === 'edge')")
+    page.until("!kgView.labels.some(b => b.kind === 'edge')")
     assert page.clean()
 
 

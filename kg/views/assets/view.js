@@ -52,6 +52,7 @@
   let visibleNodes = new Set();
 
   let visibleEdges = new Set();
+  let filterVersion = 0; // changes whenever the filters do, for the label placement's cache
   let dateRange = null; // [first day, last day] as ISO strings, either may be null; null: no filter
 
   const on = (map, key) => map.get(key) !== false;
@@ -140,6 +141,7 @@
   });
 
   function applyFilters() {
+    filterVersion++;
     recompute();
     nodeView.refresh();
     edgeView.refresh();
@@ -256,27 +258,41 @@
   const EDGE_LABEL_HEIGHT = 14;
   const EDGE_LABEL_SCALE = 0.9;
   const CELL = 64; // grid cell of the collision index, px
+  const MAX_LABEL_TRIES = 1500;
+  const HOVER_DELAY = 100; // ms the pointer rests before the label of what is under it is drawn
+  const MIN_OBSTACLE_RADIUS = 4; // px: smaller nodes do not keep labels away
   const byPriority = data.nodes
     .map((node) => [-(node.size || 0), node.id])
     .sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
     .map((item) => item[1]);
   const nodeLabels = new Map(data.nodes.map((node) => [node.id, node.label]));
   const edgeItems = new Map(data.edges.map((edge) => [edge.id, edge]));
-  const widths = new Map();
   let hovered = { node: null, edge: null };
+  let labelCache = { key: "", chosen: [] };
 
-  function textWidth(ctx, font, text) {
-    const key = font + "\u0000" + text;
-    let width = widths.get(key);
+  // one measuring context per font: setting a context's font parses it, which costs more than measuring
+  const measurers = new Map();
+  function textWidth(_ctx, font, text) {
+    let measurer = measurers.get(font);
+    if (!measurer) {
+      measurer = { ctx: document.createElement("canvas").getContext("2d"), widths: new Map() };
+      measurer.ctx.font = font;
+      measurers.set(font, measurer);
+    }
+    let width = measurer.widths.get(text);
     if (width === undefined) {
-      ctx.font = font;
-      width = ctx.measureText(text).width;
-      widths.set(key, width);
+      width = measurer.ctx.measureText(text).width;
+      measurer.widths.set(text, width);
     }
     return width;
   }
 
   function drawLabels(ctx) {
+    const started = performance.now();
+    placeLabels(ctx);
+    timings.labels = performance.now() - started;
+  }
+  function placeLabels(ctx) {
     const renderer = network.renderer;
     view.labels = [];
     const ids = network.body.nodeIndices;
@@ -286,116 +302,159 @@
     const frame = network.canvas.frame.canvas;
     const width = frame.clientWidth;
     const height = frame.clientHeight;
-    const grid = new Map();
-    const cells = (box, visit) => {
-      for (let cx = Math.floor(box.x / CELL); cx <= Math.floor((box.x + box.w) / CELL); cx++) {
-        for (let cy = Math.floor(box.y / CELL); cy <= Math.floor((box.y + box.h) / CELL); cy++) {
-          if (visit(`${cx},${cy}`) === false) return false;
+    // a frame that moved nothing (a tooltip, a hover over empty space) reuses the last placement
+    const key = [
+      scale,
+      shift.x,
+      shift.y,
+      width,
+      height,
+      ids.length,
+      network.body.edgeIndices.length,
+      filterVersion,
+      moveVersion,
+      network.getSelectedNodes().join(","),
+      network.getSelectedEdges().join(","),
+      hovered.node,
+      hovered.edge,
+      document.getElementById("kg-panel").hidden,
+    ].join("|");
+    let chosen = labelCache.key === key && !physics ? labelCache.chosen : null;
+    if (!chosen) {
+      chosen = (() => {
+        const grid = new Map();
+        // a uniform grid of CELL px; a cell's key is a number (no string per lookup)
+        const cellRange = (box) => [
+          Math.floor(box.x / CELL),
+          Math.floor((box.x + box.w) / CELL),
+          Math.floor(box.y / CELL),
+          Math.floor((box.y + box.h) / CELL),
+        ];
+        const put = (box) => {
+          const [x0, x1, y0, y1] = cellRange(box);
+          for (let cx = x0; cx <= x1; cx++) {
+            for (let cy = y0; cy <= y1; cy++) {
+              const key = cx * 65536 + cy;
+              const list = grid.get(key);
+              if (list) list.push(box);
+              else grid.set(key, [box]);
+            }
+          }
+        };
+        // nothing of another owner overlaps box (with labelsOnly: no other label; shapes may)
+        const free = (box, labelsOnly = false) => {
+          const [x0, x1, y0, y1] = cellRange(box);
+          const right = box.x + box.w;
+          const bottom = box.y + box.h;
+          for (let cx = x0; cx <= x1; cx++) {
+            for (let cy = y0; cy <= y1; cy++) {
+              const list = grid.get(cx * 65536 + cy);
+              if (!list) continue;
+              for (let i = 0; i < list.length; i++) {
+                const other = list[i];
+                if (other.owner === box.owner || (labelsOnly && other.kind !== "node" && other.kind !== "edge")) continue;
+                if (other.x < right && box.x < other.x + other.w && other.y < bottom && box.y < other.y + other.h) {
+                  return false;
+                }
+              }
+            }
+          }
+          return true;
+        };
+        const onScreen = (box) => box.x + box.w > 0 && box.y + box.h > 0 && box.x < width && box.y < height;
+
+        // the floating bar, legend and panel hide what is under them: no label goes there
+        const canvasBox = frame.getBoundingClientRect();
+        for (const ui of document.querySelectorAll("#kg-bar, #kg-legend, #kg-panel")) {
+          if (ui.hidden) continue;
+          const rect = ui.getBoundingClientRect();
+          put({ x: rect.left - canvasBox.left, y: rect.top - canvasBox.top, w: rect.width, h: rect.height, owner: "" });
         }
-      }
-      return true;
-    };
-    const put = (box) =>
-      cells(box, (key) => {
-        if (!grid.has(key)) grid.set(key, []);
-        grid.get(key).push(box);
-      });
-    // nothing of another owner overlaps box (with labelsOnly: no other label; shapes may)
-    const free = (box, labelsOnly = false) =>
-      cells(box, (key) =>
-        (grid.get(key) || []).every(
-          (other) =>
-            other.owner === box.owner ||
-            (labelsOnly && !(other.kind === "node" || other.kind === "edge")) ||
-            other.x >= box.x + box.w ||
-            box.x >= other.x + other.w ||
-            other.y >= box.y + box.h ||
-            box.y >= other.y + other.h
-        )
-      );
-    const onScreen = (box) => box.x + box.w > 0 && box.y + box.h > 0 && box.x < width && box.y < height;
-
-    // the floating bar, legend and panel hide what is under them: no label goes there
-    const canvasBox = frame.getBoundingClientRect();
-    for (const ui of document.querySelectorAll("#kg-bar, #kg-legend, #kg-panel")) {
-      if (ui.hidden) continue;
-      const rect = ui.getBoundingClientRect();
-      put({ x: rect.left - canvasBox.left, y: rect.top - canvasBox.top, w: rect.width, h: rect.height, owner: "" });
+        // every node on screen is an obstacle for the labels of the others
+        const visible = new Set(ids);
+        const place = new Map();
+        for (const id of ids) {
+          const node = network.body.nodes[id];
+          const r = (node.options.size || 10) * scale;
+          const x = node.x * scale + shift.x;
+          const y = node.y * scale + shift.y;
+          const box = { x: x - r, y: y - r, w: 2 * r, h: 2 * r, owner: id, kind: "shape" };
+          place.set(id, [x, y, r]);
+          // a dot of a few pixels may sit under a label: at overview zoom every hub is surrounded by them
+          if (r >= MIN_OBSTACLE_RADIUS && onScreen(box)) put(box);
+        }
+        const chosen = [];
+        const accept = (box) => {
+          put(box);
+          chosen.push(box);
+        };
+        /** The label box of an edge at its midpoint, or null when the edge is not drawn or off screen. */
+        const edgeBox = (id) => {
+          const edge = network.body.edges[id];
+          const item = edgeItems.get(id);
+          if (!edge || !item || !edge.edgeType || !visibleEdges.has(id)) return null;
+          const middle = edge.edgeType.getPoint(0.5);
+          const x = middle.x * scale + shift.x;
+          const y = middle.y * scale + shift.y;
+          const text = item.label || relationName(item.relation);
+          const w = textWidth(ctx, EDGE_FONT, text) + 4;
+          const h = EDGE_LABEL_HEIGHT;
+          const colour = (relationNames[item.relation] || [])[1] || "#555";
+          const box = { x: x - w / 2, y: y - h / 2, w, h, owner: id, kind: "edge", text, colour };
+          return onScreen(box) ? box : null;
+        };
+        // the labels of the edges selected or under the pointer come first: the rest make room for them
+        const priorityEdges = new Set(network.getSelectedEdges());
+        if (hovered.edge) priorityEdges.add(hovered.edge);
+        for (const id of priorityEdges) {
+          const box = edgeBox(id);
+          if (box) accept(box);
+        }
+        const selectedEnds = network.getSelectedEdges().flatMap((id) => {
+          const edge = edgeItems.get(id);
+          return edge ? [edge.from, edge.to] : [];
+        });
+        const first = [network.getSelectedNodes(), hovered.node, selectedEnds, details.focus || []]
+          .flat()
+          .filter((id) => id && visible.has(id));
+        const seen = new Set();
+        let tries = 0;
+        for (const id of [...first, ...byPriority]) {
+          if (seen.has(id) || !visible.has(id)) continue;
+          seen.add(id);
+          const [px, py] = place.get(id);
+          if (px < 0 || py < 0 || px > width || py > height) continue;
+          // the best-connected MAX_LABEL_TRIES nodes on screen are tried; below them, at a zoom that
+          // shows thousands, a label would rarely find room, and trying costs the frame
+          if (++tries > MAX_LABEL_TRIES && !first.includes(id)) break;
+          const text = nodeLabels.get(id);
+          if (!text) continue;
+          const [x, y, r] = place.get(id);
+          const w = textWidth(ctx, NODE_FONT, text) + 4;
+          const h = NODE_LABEL_HEIGHT;
+          // below the node, else above, right or left of it
+          const spots = [
+            [x - w / 2, y + r + 2],
+            [x - w / 2, y - r - 2 - h],
+            [x + r + 3, y - h / 2],
+            [x - r - 3 - w, y - h / 2],
+          ].map(([left, top]) => ({ x: left, y: top, w, h, owner: id, kind: "node", text }));
+          let box = spots.find((spot) => onScreen(spot) && free(spot));
+          if (!box && first.includes(id)) box = spots.find((spot) => free(spot, true)) || spots[0];
+          if (box) accept(box);
+        }
+        if (scale >= EDGE_LABEL_SCALE) {
+          for (const id of network.body.edgeIndices) {
+            if (priorityEdges.has(id)) continue;
+            const box = edgeBox(id);
+            if (box && free(box)) accept(box);
+          }
+        }
+        return chosen;
+      })();
+      labelCache = { key, chosen };
     }
-    // every node on screen is an obstacle for the labels of the others
-    const visible = new Set(ids);
-    const place = new Map();
-    for (const id of ids) {
-      const node = network.body.nodes[id];
-      const r = (node.options.size || 10) * scale;
-      const x = node.x * scale + shift.x;
-      const y = node.y * scale + shift.y;
-      const box = { x: x - r, y: y - r, w: 2 * r, h: 2 * r, owner: id, kind: "shape" };
-      place.set(id, [x, y, r]);
-      if (onScreen(box)) put(box);
-    }
-    const chosen = [];
-    const accept = (box) => {
-      put(box);
-      chosen.push(box);
-    };
-    /** The label box of an edge at its midpoint, or null when the edge is not drawn or off screen. */
-    const edgeBox = (id) => {
-      const edge = network.body.edges[id];
-      const item = edgeItems.get(id);
-      if (!edge || !item || !edge.edgeType || !visibleEdges.has(id)) return null;
-      const middle = edge.edgeType.getPoint(0.5);
-      const x = middle.x * scale + shift.x;
-      const y = middle.y * scale + shift.y;
-      const text = item.label || relationName(item.relation);
-      const w = textWidth(ctx, EDGE_FONT, text) + 4;
-      const h = EDGE_LABEL_HEIGHT;
-      const colour = (relationNames[item.relation] || [])[1] || "#555";
-      const box = { x: x - w / 2, y: y - h / 2, w, h, owner: id, kind: "edge", text, colour };
-      return onScreen(box) ? box : null;
-    };
-    // the labels of the edges selected or under the pointer come first: the rest make room for them
-    const priorityEdges = new Set(network.getSelectedEdges());
-    if (hovered.edge) priorityEdges.add(hovered.edge);
-    for (const id of priorityEdges) {
-      const box = edgeBox(id);
-      if (box) accept(box);
-    }
-    const selectedEnds = network.getSelectedEdges().flatMap((id) => {
-      const edge = edgeItems.get(id);
-      return edge ? [edge.from, edge.to] : [];
-    });
-    const first = [network.getSelectedNodes(), hovered.node, selectedEnds, details.focus || []]
-      .flat()
-      .filter((id) => id && visible.has(id));
-    const seen = new Set();
-    for (const id of [...first, ...byPriority]) {
-      if (seen.has(id) || !visible.has(id)) continue;
-      seen.add(id);
-      const text = nodeLabels.get(id);
-      if (!text) continue;
-      const [x, y, r] = place.get(id);
-      const w = textWidth(ctx, NODE_FONT, text) + 4;
-      const h = NODE_LABEL_HEIGHT;
-      // below the node, else above, right or left of it
-      const spots = [
-        [x - w / 2, y + r + 2],
-        [x - w / 2, y - r - 2 - h],
-        [x + r + 3, y - h / 2],
-        [x - r - 3 - w, y - h / 2],
-      ].map(([left, top]) => ({ x: left, y: top, w, h, owner: id, kind: "node", text }));
-      let box = spots.find((spot) => onScreen(spot) && free(spot));
-      if (!box && first.includes(id)) box = spots.find((spot) => free(spot, true)) || spots[0];
-      if (box) accept(box);
-    }
-    if (scale >= EDGE_LABEL_SCALE) {
-      for (const id of network.body.edgeIndices) {
-        if (priorityEdges.has(id)) continue;
-        const box = edgeBox(id);
-        if (box && free(box)) accept(box);
-      }
-    }
-
+    const placed = performance.now();
     ctx.save();
     const ratio = network.canvas.pixelRatio || window.devicePixelRatio || 1;
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -411,17 +470,22 @@
       ctx.fillText(box.text, box.x + box.w / 2, box.y + 1);
     }
     ctx.restore();
+    timings.labelText = performance.now() - placed;
     view.labels = chosen.map(({ x, y, w, h, owner, kind, text }) => ({ x, y, w, h, id: owner, kind, text }));
   }
   network.on("afterDrawing", drawLabels);
+  let moveVersion = 0; // nodes dragged to a new place: the placement's cache is stale
+  network.on("dragging", () => moveVersion++);
+  network.on("dragEnd", () => moveVersion++);
 
   // the edge (or node) under the pointer, found by our own pointer handler: vis-network's hover
   // events need its hover option, which large graphs turn off (each hover redraws everything)
-  let pointerFrame = 0;
+  // Looked up once the pointer rests (as vis-network's tooltip waits), so that sweeping the pointer
+  // over a large graph does not redraw it at every edge it crosses.
+  let pointerTimer = 0;
   container.addEventListener("pointermove", (event) => {
-    if (pointerFrame) return;
-    pointerFrame = requestAnimationFrame(() => {
-      pointerFrame = 0;
+    clearTimeout(pointerTimer);
+    pointerTimer = setTimeout(() => {
       const box = container.getBoundingClientRect();
       const at = { x: event.clientX - box.left, y: event.clientY - box.top };
       const node = network.getNodeAt(at) || null;
@@ -431,9 +495,10 @@
         view.hovered = hovered;
         network.redraw();
       }
-    });
+    }, HOVER_DELAY);
   });
   container.addEventListener("pointerleave", () => {
+    clearTimeout(pointerTimer);
     if (hovered.node || hovered.edge) {
       hovered = { node: null, edge: null };
       network.redraw();
