@@ -243,3 +243,19 @@ def test_view_is_served_with_a_policy_for_its_scripts(server):  # noqa: F811
     assert response.status_code == 200
     assert response.text.startswith("<!DOCTYPE html>")
     assert "script-src 'sha256-" in response.headers["content-security-policy"]
+
+
+def test_a_relative_corpus_is_found_beside_the_build(tmp_path, monkeypatch):
+    (tmp_path / "corp").mkdir()
+    (tmp_path / "corp" / "a.txt").write_text("乌审旗图克镇乌兰什巴台村。", encoding="utf-8")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "report.json").write_text(json.dumps({"corpus": "corp"}), encoding="utf-8")
+    monkeypatch.chdir(build)  # not where kg build ran: the build's parent holds the corpus
+    found = read_source(build, "a.txt")
+    assert found.document is not None and found.document.text == "乌审旗图克镇乌兰什巴台村。"
+    assert not found.changed  # no cache entry to compare with
+    (build / "report.json").write_text(json.dumps({"corpus": "elsewhere"}), encoding="utf-8")
+    assert read_source(build, "a.txt").problem.startswith(
+        "原文文件已不在构建时的位置；构建记录的语料目录 elsewhere 是相对路径"
+    )

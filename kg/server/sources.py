@@ -75,7 +75,12 @@ def read_source(build_dir: Path, doc_id: str) -> SourceText:
         inside = path.resolve().is_relative_to(corpus.resolve())
         stat = path.stat()
     except OSError:
-        return SourceText(path, None, "原文文件已不在构建时的位置")
+        hint = (
+            ""
+            if corpus.is_absolute()
+            else f"；构建记录的语料目录 {corpus} 是相对路径，请在运行 kg build 的目录中启动 kg serve"
+        )
+        return SourceText(path, None, "原文文件已不在构建时的位置" + hint)
     if not inside:  # a document id cannot point out of the corpus, whatever it holds
         return SourceText(path, None, "文档路径不在语料目录内")
     entry = read_entry(build_dir, doc_id)
