@@ -89,3 +89,26 @@ def test_turtle_is_deterministic_and_round_trips():
 @given(st.lists(st.text(min_size=1, max_size=8), min_size=2, max_size=2, unique=True))
 def test_iri_minting_is_injective(keys):
     assert iri_segment(keys[0]) != iri_segment(keys[1])
+
+
+def test_assertions_carry_their_document_date_typed_by_precision():
+    from rdflib.namespace import DCTERMS, PROV, XSD
+
+    from kg.rdf import document_iri
+
+    bureau = Mention("鄂尔多斯市住建局", "GovernmentBody", "市住建局", 0, 8)
+    village = Mention("木都柴达木村", "Village", "木都柴达木村", 17, 23)
+    dated = Document("a.txt", TEXT, TEXT, DOC.origin, meta=(("date", "2020-09"),))
+    undated = Document("b.txt", TEXT, TEXT, DOC.origin)
+    candidates = [
+        Candidate(bureau, "assists", village, Evidence(doc.doc_id, TEXT, 0, len(TEXT)))
+        for doc in (dated, undated)
+    ]
+    g = build_graph([dated, undated], *resolve_entities(candidates))
+    dates = {
+        g.value(a, PROV.wasDerivedFrom): g.value(a, DCTERMS.date) for a in g.subjects(RDF.type, KG.Assertion)
+    }
+    assert dates == {
+        document_iri("a.txt"): Literal("2020-09", datatype=XSD.gYearMonth),
+        document_iri("b.txt"): None,
+    }

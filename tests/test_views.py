@@ -48,11 +48,13 @@ def add_entity(graph: Graph, node: URIRef, cls: str, label: str, *aliases: str) 
         graph.add((node, SKOS.altLabel, Literal(alias, lang="zh")))
 
 
-def add_document(graph: Graph, file: str, title: str) -> URIRef:
+def add_document(graph: Graph, file: str, title: str, date: str | None = None) -> URIRef:
     doc = KGR[f"doc/{file}"]
     graph.add((doc, RDF.type, KG.Document))
     graph.add((doc, KG.sourceFile, Literal(file)))
     graph.add((doc, DCTERMS.title, Literal(title, lang="zh")))
+    if date:
+        graph.add((doc, DCTERMS.date, Literal(date)))
     return doc
 
 
@@ -98,8 +100,8 @@ def small_graph() -> Graph:
     ]
     for s, p, o in facts:
         graph.add((s, KG[p], o))
-    first = add_document(graph, "a.txt", "组织部长调研")
-    second = add_document(graph, "b.txt", "驻村第一书记")
+    first = add_document(graph, "a.txt", "组织部长调研", "2021-05")
+    second = add_document(graph, "b.txt", "驻村第一书记", "2023")
     add_assertion(graph, (WANG, "heads", BUREAU), HEADS_SENTENCE, first, 10, post="部长")
     add_assertion(graph, (LI, "servesIn", VILLAGE), SERVES_SENTENCES[0], first, 40, post="第一书记")
     add_assertion(graph, (LI, "servesIn", VILLAGE), SERVES_SENTENCES[1], second, 5)
@@ -224,18 +226,26 @@ def test_edge_tooltip_shows_first_evidence_and_count(net):
 
 def test_edge_without_assertion_still_drawn(net):
     assert edge(net, LI, "worksFor", BUREAU)["title"] == "李华 —任职于→ 市委组织部"
-    assert net.details["facts"][edge(net, LI, "worksFor", BUREAU)["id"]] == [[cid(LI), cid(BUREAU), [], 0]]
+    assert net.details["facts"][edge(net, LI, "worksFor", BUREAU)["id"]] == [
+        [cid(LI), cid(BUREAU), [], 0, []]
+    ]
 
 
 def test_details_hold_every_sentence_with_document_and_post(net):
     details = net.details
     docs = details["documents"]
-    ((s, o, evidence, more),) = details["facts"][edge(net, LI, "servesIn", VILLAGE)["id"]]
-    assert (s, o, more) == (cid(LI), cid(VILLAGE), 0)
+    ((s, o, evidence, more, dates),) = details["facts"][edge(net, LI, "servesIn", VILLAGE)["id"]]
+    assert (s, o, more, dates) == (cid(LI), cid(VILLAGE), 0, ["2021-05", "2023"])
     rows = [(text, docs[doc], start, end, post) for text, doc, start, end, post in evidence]
     assert rows == [
-        (SERVES_SENTENCES[0], ["a.txt", "组织部长调研"], 40, 40 + len(SERVES_SENTENCES[0]), "第一书记"),
-        (SERVES_SENTENCES[1], ["b.txt", "驻村第一书记"], 5, 5 + len(SERVES_SENTENCES[1]), ""),
+        (
+            SERVES_SENTENCES[0],
+            ["a.txt", "组织部长调研", "2021-05"],
+            40,
+            40 + len(SERVES_SENTENCES[0]),
+            "第一书记",
+        ),
+        (SERVES_SENTENCES[1], ["b.txt", "驻村第一书记", "2023"], 5, 5 + len(SERVES_SENTENCES[1]), ""),
     ]
 
 
@@ -261,7 +271,7 @@ def test_evidence_beyond_limit_is_counted():
             graph, (COOP, "locatedIn", TOWN), f"兴农合作社位于双河镇（第{i:02d}句）。", doc, 100 * i
         )
     net = render_network(graph)
-    ((_, _, evidence, more),) = net.details["facts"][edge(net, COOP, "locatedIn", TOWN)["id"]]
+    ((_, _, evidence, more, _),) = net.details["facts"][edge(net, COOP, "locatedIn", TOWN)["id"]]
     assert (len(evidence), more) == (MAX_EVIDENCE, 2)
     assert edge(net, COOP, "locatedIn", TOWN)["title"].endswith(f"{MAX_EVIDENCE + 2} 条证据 · 点击查看")
 
@@ -345,7 +355,7 @@ def test_level_township_merges_villages_and_aggregates_edges():
     assists = edge(net, BUREAU, "assists", TOWN)
     assert assists["label"] == "帮扶 ×2" and assists["width"] > 1
     facts = net.details["facts"][assists["id"]]
-    assert [(s, o) for s, o, _, _ in facts] == [(cid(BUREAU), cid(second)), (cid(BUREAU), cid(VILLAGE))]
+    assert [(s, o) for s, o, *_ in facts] == [(cid(BUREAU), cid(second)), (cid(BUREAU), cid(VILLAGE))]
     assert edge(net, LI, "servesIn", TOWN)["label"] == "驻村"
     # the villages' own locatedIn facts are inside the township now
     assert not [e for e in net.edges if e["relation"] == "locatedIn" and e["to"] == cid(TOWN)][1:]
@@ -366,6 +376,50 @@ def test_level_then_focus_finds_merged_places():
     net = render_network(small_graph(), level="county", focus="新华村", depth=1)
     assert net.details["focus"] == [cid(COUNTY)]
     assert find_entities(read_view_graph(small_graph()), "王部长") == [cid(WANG)]
+
+
+def test_dates_keep_facts_stated_in_the_range_and_the_places_above():
+    net = render_network(small_graph(), since="2022")
+    drawn = {(e["from"], e["relation"], e["to"]) for e in net.edges}
+    assert drawn == {
+        (cid(LI), "servesIn", cid(VILLAGE)),
+        (cid(BUREAU), "assists", cid(VILLAGE)),
+        # no sentence states these: kept above what remains
+        (cid(LI), "worksFor", cid(BUREAU)),
+        (cid(VILLAGE), "locatedIn", cid(TOWN)),
+        (cid(TOWN), "locatedIn", cid(COUNTY)),
+    }
+    ((_, _, evidence, _, dates),) = net.details["facts"][edge(net, LI, "servesIn", VILLAGE)["id"]]
+    assert [row[0] for row in evidence] == [SERVES_SENTENCES[1]] and dates == ["2023"]
+    assert "只显示日期在 2022 至 最新 之间的文档所陈述的关系" in net.notes[0]
+
+
+@pytest.mark.parametrize(
+    "since,until,expected",
+    [
+        (None, "2021-05", {("heads", WANG, BUREAU), ("servesIn", LI, VILLAGE)}),
+        ("2021-05-31", "2021-06", {("heads", WANG, BUREAU), ("servesIn", LI, VILLAGE)}),  # May overlaps
+        ("2021-06", "2022-12-31", set()),
+        ("2023-12-31", None, {("servesIn", LI, VILLAGE), ("assists", BUREAU, VILLAGE)}),
+    ],
+)
+def test_a_date_stands_for_its_whole_period(since, until, expected):
+    net = render_network(small_graph(), since=since, until=until)
+    stated = {(e["relation"], e["from"], e["to"]) for e in net.edges if net.details["facts"][e["id"]][0][2]}
+    assert stated == {(p, cid(s), cid(o)) for p, s, o in expected}
+
+
+@pytest.mark.parametrize(
+    "since,until,message",
+    [("2023", "2022", "the range is empty: 2023 is after 2022"), ("2022-13", None, "is not an ISO date")],
+)
+def test_bad_date_range_is_refused(since, until, message):
+    with pytest.raises(ValueError, match=message):
+        render_network(small_graph(), since=since, until=until)
+
+
+def test_resources_let_the_served_page_link_entity_pages(net):
+    assert net.details["resources"] == {"kgr": ""}
 
 
 def test_unknown_level_is_refused():
@@ -616,6 +670,32 @@ def test_cli_view_level(build_dir, tmp_path):
 def test_cli_view_errors(build_dir, args, code, message):
     result = CliRunner().invoke(main, ["view", "--graph", str(build_dir), *args])
     assert result.exit_code == code
+    assert message in result.output
+
+
+def test_cli_view_dates(build_dir, tmp_path):
+    out = tmp_path / "2023.html"
+    result = CliRunner().invoke(
+        main, ["view", "--graph", str(build_dir), "--out", str(out), "--since", "2023"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"5 entities, 5 relations -> {out}\n"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["--since", "2022-13"],
+            "Error: Invalid value for '--since': '2022-13' is not an ISO date: use YYYY",
+        ),
+        (["--until", "May 2022"], "Error: Invalid value for '--until': 'May 2022' is not an ISO date"),
+        (["--since", "2023", "--until", "2022-06"], "Error: --since 2023 is after --until 2022-06\n"),
+    ],
+)
+def test_cli_view_date_errors(build_dir, args, message):
+    result = CliRunner().invoke(main, ["view", "--graph", str(build_dir), *args])
+    assert result.exit_code == 2
     assert message in result.output
 
 

@@ -10,6 +10,7 @@ from kg.cli import graph_option, main
 from kg.errors import KGError
 from kg.store import STORE_DIR, GraphStore, load_graph, write_atomically
 from kg.views import LEVELS, RELATION_STYLES, network_html, render_network
+from kg.views.model import date_bounds
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "view.html"
@@ -25,6 +26,17 @@ def _relations(_ctx: click.Context, _param: click.Parameter, values: tuple[str, 
         given = ", ".join(unknown) or "(none given)"
         raise click.BadParameter(f"unknown relation {given}; choose from {', '.join(RELATION_STYLES)}")
     return names
+
+
+def _iso_date(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check ``--since``/``--until``: an ISO date of year, month or day precision."""
+    if value is None:
+        return None
+    try:
+        date_bounds(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return value.strip()
 
 
 @main.command()
@@ -56,6 +68,18 @@ def _relations(_ctx: click.Context, _param: click.Parameter, values: tuple[str, 
     default=None,
     help="Merge places below this administrative level into their ancestor at it.",
 )
+@click.option(
+    "--since",
+    callback=_iso_date,
+    default=None,
+    help="Draw only facts from documents dated on or after this ISO date (2021, 2021-06, 2021-06-30).",
+)
+@click.option(
+    "--until",
+    callback=_iso_date,
+    default=None,
+    help="Draw only facts from documents dated on or before this ISO date.",
+)
 @click.option("--title", default=None, help="Page title [default: counts of entities and relations].")
 def view(
     out_dir: Path,
@@ -64,6 +88,8 @@ def view(
     depth: int,
     relations: list[str] | None,
     level: str | None,
+    since: str | None,
+    until: str | None,
     title: str | None,
 ) -> None:
     """Write an interactive, offline network page of the graph in OUT_DIR.
@@ -75,12 +101,23 @@ def view(
     Examples:
       kg view --graph build --focus 乌审旗 --depth 2 --out wushen.html
       kg view --graph build --level county --relations assists,servesIn
+      kg view --graph build --since 2022 --until 2023-06
     """
     if depth != 1 and focus is None:
         raise click.UsageError("--depth needs --focus")
+    if since and until and date_bounds(since)[0] > date_bounds(until)[1]:
+        raise click.UsageError(f"--since {since} is after --until {until}")
     out_file = out_file or out_dir / VIEW_FILE
     try:
-        net = render_network(_open_graph(out_dir), focus=focus, depth=depth, relations=relations, level=level)
+        net = render_network(
+            _open_graph(out_dir),
+            focus=focus,
+            depth=depth,
+            relations=relations,
+            level=level,
+            since=since,
+            until=until,
+        )
         write_atomically(out_file, network_html(net, title=title))
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -4,7 +4,9 @@ A subpackage, split by job: ``pool`` shares worker processes between clients und
 limits, ``worker`` is one such process (running and serialising a query), ``sandbox`` the limits a
 worker sets on itself, ``guard`` what a request may not do (``SERVICE``, framing, sniffing),
 ``connection`` the per-request time limit on the socket, ``app`` the HTTP side (protocol, limits,
-serving), ``page`` the offline query page.
+serving), ``page`` the offline query page, ``pages`` the entity and document pages (and the network
+view) with Linked-Data content negotiation, drawn by ``render`` and ``templates`` from text marked by
+``highlight``, the document's text found again by ``sources``.
 
 Design:
 

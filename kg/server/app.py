@@ -26,6 +26,7 @@ from kg.ontology import PREFIXES
 from kg.server.connection import HEADER_TIMEOUT, GuardedH11Protocol
 from kg.server.guard import SecurityHeaders, find_service, page_policy
 from kg.server.page import render_page
+from kg.server.pages import page_routes
 from kg.server.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
 from kg.store import STORE_DIR, GraphStore
 
@@ -179,8 +180,11 @@ def create_app(
     allowed_hosts: list[str] | None = None,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     body_timeout: float = HEADER_TIMEOUT,
+    build_dir: Path | None = None,
 ) -> Starlette:
     """The ASGI app: ``/`` (query page), ``/sparql`` (endpoint), ``/prefixes`` (JSON); workers start with it.
+
+    Also the entity and document pages and the network view (``kg.server.pages``).
 
     Every response carries a Content-Security-Policy, X-Frame-Options, X-Content-Type-Options and
     Referrer-Policy (``kg.server.guard``).
@@ -194,6 +198,7 @@ def create_app(
         allowed_hosts: Host header values answered (default: any); see ``serve``.
         memory_limit: Bytes of RSS a worker may use (503 and a fresh worker beyond; 0: no limit).
         body_timeout: Seconds a request body may take to arrive (408 beyond).
+        build_dir: The build (report.json, cache/, graph.html) [default: the store's directory's parent].
     """
     pool = QueryPool(
         store_dir,
@@ -215,6 +220,7 @@ def create_app(
         Route("/", _page, methods=["GET"]),
         Route("/sparql", _sparql, methods=["GET", "POST"]),
         Route("/prefixes", _prefixes, methods=["GET"]),
+        *page_routes(),
     ]
     page = render_page()
     middleware = [Middleware(SecurityHeaders, policies={"/": page_policy(page)})]  # first = outermost
@@ -225,6 +231,7 @@ def create_app(
     app.state.max_query_bytes = max_query_bytes
     app.state.body_timeout = body_timeout
     app.state.page = page
+    app.state.build_dir = build_dir if build_dir is not None else store_dir.parent
     return app
 
 

@@ -146,7 +146,8 @@ class SecurityHeaders:
     """ASGI middleware adding ``SECURITY_HEADERS`` and a Content-Security-Policy to every response.
 
     Outermost, so that the Host check's 400 and Starlette's 404/405 carry them too. ``policies`` maps
-    a path to its policy; other paths get ``RESULT_POLICY``.
+    a path to its policy; other paths get ``RESULT_POLICY``, unless the response brings its own (the
+    entity and document pages, whose inline style differs by page, send ``page_policy`` of their text).
     """
 
     def __init__(self, app: ASGIApp, *, policies: dict[str, str]) -> None:
@@ -165,9 +166,12 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {extra_name for extra_name, _ in extra}
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = kept + extra
+                headers = message.get("headers", [])
+                own = [v for k, v in headers if k.lower() == b"content-security-policy"]
+                added = [(k, own[0] if own and k == b"content-security-policy" else v) for k, v in extra]
+                names = {extra_name for extra_name, _ in added}
+                kept = [(k, v) for k, v in headers if k.lower() not in names]
+                message["headers"] = kept + added
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -4,7 +4,7 @@ A subpackage, one job per module, in import order:
 
 - ``styles``: colour, shape and Chinese name of each class and relation;
 - ``model``: what a view draws (``ViewGraph``) and how it is narrowed (relations, administrative
-  level, ego network);
+  level, document dates, ego network);
 - ``read``: fill a ``ViewGraph`` from the graph with SPARQL;
 - ``layout``: fixed, reproducible node positions (igraph);
 - ``network``: ``render_network`` → a pyvis ``Network`` plus the side panel's data;
@@ -15,7 +15,7 @@ Nothing here writes files: the caller decides where the page goes.
 
 from __future__ import annotations
 
-from kg.views.model import ViewGraph, collapse_places, ego_network, find_entities
+from kg.views.model import ViewGraph, collapse_places, date_bounds, ego_network, find_entities, select_dates
 from kg.views.network import (
     MAX_EVIDENCE,
     MAX_PHYSICS_NODES,
@@ -45,6 +45,7 @@ __all__ = [
     "RelationStyle",
     "ViewGraph",
     "collapse_places",
+    "date_bounds",
     "ego_network",
     "external_references",
     "find_entities",
@@ -54,5 +55,6 @@ __all__ = [
     "pinyin",
     "read_view_graph",
     "render_network",
+    "select_dates",
     "view_graph_of_facts",
 ]

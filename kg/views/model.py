@@ -6,13 +6,15 @@ pure function from one ``ViewGraph`` to another and is tested as such. ``kg.view
 them in a fixed order, which matters:
 
 1. ``collapse_places`` first, because it needs every ``locatedIn`` fact to find ancestors, even those
-   ``--relations`` will hide;
-2. ``select_relations`` next;
+   ``--relations`` or a date range will hide;
+2. ``select_dates`` next, then ``select_relations``;
 3. ``ego_network`` last, so that the neighbourhood is walked over the edges actually drawn.
 """
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +29,7 @@ _PLACE_CLASSES = {*_PLACE_RANK, "Place"}
 
 @dataclass(frozen=True)
 class EvidenceRecord:
-    """One sentence stating a fact, where it comes from, and the post it names (if any)."""
+    """One sentence stating a fact, where it comes from, the post it names (if any), its document's date."""
 
     text: str | None
     file: str | None
@@ -35,6 +37,7 @@ class EvidenceRecord:
     start: int | None
     end: int | None
     post: str | None
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,108 @@ def collapse_places(view: ViewGraph, level: str) -> ViewGraph:
         links=sorted_links(links),
         representative={**view.representative, **representative},
         notes=[*view.notes, note],
+    )
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?")
+
+
+def date_bounds(text: str) -> tuple[str, str]:
+    """The first and last day an ISO date of year, month or day precision stands for.
+
+    Raises:
+        ValueError: ``text`` is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (or no such day).
+
+    Examples:
+        >>> date_bounds("2022"), date_bounds("2024-02"), date_bounds("2020-09-28")
+        (('2022-01-01', '2022-12-31'), ('2024-02-01', '2024-02-29'), ('2020-09-28', '2020-09-28'))
+    """
+    match = _ISO_DATE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = match.groups()
+    if day is not None:
+        if int(day) > calendar.monthrange(int(year), int(month))[1]:
+            raise ValueError(f"{text!r} is not a day of the calendar")
+        return text.strip(), text.strip()
+    if month is not None:
+        last = calendar.monthrange(int(year), int(month))[1]
+        return f"{year}-{month}-01", f"{year}-{month}-{last:02d}"
+    return f"{year}-01-01", f"{year}-12-31"
+
+
+def dated_within(date: str | None, since: str | None, until: str | None) -> bool:
+    """Whether a document date overlaps the range from ``since`` to ``until`` (ISO dates, either open).
+
+    A date in no ISO form, or none, is never within a range.
+
+    Examples:
+        >>> dated_within("2022", "2022-06", None), dated_within("2020-09", None, "2020-08-31")
+        (True, False)
+    """
+    if not date:
+        return False
+    try:
+        first, last = date_bounds(date)
+    except ValueError:
+        return False
+    return (since is None or last >= date_bounds(since)[0]) and (
+        until is None or first <= date_bounds(until)[1]
+    )
+
+
+def select_dates(view: ViewGraph, *, since: str | None = None, until: str | None = None) -> ViewGraph:
+    """Keep the facts stated in documents dated within a range, with only the evidence from those documents.
+
+    A document's date stands for its whole period: ``2022`` is within ``--since 2022-06``. Evidence
+    from undated documents is left out. Facts that no sentence states (the division table's
+    ``locatedIn`` steps) are kept above the places that remain, so those still sit in their county
+    and province.
+
+    Raises:
+        ValueError: ``since`` or ``until`` is not an ISO date, or ``since`` is after ``until``.
+    """
+    if since is None and until is None:
+        return view
+    if since is not None and until is not None and date_bounds(since)[0] > date_bounds(until)[1]:
+        raise ValueError(f"the range is empty: {since} is after {until}")
+    for bound in (since, until):
+        if bound is not None:
+            date_bounds(bound)
+    kept: list[Link] = []
+    reference: dict[str, list[Link]] = defaultdict(list)
+    for link in view.links:
+        facts = []
+        for fact in link.facts:
+            if not fact.evidence:
+                continue
+            evidence = tuple(e for e in fact.evidence if dated_within(e.date, since, until))
+            if evidence:
+                facts.append(replace(fact, evidence=evidence))
+        if facts:
+            kept.append(replace(link, facts=tuple(facts)))
+        elif all(not fact.evidence for fact in link.facts):
+            reference[link.source].append(link)
+    nodes = {n for link in kept for n in (link.source, link.target)}
+    frontier = sorted(nodes)
+    while frontier:  # up the reference chains from every place that remains
+        reached = []
+        for node in frontier:
+            for link in reference.pop(node, []):
+                kept.append(link)
+                if link.target not in nodes:
+                    nodes.add(link.target)
+                    reached.append(link.target)
+        frontier = reached
+    span = f"{since or '最早'} 至 {until or '最新'}"
+    return replace(
+        view,
+        nodes=_nodes(kept, view.focus),
+        links=sorted_links(kept),
+        notes=[
+            *view.notes,
+            f"只显示日期在 {span} 之间的文档所陈述的关系（按文档日期；没有日期的文档不计）。",
+        ],
     )
 
 

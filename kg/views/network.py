@@ -31,8 +31,17 @@ from typing import Any
 
 from pyvis.network import Network
 
+from kg.ontology import KGR, PREFIXES
 from kg.views.layout import layout_positions
-from kg.views.model import EvidenceRecord, Link, ViewGraph, collapse_places, ego_network, select_relations
+from kg.views.model import (
+    EvidenceRecord,
+    Link,
+    ViewGraph,
+    collapse_places,
+    ego_network,
+    select_dates,
+    select_relations,
+)
 from kg.views.read import GraphLike, read_view_graph
 from kg.views.styles import GLYPHS, RELATION_STYLES, class_style
 
@@ -81,6 +90,8 @@ def render_network(
     depth: int = 1,
     relations: Iterable[str] | None = None,
     level: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
     overview_threshold: int = OVERVIEW_THRESHOLD,
     overview_size: int = OVERVIEW_NODES,
 ) -> KGNetwork:
@@ -101,6 +112,9 @@ def render_network(
         depth: Radius of the ego network, in edges.
         relations: Draw only these relations (local names, e.g. ``["assists", "servesIn"]``).
         level: Merge places below this administrative level (``"county"``…) into their ancestor at it.
+        since: Draw only facts stated in documents dated on or after this ISO date (``2021``,
+            ``2021-06``, ``2021-06-30``); see ``kg.views.model.select_dates``.
+        until: Likewise, on or before this ISO date.
         overview_threshold: Above this many nodes the page opens on an overview.
         overview_size: Number of nodes in that overview.
 
@@ -109,7 +123,7 @@ def render_network(
 
     Raises:
         QueryError: The graph cannot be queried, or no entity has the ``focus`` name.
-        ValueError: An unknown relation or level, or a negative depth.
+        ValueError: An unknown relation or level, a negative depth, or a date not in ISO form.
 
     Examples:
         >>> from kg.store import open_store
@@ -120,6 +134,7 @@ def render_network(
     view = read_view_graph(graph)
     if level is not None:
         view = collapse_places(view, level)
+    view = select_dates(view, since=since, until=until)
     if relations is not None:
         view = select_relations(view, relations)
     if focus is not None:
@@ -234,7 +249,7 @@ def _edge(view: ViewGraph, link: Link, edge_id: str) -> dict[str, Any]:
 
 def _details(view: ViewGraph, edges: list[dict[str, Any]], overview: list[str] | None) -> dict[str, Any]:
     """The data the page's script needs beyond what vis-network draws (see module docstring)."""
-    documents: dict[tuple[str, str], int] = {}
+    documents: dict[tuple[str, str, str], int] = {}
     facts: dict[str, list[list[Any]]] = {}
     drawn = set(view.nodes)
     mentioned: set[str] = set()
@@ -248,6 +263,8 @@ def _details(view: ViewGraph, edges: list[dict[str, Any]], overview: list[str] |
                     fact.object,
                     [_evidence_row(e, documents) for e in fact.evidence[:MAX_EVIDENCE]],
                     max(0, len(fact.evidence) - MAX_EVIDENCE),
+                    # every evidence's date, not only the listed ones', for the page's date filter
+                    sorted({e.date for e in fact.evidence if e.date}),
                 ]
             )
         facts[edge["id"]] = rows
@@ -273,19 +290,23 @@ def _details(view: ViewGraph, edges: list[dict[str, Any]], overview: list[str] |
             for r, s in RELATION_STYLES.items()
             if any(e["relation"] == r for e in edges)
         },
-        "documents": [[file, title] for file, title in documents],
+        "documents": [[file, title, date] for file, title, date in documents],
         "entities": entities,
         "facts": facts,
         "focus": list(view.focus),
         "overview": overview,
+        # prefix -> path below the resource namespace: served by kg serve, the panel links entity
+        # pages (entity/<path>) without the page holding a single absolute IRI
+        "resources": {p: ns[len(str(KGR)) :] for p, ns in PREFIXES.items() if ns.startswith(str(KGR))},
     }
 
 
-def _evidence_row(evidence: EvidenceRecord, documents: dict[tuple[str, str], int]) -> list[Any]:
-    """[sentence, document index or -1, start, end, post]: compact, documents listed once."""
+def _evidence_row(evidence: EvidenceRecord, documents: dict[tuple[str, str, str], int]) -> list[Any]:
+    """[sentence, document index or -1, start, end, post]; documents ([file, title, date]) listed once."""
     doc = -1
     if evidence.file or evidence.title:
-        doc = documents.setdefault((evidence.file or "", evidence.title or ""), len(documents))
+        key = (evidence.file or "", evidence.title or "", evidence.date or "")
+        doc = documents.setdefault(key, len(documents))
     return [evidence.text or "", doc, evidence.start, evidence.end, evidence.post or ""]
 
 

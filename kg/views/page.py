@@ -67,6 +67,7 @@ def network_html(net: Network, *, title: str | None = None) -> str:
         show_all=(
             '<button type="button" id="kg-show-all">显示全部</button>' if details.get("overview") else ""
         ),
+        dates=_date_filter_html(details),
         data=data,
         vis_js=vis_js,
         view_js=view_js,
@@ -166,7 +167,11 @@ def _assets() -> tuple[str, str, str, str]:
 
 
 def _legend_html(net: Network) -> str:
-    """The legend: one checkbox per class and relation in the network, which the script makes filters."""
+    """The legend: one checkbox per class and relation in the network, which the script makes filters.
+
+    Colours are ``data-colour`` attributes that the script applies: a ``style`` attribute would need
+    ``'unsafe-inline'`` in the Content-Security-Policy that ``kg serve`` sends with the page.
+    """
     groups: dict[str, int] = {}
     for node in net.nodes:
         groups[node.get("group", "Thing")] = groups.get(node.get("group", "Thing"), 0) + 1
@@ -181,7 +186,7 @@ def _legend_html(net: Network) -> str:
         style = class_style(group)
         items.append(
             f'<li><label><input type="checkbox" checked data-group="{html.escape(group)}">'
-            f'<span class="kg-glyph" style="color:{style.colour}">{GLYPHS.get(style.shape, "●")}</span>'
+            f'<span class="kg-glyph" data-colour="{style.colour}">{GLYPHS.get(style.shape, "●")}</span>'
             f'{html.escape(style.name)}<span class="kg-count">{groups[group]}</span></label></li>'
         )
     lines = []
@@ -189,7 +194,7 @@ def _legend_html(net: Network) -> str:
         if relation in relations:
             lines.append(
                 f'<li><label><input type="checkbox" checked data-relation="{relation}">'
-                f'<span class="kg-line" style="background:{line.colour}"></span>'
+                f'<span class="kg-line" data-colour="{line.colour}"></span>'
                 f'{html.escape(line.name)}<span class="kg-count">{relations[relation]}</span></label></li>'
             )
     return (
@@ -198,6 +203,22 @@ def _legend_html(net: Network) -> str:
         + "\n</ul>\n<h2>关系</h2>\n<ul>\n"
         + "\n".join(lines)
         + "\n</ul>\n</div>"
+    )
+
+
+def _date_filter_html(details: dict[str, Any]) -> str:
+    """The date filter (two ISO dates), when some document of the view has a date; view.js applies it."""
+    dates = sorted({row[2] for row in details.get("documents", []) if len(row) > 2 and row[2]})
+    if not dates:
+        return ""
+    hint = f"文档日期 {dates[0]}" + (f" 至 {dates[-1]}" if dates[-1] != dates[0] else "")
+    return (
+        '<div class="kg-dates" id="kg-dates">'
+        '<label>日期 <input id="kg-since" type="text" inputmode="numeric" placeholder="起始，如 2021"'
+        ' aria-label="起始日期" size="10"></label>'
+        '<label>至 <input id="kg-until" type="text" inputmode="numeric" placeholder="截止，如 2023-06"'
+        ' aria-label="截止日期" size="10"></label>'
+        f'<span class="kg-meta" id="kg-date-hint">{html.escape(hint)}</span></div>'
     )
 
 
@@ -251,6 +272,7 @@ _PAGE = """<!DOCTYPE html>
  aria-label="搜索实体">
 <button type="button" id="kg-fit" title="显示整张图">适应窗口</button>{show_all}
 </div>
+{dates}
 <ul id="kg-results" role="listbox"></ul>
 <p id="kg-status"></p>
 {notes}

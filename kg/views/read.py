@@ -60,18 +60,21 @@ SELECT DISTINCT ?e ?kind ?text ?lang WHERE {
 }"""
 
 _EVIDENCE_QUERY = f"""
-SELECT DISTINCT ?s ?rel ?o ?text ?start ?end ?file ?title ?post WHERE {{
+SELECT DISTINCT ?s ?rel ?o ?text ?start ?end ?file ?title ?post ?date WHERE {{
     VALUES (?p ?rel) {{ {_RELATION_VALUES} }}
     ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
     OPTIONAL {{ ?a kg:evidenceText ?text }}
     OPTIONAL {{ ?a kg:startOffset ?start }}
     OPTIONAL {{ ?a kg:endOffset ?end }}
     OPTIONAL {{ ?a kg:post ?post }}
+    OPTIONAL {{ ?a dcterms:date ?adate }}
     OPTIONAL {{
         ?a prov:wasDerivedFrom ?doc .
         OPTIONAL {{ ?doc kg:sourceFile ?file }}
         OPTIONAL {{ ?doc dcterms:title ?title }}
+        OPTIONAL {{ ?doc dcterms:date ?ddate }}
     }}
+    BIND(STR(COALESCE(?adate, ?ddate)) AS ?date)  # the lexical form, whatever the literal's type
 }}"""
 
 
@@ -158,6 +161,7 @@ def _evidence(graph: GraphLike) -> dict[tuple[str, str, str], list[EvidenceRecor
                 row["start"] if isinstance(row["start"], int) else None,
                 row["end"] if isinstance(row["end"], int) else None,
                 _text(row["post"]),
+                _text(row["date"]),
             )
         )
     for rows in records.values():
@@ -193,7 +197,9 @@ def view_graph_of_facts(
     """
     from kg.rdf import entity_iri
 
+    infos = list(infos)
     titles = {info.doc_id: info.title for info in infos}
+    dates = {info.doc_id: dict(info.meta).get("date") or None for info in infos}
     by_key = {entity.key: entity for entity in entities}
     found: dict[tuple[str, str, str], set[EvidenceRecord]] = defaultdict(set)
     for fact in facts:
@@ -201,7 +207,15 @@ def view_graph_of_facts(
             continue
         e = fact.evidence
         found[(fact.subject, fact.predicate, fact.object)].add(
-            EvidenceRecord(e.sentence, e.doc_id, titles.get(e.doc_id), e.start, e.end, fact.post or None)
+            EvidenceRecord(
+                e.sentence,
+                e.doc_id,
+                titles.get(e.doc_id),
+                e.start,
+                e.end,
+                fact.post or None,
+                dates.get(e.doc_id),
+            )
         )
     ids = {key: compact_iri(str(entity_iri(key))) for s, _, o in found for key in (s, o)}
     records = {}
