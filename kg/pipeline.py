@@ -555,7 +555,7 @@ def _validation(graph: Graph | None) -> dict[str, Any]:
             "conforms": None,
             "skipped": f"graph above {PRETTY_TURTLE_TRIPLES} triples; run `kg validate`",
         }
-    result = validate_graph(graph).as_dict()
+    result = validate_graph(graph, engine="rudof").as_dict()
     result["violations_total"] = len(result["violations"])
     result["violations"] = result["violations"][:50]
     return result
