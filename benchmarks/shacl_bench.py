@@ -49,7 +49,7 @@ def main() -> int:
         full_s, full = timed(graph, "pyshacl", args.repeat)
         same = "yes" if fast == full else "NO"
         verdict = f"{same} (conforms: {fast.conforms}, {len(full.violations)} violations)"
-        times = f"{fast_s:.1f} s | {full_s:.1f} s | {full_s / fast_s:.1f}x"
+        times = f"{fast_s:.2f} s | {full_s:.2f} s | {full_s / fast_s:.1f}x"
         print(f"| {path} | {len(graph):,} | {times} | {verdict} |")
     return 0
 
