@@ -10,6 +10,12 @@ Derived triples live in the default graph only: no document states them, so no p
 graph holds them. They are recomputed from the whole default graph whenever it is rewritten
 (``kg build``, ``kg remove``) and whenever a graph is loaded for querying (``kg.queries``), so they
 never disagree with the facts.
+
+This module derives from facts, whatever holds them: it takes (subject, predicate IRI, object)
+triples with terms of any hashable type and returns the derived pairs by predicate IRI. Reading the
+facts from a store and writing the derived triples back is the store's job
+(``GraphStore.rederive``), so the derivation sits below the store in the layers and is tested
+without one.
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from collections.abc import Hashable, Iterable
 from typing import TypeVar
 
 from kg.ontology import KG
-from kg.store import GraphStore
 
-__all__ = ["derive", "transitive_closure"]
+__all__ = ["DERIVED_FROM", "derive", "transitive_closure"]
+
+#: Derived predicate IRI -> the predicate IRIs of the facts it is derived from.
+DERIVED_FROM: dict[str, tuple[str, ...]] = {str(KG.within): (str(KG.locatedIn),)}
 
 Node = TypeVar("Node", bound=Hashable)
 
@@ -50,23 +58,21 @@ def transitive_closure(edges: Iterable[tuple[Node, Node]]) -> set[tuple[Node, No
     return pairs
 
 
-def derive(store: GraphStore) -> dict[str, int]:
-    """Recompute the derived triples of the store's default graph from the facts in it.
+def derive(facts: Iterable[tuple[Node, str, Node]]) -> dict[str, set[tuple[Node, Node]]]:
+    """The derived triples that follow from ``facts``: (subject, object) pairs by derived predicate IRI.
+
+    Args:
+        facts: (subject, predicate IRI, object) triples; only the predicates in ``DERIVED_FROM`` are
+            read, so a caller may pass just those.
 
     Returns:
-        The number of derived triples, by the local name of their property.
+        For every derived predicate, all its pairs (an empty set when no fact leads to one).
 
     Examples:
-        >>> from rdflib import Graph
-        >>> from kg.ontology import KGR
-        >>> store = GraphStore.open(None)
-        >>> graph = Graph()
-        >>> for child, parent in [("村", "镇"), ("镇", "旗")]:
-        ...     _ = graph.add((KGR[child], KG.locatedIn, KGR[parent]))
-        >>> store.replace_default_graph(graph)
-        >>> derive(store)
-        {'within': 3}
+        >>> located = str(KG.locatedIn)
+        >>> derived = derive([("村", located, "镇"), ("镇", located, "旗"), ("村", str(KG.heads), "人")])
+        >>> sorted(derived[str(KG.within)])
+        [('村', '旗'), ('村', '镇'), ('镇', '旗')]
     """
-    pairs = transitive_closure(store.default_pairs(str(KG.locatedIn)))
-    store.replace_default_pairs(str(KG.within), pairs)
-    return {"within": len(pairs)}
+    located_in = str(KG.locatedIn)
+    return {str(KG.within): transitive_closure((s, o) for s, p, o in facts if p == located_in)}

@@ -28,7 +28,6 @@ from rdflib import Graph
 from kg import __version__, cache
 from kg.cache import EntryKey
 from kg.corpus import display_path, document_id, list_corpus, read_document, read_manifest
-from kg.derive import derive
 from kg.divisions import division_table
 from kg.errors import CorpusError, StoreError
 from kg.ontology import KG
@@ -530,7 +529,7 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
         if name not in new_state:
             store.remove_graph(name)
             counts["removed"] += 1
-    counts["derived"] = sum(derive(store).values())
+    counts["derived"] = sum(store.rederive().values())
     store.flush()
     store.optimize()
     write_atomically(staged / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
@@ -556,7 +555,7 @@ def _validation(graph: Graph | None) -> dict[str, Any]:
             "conforms": None,
             "skipped": f"graph above {PRETTY_TURTLE_TRIPLES} triples; run `kg validate`",
         }
-    result = validate_graph(graph).as_dict()
+    result = validate_graph(graph, engine="rudof").as_dict()
     result["violations_total"] = len(result["violations"])
     result["violations"] = result["violations"][:50]
     return result

@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
+from kg.derive import DERIVED_FROM, derive
 from kg.errors import QueryError, StoreError
 from kg.ontology import PREFIXES, bind_prefixes, prefix_declarations
 
@@ -188,6 +189,30 @@ class GraphStore:
         node = ox.NamedNode(predicate)
         self.inner.update(f"DELETE WHERE {{ ?s {node} ?o }}")
         self.inner.bulk_extend(ox.Quad(s, node, o, ox.DefaultGraph()) for s, o in pairs)
+
+    def rederive(self) -> dict[str, int]:
+        """Recompute the derived triples of the default graph (``kg.derive``) from the facts in it.
+
+        Returns:
+            The number of derived triples, by the local name of their property.
+
+        Examples:
+            >>> from kg.ontology import KG, KGR
+            >>> store = GraphStore.open(None)
+            >>> graph = Graph()
+            >>> for child, parent in [("村", "镇"), ("镇", "旗")]:
+            ...     _ = graph.add((KGR[child], KG.locatedIn, KGR[parent]))
+            >>> store.replace_default_graph(graph)
+            >>> store.rederive()
+            {'within': 3}
+        """
+        sources = {p for predicates in DERIVED_FROM.values() for p in predicates}
+        facts = [(s, p, o) for p in sorted(sources) for s, o in self.default_pairs(p)]
+        counts = {}
+        for predicate, pairs in derive(facts).items():
+            self.replace_default_pairs(predicate, pairs)
+            counts[predicate.rpartition("#")[2]] = len(pairs)
+        return counts
 
     def remove_graph(self, name: str) -> bool:
         """Drop a named graph; False when there was none."""

@@ -1,4 +1,4 @@
-"""Check a graph against the SHACL shapes in ontology/shapes.ttl; the one place that runs pyshacl.
+"""Check a graph against the SHACL shapes in ontology/shapes.ttl; the one place that runs a SHACL engine.
 
 The shapes say what a well-formed build is: every entity has one ``@zh`` label and ``@zh`` aliases, the
 five relations respect their domains and ranges, every fact has a ``kg:Assertion`` and every assertion
@@ -8,6 +8,13 @@ SHACL vocabulary.
 
 The ontology is mixed into a copy of the data graph before validation, so ``sh:class kg:Organisation``
 accepts a ``kg:PartyBody`` through ``rdfs:subClassOf`` without running RDFS or OWL inference.
+
+Two engines apply the same shapes. ``pyshacl`` (``kg validate --full``) is the reference: complete
+SHACL-SPARQL and the messages of every constraint. ``rudof`` (pyrudof, the Rust validator of the
+rudof project), the default of ``kg validate`` and of the build, gives the same conformance and the
+same violations on the corpus build and on every broken graph of tests/test_validate.py (it
+ignores ``sh:message`` on ``sh:lessThanOrEquals`` only, so the shape's message is looked up here).
+benchmarks/shacl_bench.py measures both.
 
 Like ``store`` this module imports rdflib: pyshacl takes and returns rdflib graphs.
 """
@@ -31,6 +38,7 @@ from kg.errors import OntologyError
 from kg.ontology import ONTOLOGY_PATH, PREFIXES, load_ontology, parse_project_turtle
 
 __all__ = [
+    "ENGINES",
     "SHAPES_PATH",
     "ValidationReport",
     "Violation",
@@ -41,6 +49,9 @@ __all__ = [
 ]
 
 SHAPES_PATH = ONTOLOGY_PATH.parent / "shapes.ttl"
+
+#: SHACL engines, the fast one first: ``rudof`` (pyrudof) and ``pyshacl`` (the reference, ``--full``).
+ENGINES: tuple[str, ...] = ("rudof", "pyshacl")
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -135,7 +146,7 @@ class _PreparedQueryGraph(Graph):
 
 
 def validate_graph(
-    graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None
+    graph: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None, engine: str = "pyshacl"
 ) -> ValidationReport:
     """Validate a graph against the SHACL shapes, with the ontology's class hierarchy in scope.
 
@@ -143,6 +154,7 @@ def validate_graph(
         graph: The graph to check, e.g. ``kg.store.load_graph(out_dir / "graph.ttl")``; not changed.
         shapes: SHACL shapes; ontology/shapes.ttl when omitted.
         ontology: Ontology mixed into the data; ontology/kg.ttl when omitted.
+        engine: ``"pyshacl"`` (the reference) or ``"rudof"`` (the fast one), see ``ENGINES``.
 
     Returns:
         ``conforms`` and the violations, sorted by focus node, path and message.
@@ -154,10 +166,14 @@ def validate_graph(
         >>> validate_graph(Graph()).conforms
         True
     """
+    if engine not in ENGINES:
+        raise OntologyError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
     if shapes is None or ontology is None:
         default_shapes, default_ontology = _default_graphs()
         shapes = default_shapes if shapes is None else shapes
         ontology = default_ontology if ontology is None else ontology
+    if engine == "rudof":
+        return _validate_rudof(graph, shapes, ontology)
     data = _PreparedQueryGraph()
     data.addN((s, p, o, data) for s, p, o in graph)
     data.addN((s, p, o, data) for s, p, o in ontology)
@@ -174,6 +190,66 @@ def validate_graph(
         set(_violations(results)), key=lambda v: (v.focus, v.path or "", v.message, v.severity)
     )
     return ValidationReport(bool(conforms), violations)
+
+
+def _validate_rudof(graph: Graph, shapes: Graph, ontology: Graph) -> ValidationReport:
+    """``validate_graph`` on pyrudof: the data and ontology handed over as N-Triples text."""
+    import pyrudof  # type: ignore[import-untyped, unused-ignore]
+
+    from kg.store import ntriples_lines
+
+    # kg.store's N-Triples writer: several times faster than rdflib's serialiser on large graphs
+    data = "\n".join(ntriples_lines(graph)) + "\n" + _ontology_ntriples(ontology)
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    try:
+        rudof.read_data(data, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
+        rudof.read_shacl(shapes.serialize(format="turtle"))
+        report = rudof.validate_shacl()
+    except pyrudof.RudofError as exc:
+        raise OntologyError(f"SHACL validation could not run: {exc}; check ontology/shapes.ttl") from exc
+    found = set(_rudof_violations(report.violations, _compared_messages(shapes)))
+    violations = sorted(found, key=lambda v: (v.focus, v.path or "", v.message, v.severity))
+    return ValidationReport(bool(report.conforms), violations)
+
+
+@functools.lru_cache(maxsize=4)
+def _ontology_ntriples(ontology: Graph) -> str:
+    from kg.store import ntriples_lines
+
+    return "\n".join(ntriples_lines(ontology)) + "\n"
+
+
+def _compared_messages(shapes: Graph) -> dict[str, str]:
+    """``sh:message`` of the property shapes with ``sh:lessThanOrEquals``, by ``sh:path`` IRI."""
+    messages = {}
+    for shape in shapes.subjects(SH.lessThanOrEquals, None):
+        path, message = shapes.value(shape, SH.path), shapes.value(shape, SH.message)
+        if isinstance(path, URIRef) and message is not None:
+            messages[str(path)] = str(message)
+    return messages
+
+
+def _rudof_violations(entries: Iterable[Any], compared: dict[str, str]) -> Iterable[Violation]:
+    """The entries of pyrudof's report as the ``Violation`` values ``_violations`` makes of pyshacl's."""
+    for entry in entries:
+        message = str(entry.message or f"violates {entry.constraint_component}")
+        if len(message) >= 2 and message[0] == message[-1] == '"':  # the literal's N-Triples form
+            message = message[1:-1].replace('\\"', '"')
+        component = str(entry.constraint_component)
+        if component == str(SH.LessThanOrEqualsConstraintComponent) and str(entry.path) in compared:
+            message = compared[str(entry.path)]  # pyrudof writes its own text here, not sh:message
+        message = _compact_text(message)
+        # as for pyshacl: SPARQL-based messages name the value themselves
+        sparql = component == str(SH.SPARQLConstraintComponent)
+        if entry.value is not None and entry.value != entry.focus_node and not sparql:
+            message += f" (value: {_render_text(str(entry.value))})"
+        severity = str(entry.severity or "Violation").rpartition("#")[2]
+        yield Violation(str(entry.focus_node), str(entry.path) if entry.path else None, message, severity)
+
+
+def _render_text(value: str) -> str:
+    """A value as pyrudof gives it (IRIs bare, literals in N-Triples form with ``xsd:`` already short)."""
+    return _compact_text(value) if value.startswith('"') else compact(value)
 
 
 def _violations(results: Graph) -> Iterable[Violation]:

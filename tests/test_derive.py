@@ -65,9 +65,26 @@ def test_derive_replaces_stale_triples():
     graph = chain_graph()
     graph.add((KGR["村"], KG.within, KGR["别处"]))  # left over from facts since retracted
     store.replace_default_graph(graph)
-    assert derive(store) == {"within": 4}
+    assert store.rederive() == {"within": 4}
     assert pairs(store, WITHIN) == pairs(store, LOCATED_IN_PLUS)
-    assert derive(store) == {"within": 4}  # idempotent
+    assert store.rederive() == {"within": 4}  # idempotent
+
+
+def test_derive_reads_facts_not_a_store():
+    """derive takes (subject, predicate IRI, object) facts of any term type; other predicates are ignored."""
+    located, heads = str(KG.locatedIn), str(KG.heads)
+    facts = [(1, located, 2), (2, located, 3), (9, heads, 1), (4, located, 2)]
+    assert derive(facts) == {str(KG.within): {(1, 2), (1, 3), (2, 3), (4, 2), (4, 3)}}
+    assert derive([(9, heads, 1)]) == {str(KG.within): set()}
+
+
+def test_derive_imports_no_store():
+    """The derivation sits below the store: importing it loads neither kg.store nor pyoxigraph."""
+    import subprocess
+    import sys
+
+    code = "import sys, kg.derive; print(sorted(m for m in ('kg.store', 'pyoxigraph') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout == "[]\n"
 
 
 def test_ontology_declares_within_as_the_transitive_super_property_of_located_in():

@@ -9,6 +9,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal
 from rdflib.namespace import PROV
 
 from kg.cli import main
+from kg.errors import OntologyError
 from kg.ontology import KG
 from kg.rdf import assertion_iri, build_graph, document_iri, entity_iri
 from kg.store import load_graph, serialize_turtle
@@ -308,3 +309,42 @@ def test_cli_on_the_corpus_build(corpus_build):
     out, _ = corpus_build
     result = CliRunner().invoke(main, ["validate", "--graph", str(out)])
     assert (result.exit_code, result.output) == (0, "conforms\n")
+
+
+# --- the fast engine (pyrudof) against the reference (pyshacl) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "make_graph", [small_graph, *(p.values[0] for p in BROKEN)], ids=["conforming", *(p.id for p in BROKEN)]
+)
+def test_rudof_finds_what_pyshacl_finds(make_graph):
+    reference = validate_graph(make_graph(), engine="pyshacl")
+    fast = validate_graph(make_graph(), engine="rudof")
+    assert fast == reference
+
+
+def test_unknown_engine():
+    with pytest.raises(OntologyError, match="unknown SHACL engine 'jena'; use one of rudof, pyshacl"):
+        validate_graph(small_graph(), engine="jena")
+
+
+@pytest.mark.parametrize("flags", [[], ["--full"]], ids=["rudof", "pyshacl"])
+def test_cli_engines_agree(tmp_path, flags):
+    out = write_build(tmp_path, small_graph(assists_object=PERSON))
+    result = CliRunner().invoke(main, ["validate", "--graph", str(out), *flags])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Violation: kgr:org/鄂尔多斯市住建局 kg:assists: the object of kg:assists must be a place "
+        "(kg:Place or a subclass) (value: kgr:person/董晶)\ndoes not conform: 1 violation\n"
+    )
+
+
+@pytest.mark.slow
+def test_corpus_build_engines_agree(corpus_build):
+    out, _ = corpus_build
+    graph = load_graph(out / "graph.ttl")
+    assert (
+        validate_graph(graph, engine="rudof")
+        == validate_graph(graph, engine="pyshacl")
+        == ValidationReport(True)
+    )

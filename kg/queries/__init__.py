@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.derive import derive
 from kg.errors import QueryError
 from kg.ontology import PREFIXES
 from kg.queries.formats import (
@@ -258,7 +257,7 @@ def _copy_to_oxigraph(graph: Graph) -> GraphStore:
     # derived triples recomputed, so a graph from before they existed answers the canned queries too
     store = GraphStore.open(None)
     store.replace_default_graph(graph)
-    derive(store)
+    store.rederive()
     return store
 
 

@@ -1,0 +1,170 @@
+"""Scale end to end on the synthetic corpus: build, store, queries, entity pages and view at N megabytes.
+
+Writes ``--size-mb`` megabytes with synthetic_corpus.py (beside this file), then in one run:
+
+- ``kg build`` from scratch with ``--jobs`` processes: wall time and peak RSS of its whole process tree
+  (sampled every 0.2 s), the stage timings it reports (documents, resolve, store, Turtle, SHACL, view);
+- the store: bytes on disk, triples in the default graph, distinct facts and entities;
+- the canned queries (ontology/queries/*.rq, default parameters) on the store: p50 of ``--reps`` runs
+  each, after one warm-up;
+- an entity's facts with evidence, the query an entity page runs (every statement whose subject or
+  object is the entity, with its sentence, offsets, post and source file): p50 over ``--entities``
+  entities drawn with a fixed seed from the persons, villages and bodies of the build;
+- ``kg view`` of the whole build: wall time and the page's size.
+
+    .venv/bin/python benchmarks/scale_bench.py --size-mb 10 --jobs 2 --keep /tmp/scale10
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from build_bench import run_build  # beside this script, so on sys.path when it runs
+from synthetic_corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Every rdf:subject/rdf:object in a build belongs to a kg:Assertion, so the query does not ask for the
+# class: with "?a a kg:Assertion" Oxigraph starts from all assertions (200 ms at 0.2 MB instead of 0.6).
+ENTITY_FACTS = """
+SELECT ?relation ?other ?otherName ?evidence ?start ?end ?post ?file WHERE {{
+  VALUES ?e {{ <{iri}> }}
+  {{ ?a rdf:subject ?e ; rdf:object ?other }} UNION {{ ?a rdf:object ?e ; rdf:subject ?other }}
+  ?a rdf:predicate ?relation ; kg:evidenceText ?evidence ; kg:startOffset ?start ; kg:endOffset ?end ;
+     prov:wasDerivedFrom ?doc .
+  ?doc kg:sourceFile ?file .
+  OPTIONAL {{ ?other rdfs:label ?otherName }}
+  OPTIONAL {{ ?a kg:post ?post }}
+}}
+ORDER BY ?file ?start
+"""
+
+ENTITIES = """
+SELECT ?e WHERE {
+  VALUES ?class { kg:Person kg:Village kg:GovernmentBody kg:Enterprise }
+  ?e a ?class .
+} ORDER BY ?e
+"""
+
+
+def p50(run: Any, reps: int) -> tuple[float, int]:
+    """Median seconds of ``reps`` runs of ``run`` after one warm-up, and the rows it returned."""
+    rows = run()
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), rows
+
+
+def measure_queries(store_dir: Path, reps: int, entities: int, seed: int) -> dict[str, Any]:
+    """Canned-query p50s and entity-page p50 on the store of a build."""
+    from kg.queries import canned_queries, run_query
+    from kg.store import GraphStore
+
+    store = GraphStore.open(store_dir, read_only=True)
+    canned = {}
+    for name, query in sorted(canned_queries().items()):
+        seconds, rows = p50(lambda q=query: len(run_query(store, q.text).rows), reps)
+        canned[name] = {"p50_ms": seconds * 1000, "rows": rows}
+    iris = [str(row["e"]) for row in store.select(ENTITIES)]
+    chosen = random.Random(seed).sample(iris, min(entities, len(iris)))
+    page_times, page_rows = [], []
+    for iri in chosen:
+        seconds, rows = p50(lambda i=iri: len(run_query(store, ENTITY_FACTS.format(iri=i)).rows), reps)
+        page_times.append(seconds)
+        page_rows.append(rows)
+    return {
+        "canned": canned,
+        "canned_p50_ms": statistics.median(c["p50_ms"] for c in canned.values()),
+        "canned_max_p50_ms": max(c["p50_ms"] for c in canned.values()),
+        "entity_p50_ms": statistics.median(page_times) * 1000,
+        "entity_max_p50_ms": max(page_times) * 1000,
+        "entity_rows_median": statistics.median(page_rows),
+        "entities_measured": len(chosen),
+    }
+
+
+def measure_view(out: Path) -> dict[str, float]:
+    """Wall time of ``kg view`` on the whole build, and the page's megabytes."""
+    page = out / "scale-view.html"
+    command = [str(ROOT / ".venv" / "bin" / "kg"), "view", "--graph", str(out), "--out", str(page)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return {"seconds": time.perf_counter() - started, "mb": page.stat().st_size / 1e6}
+
+
+def directory_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.resolve().rglob("*") if p.is_file())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=10.0)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--reps", type=int, default=5, help="timed runs per query (after a warm-up)")
+    parser.add_argument("--entities", type=int, default=20, help="entities whose page query is timed")
+    parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the corpus and build here")
+    parser.add_argument("--json", type=Path, default=None, help="also write the measurements here")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="kg-scale-")) if args.keep is None else args.keep
+    corpus, out = work / "corpus", work / "out"
+    if not (corpus / "manifest.json").exists():
+        write_corpus(corpus, args.size_mb, seed=args.seed)
+    files = len(list(corpus.glob("*.txt")))
+    size = sum(p.stat().st_size for p in corpus.glob("*.txt"))
+    build = run_build(corpus, out, args.jobs)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    queries = measure_queries(out / "store", args.reps, args.entities, args.seed)
+    view = measure_view(out)
+    result = {
+        "corpus": {"files": files, "mb": size / 1e6, "chars": build["chars"]},
+        "build": build,
+        "timings_s": report["timings_s"],
+        "counts": {
+            k: report["counts"][k] for k in ("entities_total", "facts", "facts_total", "evidence", "triples")
+        },
+        "store_mb": directory_bytes(out / "store") / 1e6,
+        "graph_ttl_mb": (out / "graph.ttl").stat().st_size / 1e6,
+        "queries": queries,
+        "view": view,
+    }
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    timings = ", ".join(f"{k} {v:.1f}" for k, v in report["timings_s"].items())
+    print(f"corpus: {files} files, {size / 1e6:.1f} MB, {build['chars']:,} characters")
+    print("| measure | value |\n|---|---:|")
+    print(f"| kg build --jobs {args.jobs} | {build['seconds']:.0f} s ({build['chars_per_s']:,.0f} chars/s) |")
+    print(f"| stages (s) | {timings} |")
+    print(f"| peak RSS (all processes) | {build['peak_rss_mb']:,.0f} MB |")
+    counts = report["counts"]
+    print(f"| distinct facts / entities | {counts['facts_total']:,} / {counts['entities_total']:,} |")
+    print(f"| triples (default graph) | {report['counts']['triples']:,} |")
+    print(f"| store on disk / graph.ttl | {result['store_mb']:,.0f} MB / {result['graph_ttl_mb']:,.0f} MB |")
+    print(
+        f"| canned queries p50 (median / slowest) | {queries['canned_p50_ms']:.1f} ms / "
+        f"{queries['canned_max_p50_ms']:.1f} ms |"
+    )
+    print(
+        f"| entity facts with evidence p50 (median / slowest of {queries['entities_measured']}) | "
+        f"{queries['entity_p50_ms']:.1f} ms / {queries['entity_max_p50_ms']:.1f} ms |"
+    )
+    print(f"| kg view (whole graph) | {view['seconds']:.1f} s, {view['mb']:.1f} MB |")
+    for name, row in queries["canned"].items():
+        print(f"|   {name} | {row['p50_ms']:.1f} ms ({row['rows']} rows) |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
