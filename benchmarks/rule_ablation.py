@@ -43,6 +43,14 @@ RULES: dict[str, tuple[str, Any]] = {
     "posts before the name (作为…，P)": ("_AS_POST", _NEVER),
     "the helper after the cue (…的帮扶单位是X)": ("_IDENTIFIES", _NEVER),
     "bodies listed together share a cue": ("_coordinated", lambda last, orgs, text: [last]),
+    "names NER missed in a list of persons": ("_unread_names", lambda *a, **k: []),
+    "posts after 是/有/和 and verbs of posts": ("_POST_OPENERS", ("\0",)),
+    "bodies listed before 帮扶单位": ("_HELPER_NOUN", _NEVER),
+    "a cue whose object comes later (帮扶以来，该村)": ("_NO_OBJECT", _NEVER),
+    "a body inside 在…的率领下 is no helper": ("_LED_BY", _NEVER),
+    "roles, partners, 来自, 被派驻到 (_roles)": ("_roles", lambda *a, **k: None),
+    "locations stated in words (位于, 所辖)": ("_stated_locations", lambda *a, **k: None),
+    "a place's parent is the unit right above it": ("_immediate_parents", lambda c: c),
 }
 
 
