@@ -199,6 +199,11 @@ PRESENT = [
     # a village's head named with the unit's last character shared (石桥村主任), 支书 for the party branch
     ("石桥村主任赵丽说。", ("赵丽", "heads", "石桥村村民委员会")),
     ("石桥村支书孙伟带领村民修路。", ("孙伟", "heads", "石桥村党支部")),
+    # a unit's people named after it (X的P, X派出的P), an office LAC leaves outside the body, staff posts
+    ("来自通渭县林业局的孙伟已在村里工作两年。", ("孙伟", "worksFor", "通渭县林业局")),
+    ("通渭县林业局派出的孙伟和赵丽来到石桥村。", ("赵丽", "worksFor", "通渭县林业局")),
+    ("通渭县林业局办公室主任孙伟说。", ("孙伟", "heads", "通渭县林业局办公室")),
+    ("甘肃银行定西分行客户经理孙伟说。", ("孙伟", "worksFor", "甘肃银行定西分行")),
     # bodies classed as helpers after their list (A、B等两个帮扶单位)
     (
         "定西市政协主席王刚到马营村调研，定西市财政局、甘肃陇原红农业科技有限公司等两个帮扶单位负责人陪同。",

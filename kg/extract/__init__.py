@@ -748,6 +748,18 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if helper is not None and not helper.name.startswith(home.name):
                 out.add(helper, "assists", home)
     persons = [m for m in mentions if m.kind == "Person"]
+    for org in orgs:  # 定西市财政局(派出)的王刚(和李明): a unit's own people
+        of = _ORG_PEOPLE.match(text, org.end)
+        first = next((p for p in persons if of is not None and p.start == of.end()), None)
+        listed = [first] if first is not None else []
+        while listed:
+            joined = next((j for j in _PERSON_JOINS if text.startswith(j, listed[-1].end)), "")
+            following = next((p for p in persons if joined and p.start == listed[-1].end + len(joined)), None)
+            if following is None:
+                break
+            listed.append(following)
+        for person in listed:
+            out.add(person, "worksFor", org, of.group() if of else "")
     for person in persons:
         mine = [c for c in out.candidates if c.subject == person]
         served = {c.object.name: c.object for c in mine if c.predicate == "servesIn"}
@@ -771,6 +783,8 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")
+# A unit's people named after it: X的P, X派出的P, X选派的P.
+_ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 _IN_VILLAGE = re.compile("驻村|住村|包村")
 _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"

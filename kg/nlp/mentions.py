@@ -52,7 +52,7 @@ _PERSON_MAX = 8
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
-_INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委"})
+_INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委", "办公室"})
 _VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
