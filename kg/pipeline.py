@@ -408,7 +408,7 @@ def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
     reference = division_triples(entities)
     report["divisions"] = _division_report(entities, facts, reference)
     if not infos:
-        reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows) or "no .txt files"
+        reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows) or "no files"
         error = CorpusError(f"{corpus or 'corpus'}: no document could be built ({reasons})")
         error.report = report  # type: ignore[attr-defined]
         raise error
@@ -449,7 +449,7 @@ def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) ->
     """
     results = list(process_corpus(corpus_dir, jobs=jobs, progress=progress))
     if not results:
-        raise CorpusError(f"{corpus_dir}: no .txt files to build")
+        raise CorpusError(f"{corpus_dir}: no files to build")
     assembly = assemble(results, corpus=str(corpus_dir))
     documents = dict(assembly.document_graphs())
     reference = open_store()
@@ -687,7 +687,7 @@ def build(
             )
         )
         if not results:
-            raise CorpusError(f"{corpus_dir}: no .txt files to build")
+            raise CorpusError(f"{corpus_dir}: no files to build")
         try:
             assembly = assemble(results, corpus=display_path(corpus_dir))
         except CorpusError as exc:

@@ -8,7 +8,8 @@ original file and ``prov:wasDerivedFrom`` the source document, so SPARQL reaches
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -103,8 +104,26 @@ def add_entities(graph: TripleSink, entities: Iterable[Entity]) -> None:
             graph.add((node, KG.divisionCode, Literal(entity.code)))
 
 
-def add_facts(graph: TripleSink, facts: Iterable[Fact]) -> None:
-    """Direct relation triples plus one ``kg:Assertion`` per evidence sentence."""
+def page_starts(documents: Iterable[Document | DocumentInfo]) -> dict[str, list[int]]:
+    """Page start offsets of the paged documents (PDF), from ``meta["pages"]`` (see ``kg.corpus``)."""
+    return {
+        doc.doc_id: [int(n) for n in dict(doc.meta)["pages"].split(",")]
+        for doc in documents
+        if dict(doc.meta).get("pages")
+    }
+
+
+def add_facts(
+    graph: TripleSink, facts: Iterable[Fact], *, pages: Mapping[str, list[int]] | None = None
+) -> None:
+    """Direct relation triples plus one ``kg:Assertion`` per evidence sentence.
+
+    Args:
+        graph: Where the triples go.
+        facts: The facts.
+        pages: Page start offsets per document (``page_starts``); evidence from such a document
+            gets its page number (``kg:page``).
+    """
     # the closed namespace checks every attribute access: look the terms up once, not per fact
     assertion, text, start, end, post = KG.Assertion, KG.evidenceText, KG.startOffset, KG.endOffset, KG.post
     for fact in facts:
@@ -122,6 +141,9 @@ def add_facts(graph: TripleSink, facts: Iterable[Fact]) -> None:
         graph.add((node, PROV.wasDerivedFrom, document_iri(e.doc_id)))
         if fact.post:
             graph.add((node, post, Literal(fact.post, lang="zh")))
+        if pages and e.doc_id in pages:
+            number = bisect_right(pages[e.doc_id], e.start)
+            graph.add((node, KG.page, Literal(str(max(number, 1)), datatype=XSD.integer)))
 
 
 def add_memberships(graph: TripleSink, facts: Iterable[Fact], labels: dict[str, str]) -> None:
@@ -166,7 +188,7 @@ def document_triples(
     add_documents(triples, [document])
     keys = sorted({f.subject for f in facts} | {f.object for f in facts})
     add_entities(triples, [entities[k] for k in keys])
-    add_facts(triples, facts)
+    add_facts(triples, facts, pages=page_starts([document]))
     add_memberships(triples, facts, labels)
     return triples
 
@@ -192,11 +214,12 @@ def build_graph(
     """The knowledge graph of a corpus, with the project's prefixes bound."""
     graph = Graph()
     bind_prefixes(graph)
+    documents = list(documents)
     add_documents(graph, documents)
     facts = list(facts)
     entities = list(entities)
     add_entities(graph, entities)
-    add_facts(graph, facts)
+    add_facts(graph, facts, pages=page_starts(documents))
     add_memberships(graph, facts, {e.key: e.canonical for e in entities})
     return graph
 
