@@ -21,6 +21,8 @@ from kg.errors import CorpusError
 from kg.types import Document, Skipped
 
 MANIFEST_NAME = "manifest.json"
+#: Patterns of corpus files that are no documents (gold annotations, notes), one per line.
+IGNORE_NAME = ".kgignore"
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
@@ -643,10 +645,11 @@ def list_corpus(corpus_dir: Path, *, exclude: Iterable[Path] = ()) -> list[Path]
             continue  # outside the corpus: nothing to leave out
         if parts:  # the corpus directory itself is never left out
             skipped.append(parts)
+    ignored = read_ignore(corpus_dir)
     return sorted(
         # a broken link is listed too (and reported unreadable), and so is a file of a kind that is not
         # read (reported skipped with the reason): nothing is left out silently, except the manifest,
-        # hidden files and folders (.git, .DS_Store) and the excluded folders
+        # hidden files and folders (.git, .DS_Store), the excluded folders and what .kgignore names
         (
             p
             for p in corpus_dir.rglob("*")
@@ -655,8 +658,46 @@ def list_corpus(corpus_dir: Path, *, exclude: Iterable[Path] = ()) -> list[Path]
             and not _hidden(p.relative_to(corpus_dir))
             and p.relative_to(corpus_dir).as_posix() != MANIFEST_NAME
             and not _inside(p.relative_to(corpus_dir), skipped)
+            and not _ignored(p.relative_to(corpus_dir).as_posix(), ignored)
         ),
         key=lambda p: p.relative_to(corpus_dir).as_posix(),
+    )
+
+
+def read_ignore(corpus_dir: Path) -> tuple[str, ...]:
+    """The patterns of ``.kgignore`` in the corpus directory: one per line, ``#`` comments, blank lines.
+
+    A pattern ending in ``/`` names a folder (``gold/``); any other is matched with shell wildcards
+    against the path below the corpus and against the file name (``old/*.txt``, ``draft-*``).
+
+    Raises:
+        CorpusError: The file exists but cannot be read as UTF-8 text.
+    """
+    path = corpus_dir / IGNORE_NAME
+    if not path.is_file():
+        return ()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: unreadable: {exc}") from exc
+    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _ignored(relative: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``.kgignore`` leaves out a file, by its path below the corpus.
+
+    Examples:
+        >>> _ignored("gold/a.jsonl", ("gold/",)), _ignored("a.txt", ("gold/", "draft-*"))
+        (True, False)
+    """
+    from fnmatch import fnmatchcase
+
+    name = relative.rpartition("/")[2]
+    return any(
+        relative.startswith(pattern)
+        if pattern.endswith("/")
+        else fnmatchcase(relative, pattern) or fnmatchcase(name, pattern)
+        for pattern in patterns
     )
 
 

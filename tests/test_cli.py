@@ -114,15 +114,16 @@ def test_remove_says_what_it_removed_and_how_to_keep_it_out(small_corpus: Path, 
     assert stdout[0] == f"removed a.txt ({facts['a.txt']} facts)"
     assert stdout[1].startswith("1 documents left in the build, 0 skipped;")
     assert removed.stderr == (
-        f"the files are still in {small_corpus}/: the next `kg build` reads them again; "
-        "move them out of it (or rename them to start with '.') to keep them out\n"
+        f"the files are still in {small_corpus}/ and the next `kg build` reads them again; to keep them "
+        f"out, add them to {small_corpus}/.kgignore (one per line: a.txt) "
+        f"or move them out of {small_corpus}/\n"
     )
-    # as it says: the next build reads it again, and renamed to a hidden name it stays out
+    # as it says: the next build reads it again, and named in .kgignore it stays out
     again = kg("build", str(small_corpus), "--out", str(out), cwd=tmp_path)
     assert again.stdout.startswith("2 documents built")
-    (small_corpus / "a.txt").rename(small_corpus / ".a.txt")
+    (small_corpus / ".kgignore").write_text("# left out on purpose\na.txt\n", encoding="utf-8")
     kept_out = kg("build", str(small_corpus), "--out", str(out), cwd=tmp_path)
-    assert kept_out.stdout.startswith("1 documents built")
+    assert kept_out.stdout.startswith("1 documents built (1 unchanged), 0 skipped")
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ module of its own (``kg/cli/<command>.py``) registered at the bottom of this fil
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
@@ -90,13 +91,14 @@ def build(
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose exclude each other")
+    # progress on stderr: stdout keeps the summary alone, for a pipe or a log
+    progress_stream: TextIO = cast(TextIO, _Null()) if quiet else sys.stderr
     try:
         total = len(list_corpus(corpus_dir, exclude=[out_dir]))
         with click.progressbar(
             length=total,
             label="Building",
-            # progress on stderr: stdout keeps the summary alone, for a pipe or a log
-            file=click.get_text_stream("stderr") if not quiet else cast(TextIO, _Null()),
+            file=progress_stream,
             show_pos=True,
         ) as bar:
             report = build_corpus(
@@ -142,8 +144,8 @@ def _detail(report: dict[str, Any]) -> None:
 def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
     """Retract the facts of DOC_IDS (file names as in report.json) from a build.
 
-    The files stay in the corpus, so the next `kg build` reads them again: move them out of the
-    corpus directory (or rename them to start with a dot) to keep them out.
+    The files stay in the corpus, so the next `kg build` reads them again: name them in the corpus's
+    .kgignore file (or move them out of the corpus) to keep them out.
     """
     import json
 
@@ -162,9 +164,10 @@ def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
         click.echo(f"removed {doc_id} ({facts.get(doc_id, 0)} facts)")
     _summarise(report, out_dir, removing=True)
     corpus = report.get("corpus") or "the corpus"
+    names = " ".join(sorted(set(doc_ids)))
     click.echo(
-        f"the files are still in {corpus}/: the next `kg build` reads them again; "
-        "move them out of it (or rename them to start with '.') to keep them out",
+        f"the files are still in {corpus}/ and the next `kg build` reads them again; to keep them out, "
+        f"add them to {corpus}/.kgignore (one per line: {names}) or move them out of {corpus}/",
         err=True,
     )
 
