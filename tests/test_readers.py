@@ -135,3 +135,51 @@ def test_evidence_carries_its_pdf_page() -> None:
     }
     assert pages == {2: start, 1: early}
     assert (None, KG.page, Literal("2", datatype=XSD.integer)) in graph
+
+
+@pytest.mark.slow
+def test_build_of_a_mixed_corpus(tmp_path: Path) -> None:
+    """A real build: PDF, DOCX and HTML facts with their provenance, other files reported, SHACL clean."""
+    import json
+
+    from kg.pipeline import build
+    from kg.store import load_graph
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "two_pages.pdf", corpus / "two_pages.pdf")
+    shutil.copy(DATA / "news.html", corpus / "news.html")
+    make_docx(corpus / "brief.docx")
+    (corpus / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (corpus / "notes.md").write_text("说明", encoding="utf-8")
+    out = tmp_path / "out"
+    report = build(corpus, out)
+    rows = {r["doc_id"]: r for r in report["documents"]}
+    assert {d: r["status"] for d, r in rows.items()} == {
+        "brief.docx": "ok",
+        "news.html": "ok",
+        "notes.md": "skipped",
+        "old.doc": "skipped",
+        "two_pages.pdf": "ok",
+    }
+    assert rows["old.doc"]["reason"] == "legacy Word .doc is not read; save it as .docx"
+    assert rows["news.html"]["title"] == "乌审旗干部入户走访"
+    assert report["validation"]["conforms"], report["validation"]
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["documents"] == report["documents"]
+    graph = load_graph(out / "graph.ttl")
+    found = graph.query(
+        """SELECT ?file ?page ?text WHERE {
+               ?a kg:evidenceText ?text ; prov:wasDerivedFrom ?doc ; rdf:predicate kg:assists .
+               ?doc kg:sourceFile ?file .
+               OPTIONAL { ?a kg:page ?page }
+           }""",
+        initNs={"kg": KG, "prov": Namespace("http://www.w3.org/ns/prov#")},
+    )
+    by_file = {str(file): (page, str(text)) for file, page, text in found}
+    # 鄂尔多斯市住建局帮扶乌兰什巴台村 is stated in all three; only the PDF has pages, and it is on page 2
+    assert set(by_file) == {"two_pages.pdf", "brief.docx", "news.html"}
+    assert by_file["two_pages.pdf"][0] == Literal("2", datatype=XSD.integer)
+    assert by_file["brief.docx"][0] is None and by_file["news.html"][0] is None
+    assert all("鄂尔多斯市住建局" in text for _, text in by_file.values())
+    # the news page's date came from the page, onto its document node
+    assert "2023-05-16" in (out / "graph.ttl").read_text(encoding="utf-8")
