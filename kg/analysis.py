@@ -27,8 +27,11 @@ from kg.store import STORE_DIR, GraphStore, load_graph, query_rows
 #: Environment variable naming the build directory the notebooks analyse.
 BUILD_DIR_VARIABLE = "KG_BUILD_DIR"
 
+#: The repository root, against which a relative build directory is also looked for.
+ROOT_DIR = Path(__file__).resolve().parents[1]
+
 #: The project's corpus, built when no build directory is given.
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS_DIR = ROOT_DIR / "corpus"
 
 #: Fonts with Chinese glyphs, tried in order for matplotlib's labels.
 CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC")
@@ -59,6 +62,9 @@ SELECT ?s ?rel ?o (COUNT(DISTINCT ?text) AS ?evidence) WHERE {{
 def build_dir(path: str | Path | None = None) -> Path:
     """The build directory to analyse: ``path``, else ``$KG_BUILD_DIR``, else a fresh build of corpus/.
 
+    A relative path is taken from the current directory, else from the repository root, so
+    ``KG_BUILD_DIR=build`` works for a kernel started in notebooks/ as from the root.
+
     The fallback builds the project corpus into a temporary directory (≈ 5 s plus model loading), so
     a notebook runs as is on a fresh checkout.
 
@@ -70,6 +76,14 @@ def build_dir(path: str | Path | None = None) -> Path:
     chosen = path or os.environ.get(BUILD_DIR_VARIABLE)
     if chosen:
         out = Path(chosen)
+        # the README says KG_BUILD_DIR=build from the repository root, but a notebook's kernel starts
+        # in notebooks/: a relative path not found from there is taken from the repository root
+        if (
+            not out.is_absolute()
+            and not (out / "graph.ttl").is_file()
+            and (ROOT_DIR / out / "graph.ttl").is_file()
+        ):
+            out = ROOT_DIR / out
         if not (out / "graph.ttl").is_file():
             raise StoreError(f"{out}: no graph.ttl here; run `kg build CORPUS --out {out}` first")
         return out
@@ -93,6 +107,46 @@ def query_catalogue() -> pd.DataFrame:
 
     rows = [{"query": name, "summary": query.summary} for name, query in canned_queries().items()]
     return pd.DataFrame(rows, columns=["query", "summary"])
+
+
+def query_table(graph: Any, name: str) -> pd.DataFrame:
+    """A canned query's results as a table, IRIs shortened to prefixed names (``kg:County``) as in the CLI."""
+    from kg.queries import load_query, run_query
+
+    frame = run_query(graph, load_query(name)).to_dataframe()
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, str) and v.startswith("http")).any():
+            frame[column] = frame[column].map(lambda v: _compact(v) if isinstance(v, str) else v)
+    return frame
+
+
+_DATED_FACTS_QUERY = """
+SELECT ?date ?rel (COUNT(DISTINCT ?a) AS ?facts) WHERE {
+    VALUES ?p { kg:assists kg:servesIn }
+    ?a a kg:Assertion ; rdf:predicate ?p ; prov:wasDerivedFrom ?doc .
+    ?doc a kg:Document ; dcterms:date ?date .
+    BIND(STRAFTER(STR(?p), "#") AS ?rel)
+} GROUP BY ?date ?rel"""
+
+
+def assistance_by_year(graph: Any) -> pd.DataFrame:
+    """Evidence of assistance per year of the documents' dates (``dcterms:date``).
+
+    Counts the evidence sentences of ``kg:assists`` (a body helps a place) and ``kg:servesIn`` (a
+    person stationed in a village) in documents of each year; undated documents are left out.
+
+    Returns:
+        Columns ``year``, ``assists``, ``servesIn``; one row per year with a dated document, sorted.
+    """
+    rows = query_rows(graph, _DATED_FACTS_QUERY)
+    frame = pd.DataFrame(
+        [{"year": str(r["date"])[:4], "relation": r["rel"], "facts": int(r["facts"])} for r in rows],
+        columns=["year", "relation", "facts"],
+    )
+    table = frame.pivot_table(index="year", columns="relation", values="facts", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=["assists", "servesIn"], fill_value=0).reset_index()
+    table.columns.name = None
+    return table.sort_values("year", ignore_index=True)
 
 
 def to_networkx(graph: Any) -> nx.MultiDiGraph:
@@ -319,58 +373,130 @@ def use_cjk_font() -> str | None:
 
 
 def plot_centrality(table: pd.DataFrame, *, top: int = 15, ax: Any = None) -> Any:
-    """Horizontal bars of the ``top`` organisations by betweenness, degree as a label; returns the Axes."""
+    """Bars of the ``top`` organisations by facts they take part in, villages helped and betweenness noted.
+
+    Degree, not betweenness, sets the bars: on a corpus of separate local stories most organisations
+    lie on no path between others, and a betweenness plot would be nearly all zeros.
+    """
     import matplotlib.pyplot as plt
 
     use_cjk_font()
-    rows = table.head(top).iloc[::-1]
+    ranked = table.sort_values(
+        ["degree", "villages_helped", "betweenness", "organisation"],
+        ascending=[False, False, False, True],
+        ignore_index=True,
+    )
+    rows = ranked.head(top).iloc[::-1]
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, max(2.0, 0.35 * len(rows) + 1)))
-    bars = ax.barh(rows["organisation"], rows["betweenness"], color="#3182bd")
-    ax.bar_label(bars, labels=[f"度 {d}" for d in rows["degree"]], padding=3, fontsize=8)
-    ax.set_xlabel("介数中心性（betweenness）")
-    ax.set_title("组织的中心性")
+        _, ax = plt.subplots(figsize=(9, max(2.0, 0.38 * len(rows) + 1.2)))
+    bars = ax.barh(rows["organisation"], rows["degree"], color="#3182bd", label="事实数（度）")
+    notes = [
+        f"帮扶 {v} 个地区" + (f"，介数 {b:.2g}" if b else "")
+        for v, b in zip(rows["villages_helped"], rows["betweenness"], strict=True)
+    ]
+    ax.bar_label(bars, labels=notes, padding=3, fontsize=8)
+    ax.set_xlabel("参与的事实数（度）")
+    ax.set_xlim(0, rows["degree"].max() * 1.6 if len(rows) else 1)  # room for the notes
+    ax.set_title(f"参与事实最多的 {len(rows)} 个组织")
+    ax.legend(loc="lower right")
     return ax
 
 
 def plot_bipartite(bipartite: nx.Graph, *, ax: Any = None, seed: int = 0) -> Any:
-    """Draw the organisation–place graph: organisations as squares, places as triangles."""
+    """Draw the organisation–place graph: organisations as squares, places as triangles, names beside.
+
+    Labels sit beside their marker with a white backing, so no marker hides a name.
+    """
     import matplotlib.pyplot as plt
 
     use_cjk_font()
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 7))
-    positions = nx.spring_layout(bipartite, seed=seed)
-    for side, shape, colour in ((0, "s", "#ff7f0e"), (1, "^", "#41ab5d")):
+        _, ax = plt.subplots(figsize=(11, 9))
+    # spread out: k above the default 1/sqrt(n) keeps the small components apart
+    positions = nx.spring_layout(bipartite, seed=seed, k=2.5 / max(1, bipartite.number_of_nodes()) ** 0.5)
+    for side, shape, colour, name in ((0, "s", "#ff7f0e", "组织"), (1, "^", "#41ab5d", "地区")):
         nodes = [n for n, s in bipartite.nodes(data="bipartite") if s == side]
-        nx.draw_networkx_nodes(
-            bipartite, positions, nodelist=nodes, node_shape=shape, node_color=colour, node_size=160, ax=ax
+        drawn = nx.draw_networkx_nodes(
+            bipartite, positions, nodelist=nodes, node_shape=shape, node_color=colour, node_size=120, ax=ax
         )
+        drawn.set_label(name)
     nx.draw_networkx_edges(bipartite, positions, edge_color="#999999", ax=ax)
+    shifted = {n: (x, y + 0.035) for n, (x, y) in positions.items()}
     nx.draw_networkx_labels(
-        bipartite, positions, labels=dict(bipartite.nodes(data="label")), font_size=8, ax=ax
+        bipartite,
+        shifted,
+        labels=dict(bipartite.nodes(data="label")),
+        font_size=7,
+        verticalalignment="bottom",
+        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+        ax=ax,
     )
-    ax.set_title("组织—地区帮扶网络（方块：组织，三角：地区）")
+    ax.set_title("组织—地区帮扶网络")
+    ax.legend(loc="upper left", scatterpoints=1)
     ax.set_axis_off()
     return ax
 
 
-def plot_communities(network: nx.MultiDiGraph, *, seed: int = 0, ax: Any = None) -> Any:
-    """Draw the whole network coloured by Louvain community (as ``communities`` finds them)."""
+def plot_communities(network: nx.MultiDiGraph, *, seed: int = 0, top: int = 8, ax: Any = None) -> Any:
+    """Draw the network coloured by Louvain community, the ``top`` largest named in the legend.
+
+    Each of the largest communities is named by its best-connected member; the small rest are grey.
+    """
     import matplotlib.pyplot as plt
 
     use_cjk_font()
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 8))
+        _, ax = plt.subplots(figsize=(11, 9))
     simple = nx.Graph(network.to_undirected())
     table = communities(network, seed=seed)
     by_label = dict(zip(table["entity"], table["community"], strict=False))
-    colours = [by_label.get(network.nodes[n]["label"], 0) for n in simple]
-    positions = nx.spring_layout(simple, seed=seed)
-    nx.draw_networkx_nodes(simple, positions, node_color=colours, cmap="tab20", node_size=60, ax=ax)
+    sizes = table["community"].value_counts()
+    largest = [int(c) for c in sizes.index[:top]]
+    positions = nx.spring_layout(simple, seed=seed, k=2.5 / max(1, simple.number_of_nodes()) ** 0.5)
+    community_of = {n: by_label.get(simple.nodes[n]["label"], -1) for n in simple}
+    palette = plt.get_cmap("tab10")
+    rest = [n for n in simple if community_of[n] not in largest]
+    nx.draw_networkx_nodes(simple, positions, nodelist=rest, node_color="#cccccc", node_size=30, ax=ax)
     nx.draw_networkx_edges(simple, positions, edge_color="#bbbbbb", ax=ax)
-    ax.set_title(f"社区划分（Louvain，{table['community'].nunique()} 个社区）")
+    for number, community in enumerate(largest):
+        members = [n for n in simple if community_of[n] == community]
+        hub = max(members, key=lambda n: (simple.degree(n), simple.nodes[n]["label"]))
+        name = simple.nodes[hub]["label"]
+        drawn = nx.draw_networkx_nodes(
+            simple, positions, nodelist=members, node_color=[palette(number % 10)], node_size=60, ax=ax
+        )
+        drawn.set_label(f"{name} 等 {len(members)} 个")
+        ax.annotate(name, positions[hub], xytext=(4, 4), textcoords="offset points", fontsize=8)
+    ax.legend(title="最大的社区（以连接最多的成员命名）", loc="upper left", fontsize=8, title_fontsize=8)
+    ax.set_title(
+        f"社区划分（Louvain，共 {len(sizes)} 个社区，灰色为其余 {max(0, len(sizes) - top)} 个小社区）"
+    )
     ax.set_axis_off()
+    return ax
+
+
+def plot_assistance_over_time(table: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Grouped bars of ``assistance_by_year``: evidence of assists and of stationed people per year."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    use_cjk_font()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    positions = list(range(len(table)))
+    width = 0.4
+    for shift, column, colour, name in (
+        (-width / 2, "assists", "#3182bd", "帮扶（kg:assists）"),
+        (width / 2, "servesIn", "#e6550d", "驻村（kg:servesIn）"),
+    ):
+        bars = ax.bar([p + shift for p in positions], table[column], width, color=colour, label=name)
+        ax.bar_label(bars, fontsize=8)
+    ax.set_xticks(positions, table["year"])
+    ax.set_xlabel("文档日期（年，dcterms:date）")
+    ax.set_ylabel("证据句数")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("帮扶随时间的变化")
+    ax.legend()
     return ax
 
 

@@ -21,8 +21,19 @@ from kg.errors import CorpusError
 from kg.types import Document, Skipped
 
 MANIFEST_NAME = "manifest.json"
-TEXT_SUFFIXES = (".txt", ".html", ".htm")
+#: Patterns of corpus files that are no documents (gold annotations, notes), one per line.
+IGNORE_NAME = ".kgignore"
 HTML_SUFFIXES = (".html", ".htm")
+PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
+#: The files a corpus is built from; every other file is listed too and reported as skipped.
+TEXT_SUFFIXES = (".txt", *HTML_SUFFIXES, *PDF_SUFFIXES, *DOCX_SUFFIXES)
+#: Why a kind of file the corpus may hold is not read, and what to do instead.
+UNSUPPORTED = {
+    ".doc": "legacy Word .doc is not read; save it as .docx",
+    ".wps": "WPS documents are not read; save it as .docx",
+    ".rtf": "RTF is not read; save it as .docx or .txt",
+}
 MAX_FILE_BYTES = 200_000_000
 
 # Sentence-final punctuation; a line ending in one of these ends a paragraph or at least a sentence.
@@ -389,6 +400,13 @@ NORMALIZERS: tuple[Normalizer, ...] = (
     join_broken_lines,
     remove_layout_spaces,
 )
+#: For texts whose lines are paragraphs as marked up (an HTML article, a DOCX): nothing to rejoin.
+ARTICLE_NORMALIZERS: tuple[Normalizer, ...] = (
+    remove_private_use,
+    unify_characters,
+    to_simplified,
+    remove_layout_spaces,
+)
 
 
 def normalize_text(
@@ -476,12 +494,20 @@ def read_manifest(corpus_dir: Path) -> dict[str, dict[str, str]]:
 
 
 def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str] | None = None) -> Document:
-    """Read and normalise one file.
+    """Read and normalise one file: plain text, HTML, PDF or DOCX.
+
+    For PDF and DOCX the document's ``original`` is the extracted text (offsets point into it), and a
+    PDF's page start offsets go to ``meta["pages"]`` (comma-separated), so every evidence sentence's
+    page can be found. For an HTML page only the article counts; offsets still point into the page.
 
     Raises:
-        CorpusError: The file cannot be read, is too large, empty, binary or undecodable.
+        CorpusError: The file cannot be read, is too large, empty, binary, undecodable or of a kind
+            that is not read.
     """
     doc_id = doc_id or display_path(path.name)
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES:
+        raise CorpusError(f"{doc_id}: {UNSUPPORTED.get(suffix) or _unsupported(suffix)}")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -489,17 +515,37 @@ def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str]
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{doc_id}: cannot read: {exc.strerror or exc}") from exc
-    original = decode_bytes(data, name=doc_id)
-    if path.suffix.lower() in HTML_SUFFIXES or original.lstrip()[:200].lower().startswith(
-        ("<!doctype html", "<html")
-    ):
-        aligned = normalize_text(original, start=strip_html(Aligned.of(original)))
+    meta = dict(meta or {})
+    found_title = ""
+    if suffix in PDF_SUFFIXES + DOCX_SUFFIXES:
+        from kg.readers import read_docx, read_pdf
+
+        extracted = (read_pdf if suffix in PDF_SUFFIXES else read_docx)(data, name=doc_id)
+        original = extracted.text
+        if extracted.page_starts:
+            meta["pages"] = ",".join(map(str, extracted.page_starts))
+        # a PDF's lines are layout lines (rejoined as in a newspaper file); a DOCX's are paragraphs
+        aligned = normalize_text(
+            original, normalizers=NORMALIZERS if extracted.page_starts else ARTICLE_NORMALIZERS
+        )
     else:
-        aligned = normalize_text(original)
+        original = decode_bytes(data, name=doc_id)
+        if suffix in HTML_SUFFIXES or original.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+            start, found_title, date = _html_article(original)
+            if date and not meta.get("date"):
+                meta["date"] = date
+            # the extractor's lines are the page's paragraphs: no layout lines to rejoin or undouble
+            article = start is not None
+            aligned = normalize_text(
+                original,
+                start=start or strip_html(Aligned.of(original)),
+                normalizers=ARTICLE_NORMALIZERS if article else NORMALIZERS,
+            )
+        else:
+            aligned = normalize_text(original)
     if not aligned.text.strip():
         raise CorpusError(f"{doc_id}: no text left after normalisation")
-    meta = dict(meta or {})
-    title = meta.pop("title", "") or aligned.text.split("\n", 1)[0][:60]
+    title = meta.pop("title", "") or found_title or aligned.text.split("\n", 1)[0][:60]
     return Document(
         doc_id=doc_id,
         text=aligned.text,
@@ -508,6 +554,45 @@ def read_document(path: Path, *, doc_id: str | None = None, meta: dict[str, str]
         title=title,
         meta=tuple(sorted(meta.items())),
     )
+
+
+def _unsupported(suffix: str) -> str:
+    kinds = ", ".join(TEXT_SUFFIXES)
+    return f"{suffix or 'a file without extension'} is not read (only {kinds}); convert it or move it out"
+
+
+def _html_article(original: str) -> tuple[Aligned | None, str, str]:
+    """The article of a page as an Aligned text with offsets into the page, its title and date.
+
+    The extractor (trafilatura) returns plain lines; each is found again in the page's text, in order,
+    so offsets still point into the HTML file. A page where that fails, or where no article is found,
+    gives None: it is then read whole, tags stripped.
+    """
+    from kg.readers import read_html
+
+    stripped = strip_html(Aligned.of(original))
+    article = read_html(original)
+    lines = list(article.lines)
+    if article.title and (not lines or lines[0] != article.title):
+        lines.insert(0, article.title)
+    text: list[str] = []
+    origin: list[int] = []
+    pos = 0
+    for number, line in enumerate(lines):
+        at = stripped.text.find(line, pos)
+        if at < 0 and number == 0 and line == article.title:
+            continue  # a title only in <title> or a meta tag: not part of the text
+        if at < 0:
+            return None, article.title, article.date
+        if text:
+            text.append("\n")
+            origin.append(stripped.origin[pos - 1])
+        text.extend(line)
+        origin.extend(stripped.origin[at : at + len(line)])
+        pos = at + len(line)
+    if not text:
+        return None, article.title, article.date
+    return Aligned("".join(text), tuple(origin)), article.title, article.date
 
 
 def display_path(path: Path | str) -> str:
@@ -537,7 +622,7 @@ def _inside(path: Path, folders: list[tuple[str, ...]]) -> bool:
 
 
 def list_corpus(corpus_dir: Path, *, exclude: Iterable[Path] = ()) -> list[Path]:
-    """The text files of a corpus directory (recursively), sorted by relative path.
+    """The files of a corpus directory (recursively), sorted by relative path.
 
     Args:
         corpus_dir: The corpus directory.
@@ -560,18 +645,64 @@ def list_corpus(corpus_dir: Path, *, exclude: Iterable[Path] = ()) -> list[Path]
             continue  # outside the corpus: nothing to leave out
         if parts:  # the corpus directory itself is never left out
             skipped.append(parts)
+    ignored = read_ignore(corpus_dir)
     return sorted(
-        # a broken link is listed too (and reported unreadable), never silently left out
+        # a broken link is listed too (and reported unreadable), and so is a file of a kind that is not
+        # read (reported skipped with the reason): nothing is left out silently, except the manifest,
+        # hidden files and folders (.git, .DS_Store), the excluded folders and what .kgignore names
         (
             p
             for p in corpus_dir.rglob("*")
             if (p.is_file() or p.is_symlink())
             and not p.is_dir()
-            and p.suffix.lower() in TEXT_SUFFIXES
+            and not _hidden(p.relative_to(corpus_dir))
+            and p.relative_to(corpus_dir).as_posix() != MANIFEST_NAME
             and not _inside(p.relative_to(corpus_dir), skipped)
+            and not _ignored(p.relative_to(corpus_dir).as_posix(), ignored)
         ),
         key=lambda p: p.relative_to(corpus_dir).as_posix(),
     )
+
+
+def read_ignore(corpus_dir: Path) -> tuple[str, ...]:
+    """The patterns of ``.kgignore`` in the corpus directory: one per line, ``#`` comments, blank lines.
+
+    A pattern ending in ``/`` names a folder (``gold/``); any other is matched with shell wildcards
+    against the path below the corpus and against the file name (``old/*.txt``, ``draft-*``).
+
+    Raises:
+        CorpusError: The file exists but cannot be read as UTF-8 text.
+    """
+    path = corpus_dir / IGNORE_NAME
+    if not path.is_file():
+        return ()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorpusError(f"{path}: unreadable: {exc}") from exc
+    return tuple(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _ignored(relative: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``.kgignore`` leaves out a file, by its path below the corpus.
+
+    Examples:
+        >>> _ignored("gold/a.jsonl", ("gold/",)), _ignored("a.txt", ("gold/", "draft-*"))
+        (True, False)
+    """
+    from fnmatch import fnmatchcase
+
+    name = relative.rpartition("/")[2]
+    return any(
+        relative.startswith(pattern)
+        if pattern.endswith("/")
+        else fnmatchcase(relative, pattern) or fnmatchcase(name, pattern)
+        for pattern in patterns
+    )
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def load_corpus(corpus_dir: Path) -> Iterator[Document | Skipped]:

@@ -8,6 +8,9 @@
 - GraphML and GEXF hold a property graph for Gephi: one node per entity that takes part in a relation
   (label, class, aliases), one edge per relation triple (relation, evidence count, first evidence
   sentence, source files).
+- CSV is two tables for spreadsheets (``to_csv``): ``nodes.csv`` (the property graph's nodes) and
+  ``edges.csv`` (one row per relation triple and evidence sentence: source file, offsets, page, post,
+  document date), UTF-8 with a byte-order mark so spreadsheet programs take the Chinese text as UTF-8.
 
 Output is deterministic: the same build gives the same bytes. The RDF formats are written by
 pyoxigraph from quads sorted here, because the store's own ``dump`` of a dataset follows insertion
@@ -16,6 +19,7 @@ order, which differs between builds of the same corpus.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections import defaultdict
@@ -25,14 +29,25 @@ import networkx as nx
 import pyoxigraph as ox
 from networkx.readwrite.gexf import GEXFWriter
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import DCTERMS, PROV
 
 from kg import __version__
 from kg.errors import StoreError
 from kg.ontology import KG, PREFIXES, RELATIONS
 from kg.store import STORE_DIR, GraphStore, load_graph
 
-__all__ = ["EXTENSIONS", "FORMATS", "export_build", "property_graph", "to_gexf", "to_graphml", "to_jsonld"]
+__all__ = [
+    "CSV_FILES",
+    "EXTENSIONS",
+    "FORMATS",
+    "export_build",
+    "export_csv",
+    "property_graph",
+    "to_csv",
+    "to_gexf",
+    "to_graphml",
+    "to_jsonld",
+]
 
 GRAPH_FILE = "graph.ttl"
 
@@ -47,6 +62,23 @@ EXTENSIONS: dict[str, str] = {
     "gexf": "gexf",
 }
 FORMATS: tuple[str, ...] = tuple(EXTENSIONS)
+#: The files of the CSV export, which is two tables and so not one of ``FORMATS``.
+CSV_FILES = ("nodes.csv", "edges.csv")
+NODE_COLUMNS = ("id", "label", "class", "aliases", "division_code")
+EDGE_COLUMNS = (
+    "source",
+    "source_label",
+    "relation",
+    "target",
+    "target_label",
+    "evidence",
+    "source_file",
+    "start",
+    "end",
+    "page",
+    "post",
+    "date",
+)
 
 _OX_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -229,3 +261,84 @@ def to_gexf(network: nx.MultiDiGraph) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def export_csv(out_dir: Path) -> dict[str, bytes]:
+    """The graph of the build in ``out_dir`` as ``to_csv`` tables.
+
+    Raises:
+        StoreError: The build's graph.ttl is missing or unreadable.
+    """
+    return to_csv(load_graph(out_dir / GRAPH_FILE))
+
+
+def _table(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")  # RFC 4180 line ends
+    writer.writeheader()
+    writer.writerows(rows)
+    # the BOM is what makes Excel read the file as UTF-8 instead of the system code page
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _text(value: object) -> str:
+    # not `value or ""`: the literal 0 (an offset) is falsy
+    return "" if value is None else str(value)
+
+
+def to_csv(graph: Graph) -> dict[str, bytes]:
+    """Nodes and edges tables of a kg graph, for spreadsheets.
+
+    ``nodes.csv`` has one row per entity that takes part in a relation (``id`` is its IRI; ``class``
+    and ``aliases`` are joined by ``|``). ``edges.csv`` has one row per relation triple and evidence
+    sentence, sorted by source, relation, target, file and offset; the evidence columns are empty for
+    a triple without a recorded sentence.
+
+    Returns:
+        ``{"nodes.csv": ..., "edges.csv": ...}``, UTF-8 with a byte-order mark, CRLF line ends.
+    """
+    network = property_graph(graph)
+    nodes = [
+        {
+            "id": node,
+            "label": data["label"],
+            "class": data["class"],
+            "aliases": data["aliases"],
+            "division_code": str(graph.value(URIRef(node), KG.divisionCode) or ""),
+        }
+        for node, data in network.nodes(data=True)
+    ]
+    labels = {node: data["label"] for node, data in network.nodes(data=True)}
+    dates = {str(doc): str(date) for doc, date in graph.subject_objects(DCTERMS.date)}
+    files = {str(doc): str(name) for doc, name in graph.subject_objects(KG.sourceFile)}
+    evidence: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)
+    for assertion in graph.subjects(RDF.type, KG.Assertion):
+        values = {p: graph.value(assertion, p) for p in (RDF.subject, RDF.predicate, RDF.object)}
+        doc = str(graph.value(assertion, PROV.wasDerivedFrom) or "")
+        evidence[(str(values[RDF.subject]), _local(values[RDF.predicate]), str(values[RDF.object]))].append(  # type: ignore[arg-type]
+            {
+                "evidence": _text(graph.value(assertion, KG.evidenceText)),
+                "source_file": files.get(doc, doc),
+                "start": _text(graph.value(assertion, KG.startOffset)),
+                "end": _text(graph.value(assertion, KG.endOffset)),
+                "page": _text(graph.value(assertion, KG.page)),
+                "post": _text(graph.value(assertion, KG.post)),
+                "date": dates.get(doc, ""),
+            }
+        )
+    edges = []
+    for source, target, relation in network.edges(keys=True):
+        records = evidence.get((source, relation, target)) or [dict.fromkeys(EDGE_COLUMNS[5:], "")]
+        records.sort(key=lambda r: (r["source_file"], int(r["start"] or -1), r["evidence"]))
+        for record in records:
+            edges.append(
+                {
+                    "source": source,
+                    "source_label": labels[source],
+                    "relation": relation,
+                    "target": target,
+                    "target_label": labels[target],
+                    **record,
+                }
+            )
+    return {"nodes.csv": _table(NODE_COLUMNS, nodes), "edges.csv": _table(EDGE_COLUMNS, edges)}

@@ -92,6 +92,7 @@ class KG(DefinedNamespace):
     evidenceText: URIRef  # assertion -> evidence sentence (rdf:langString)
     startOffset: URIRef  # assertion -> first character, original file, inclusive
     endOffset: URIRef  # assertion -> end character, original file, exclusive
+    page: URIRef  # assertion -> page of a PDF the evidence starts on, from 1
     post: URIRef  # assertion -> post title as written, e.g. 副部长
     sourceFile: URIRef  # document -> file name in the corpus
     newspaper: URIRef  # document -> newspaper name

@@ -29,11 +29,12 @@ from kg import __version__, cache
 from kg.cache import EntryKey
 from kg.corpus import display_path, document_id, list_corpus, read_document, read_manifest
 from kg.divisions import division_table
-from kg.errors import CorpusError, StoreError
+from kg.errors import CorpusError, KGError, StoreError
 from kg.ontology import KG
 from kg.outdir import check_space, needed_bytes, writing
 from kg.rdf import DIVISIONS_GRAPH, TripleList, division_triples, document_iri, document_triples
 from kg.resolve import resolve_entities
+from kg.signals import stop_workers, workers_ignore_sigint
 from kg.store import (
     STORE_DIR,
     GraphStore,
@@ -230,10 +231,16 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,))
     finished = False
     try:
+        # map submits every chunk, which starts the workers: Ctrl-C is the parent's alone (kg.signals)
+        with workers_ignore_sigint():
+            mapped = pool.map(process_documents, chunks)
         # map streams results in input order; workers keep their pipeline between chunks
-        for results in pool.map(process_documents, chunks):
+        for results in mapped:
             yield from results
         finished = True
+    except KeyboardInterrupt:
+        stop_workers(pool)
+        raise
     finally:
         # once every result is in, the workers exit while the build writes its outputs
         pool.shutdown(wait=not finished, cancel_futures=not finished)
@@ -245,12 +252,33 @@ def _import_output_modules() -> None:
     import pypinyin  # noqa: F401  (about half a second: its tables)
 
 
+#: How long ``--scheduler`` may take to answer before the build gives up.
+SCHEDULER_TIMEOUT_S = 5
+
+
 def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:
         raise ImportError("the dask engine needs dask.distributed: pip install 'dask[distributed]'") from exc
-    client = Client(scheduler) if scheduler else Client(processes=True, dashboard_address=None)
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+        # refused, unreachable, not an address, or something else answering (its bytes misread as a
+        # frame length, seen as a MemoryError): in every case there is no scheduler to use
+        except Exception as exc:
+            if isinstance(exc, (OSError, TimeoutError)):
+                why = f"nothing answered within {SCHEDULER_TIMEOUT_S} s"
+            elif isinstance(exc, ValueError):
+                why = "not an address Dask understands, e.g. tcp://host:8786"
+            else:
+                why = "something other than a Dask scheduler answered"
+            raise KGError(
+                f"--scheduler {scheduler}: no Dask scheduler ({why}); "
+                "check the address or leave out --scheduler for a local cluster"
+            ) from None
+    else:
+        client = Client(processes=True, dashboard_address=None)
     try:
         futures = client.map(process_documents, chunk_tasks(tasks), pure=False)
         results: dict[str, DocResult] = {}
@@ -407,7 +435,7 @@ def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
     reference = division_triples(entities)
     report["divisions"] = _division_report(entities, facts, reference)
     if not infos:
-        reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows) or "no .txt files"
+        reasons = "; ".join(f"{r['doc_id']}: {r['reason']}" for r in rows) or "no files"
         error = CorpusError(f"{corpus or 'corpus'}: no document could be built ({reasons})")
         error.report = report  # type: ignore[attr-defined]
         raise error
@@ -448,7 +476,7 @@ def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) ->
     """
     results = list(process_corpus(corpus_dir, jobs=jobs, progress=progress))
     if not results:
-        raise CorpusError(f"{corpus_dir}: no .txt files to build")
+        raise CorpusError(f"{corpus_dir}: no files to build")
     assembly = assemble(results, corpus=str(corpus_dir))
     documents = dict(assembly.document_graphs())
     reference = open_store()
@@ -686,7 +714,7 @@ def build(
             )
         )
         if not results:
-            raise CorpusError(f"{corpus_dir}: no .txt files to build")
+            raise CorpusError(f"{corpus_dir}: no files to build")
         try:
             assembly = assemble(results, corpus=display_path(corpus_dir))
         except CorpusError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Protocol
@@ -134,7 +135,22 @@ def add_entities(graph: TripleSink, entities: Iterable[Entity]) -> None:
             graph.add((node, KG.divisionCode, Literal(entity.code)))
 
 
-def add_facts(graph: TripleSink, facts: Iterable[Fact], *, dates: Mapping[str, str] | None = None) -> None:
+def page_starts(documents: Iterable[Document | DocumentInfo]) -> dict[str, list[int]]:
+    """Page start offsets of the paged documents (PDF), from ``meta["pages"]`` (see ``kg.corpus``)."""
+    return {
+        doc.doc_id: [int(n) for n in dict(doc.meta)["pages"].split(",")]
+        for doc in documents
+        if dict(doc.meta).get("pages")
+    }
+
+
+def add_facts(
+    graph: TripleSink,
+    facts: Iterable[Fact],
+    *,
+    dates: Mapping[str, str] | None = None,
+    pages: Mapping[str, list[int]] | None = None,
+) -> None:
     """Direct relation triples plus one ``kg:Assertion`` per evidence sentence.
 
     Args:
@@ -142,6 +158,8 @@ def add_facts(graph: TripleSink, facts: Iterable[Fact], *, dates: Mapping[str, s
         facts: The facts.
         dates: Document id -> date (``document_dates``); an assertion from a dated document carries
             the date as ``dcterms:date`` (``date_literal``).
+        pages: Page start offsets per document (``page_starts``); evidence from such a document
+            gets its page number (``kg:page``).
     """
     # the closed namespace checks every attribute access: look the terms up once, not per fact
     assertion, text, start, end, post = KG.Assertion, KG.evidenceText, KG.startOffset, KG.endOffset, KG.post
@@ -163,6 +181,9 @@ def add_facts(graph: TripleSink, facts: Iterable[Fact], *, dates: Mapping[str, s
             graph.add((node, DCTERMS.date, literals[e.doc_id]))
         if fact.post:
             graph.add((node, post, Literal(fact.post, lang="zh")))
+        if pages and e.doc_id in pages:
+            number = bisect_right(pages[e.doc_id], e.start)
+            graph.add((node, KG.page, Literal(str(max(number, 1)), datatype=XSD.integer)))
 
 
 def add_memberships(graph: TripleSink, facts: Iterable[Fact], labels: dict[str, str]) -> None:
@@ -207,7 +228,7 @@ def document_triples(
     add_documents(triples, [document])
     keys = sorted({f.subject for f in facts} | {f.object for f in facts})
     add_entities(triples, [entities[k] for k in keys])
-    add_facts(triples, facts, dates=document_dates([document]))
+    add_facts(triples, facts, dates=document_dates([document]), pages=page_starts([document]))
     add_memberships(triples, facts, labels)
     return triples
 
@@ -238,7 +259,7 @@ def build_graph(
     facts = list(facts)
     entities = list(entities)
     add_entities(graph, entities)
-    add_facts(graph, facts, dates=document_dates(documents))
+    add_facts(graph, facts, dates=document_dates(documents), pages=page_starts(documents))
     add_memberships(graph, facts, {e.key: e.canonical for e in entities})
     return graph
 

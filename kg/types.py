@@ -17,7 +17,7 @@ class Document:
     Attributes:
         doc_id: The file name inside the corpus directory (stable across machines).
         text: Normalised text; ``"\\n"`` separates segments (paragraphs, headlines, captions).
-        original: The file's decoded text, untouched.
+        original: The file's decoded text, untouched (for PDF and DOCX: the text extracted from it).
         origin: ``origin[i]`` is the offset in ``original`` of ``text[i]``.
         title: Title from the manifest, else the first segment.
         meta: Further manifest fields (newspaper, date, ...).

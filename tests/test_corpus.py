@@ -136,13 +136,14 @@ def test_load_corpus_accounts_for_every_file(tmp_path):
     (tmp_path / "good.txt").write_text("鄂尔多斯市住建局派驻木都柴达木村。", encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02abc")
-    (tmp_path / "notes.md").write_text("ignored: not a .txt file", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("not read: reported, never ignored silently", encoding="utf-8")
     (tmp_path / "manifest.json").write_text(json.dumps({"good.txt": {"title": "标题"}}), encoding="utf-8")
     items = list(load_corpus(tmp_path))
-    assert [i.doc_id for i in items] == ["binary.txt", "empty.txt", "good.txt"]
+    assert [i.doc_id for i in items] == ["binary.txt", "empty.txt", "good.txt", "notes.md"]
     assert isinstance(items[0], Skipped) and "binary" in items[0].reason
     assert isinstance(items[1], Skipped) and items[1].reason == "empty file"
     assert items[2].title == "标题"
+    assert isinstance(items[3], Skipped) and items[3].reason.startswith(".md is not read (only .txt, .html")
 
 
 def test_missing_corpus_dir(tmp_path):

@@ -6,6 +6,7 @@ module of its own (``kg/cli/<command>.py``) registered at the bottom of this fil
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, TypeVar, cast
@@ -66,21 +67,38 @@ def graph_option(
     help="Where documents are processed: local processes or a Dask cluster.",
 )
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary; errors only.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also list every document with its facts and time, and the timings."
+)
 def build(
-    corpus_dir: Path, out_dir: Path, jobs: int | None, engine: str, scheduler: str | None, quiet: bool
+    corpus_dir: Path,
+    out_dir: Path,
+    jobs: int | None,
+    engine: str,
+    scheduler: str | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    """Build the graph of CORPUS_DIR (default: corpus/) into OUT_DIR."""
+    """Build the graph of CORPUS_DIR (default: corpus/) into OUT_DIR.
+
+    Files of other kinds than .txt, .html, .pdf and .docx are listed in report.json as skipped, with
+    the reason. Ctrl-C stops the build (exit status 130) and leaves OUT_DIR as it was.
+    """
     from kg.corpus import list_corpus
     from kg.pipeline import build as build_corpus
     from kg.pipeline import default_jobs
 
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose exclude each other")
+    # progress on stderr: stdout keeps the summary alone, for a pipe or a log
+    progress_stream: TextIO = cast(TextIO, _Null()) if quiet else sys.stderr
     try:
         total = len(list_corpus(corpus_dir, exclude=[out_dir]))
         with click.progressbar(
             length=total,
             label="Building",
-            file=None if not quiet else cast(TextIO, _Null()),
+            file=progress_stream,
             show_pos=True,
         ) as bar:
             report = build_corpus(
@@ -93,8 +111,24 @@ def build(
             )
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        # one line instead of click's "Aborted!" (exit 1); 130 is what shells report for SIGINT
+        click.echo(f"\ninterrupted: build stopped, {out_dir}/ left as it was", err=True)
+        raise SystemExit(130) from None
+    if verbose:
+        _detail(report)
     if not quiet:
         _summarise(report, out_dir)
+
+
+def _detail(report: dict[str, Any]) -> None:
+    for row in report["documents"]:
+        if row["status"] == "ok":
+            state = "unchanged" if row.get("cached") else f"{row.get('seconds', 0):.2f} s"
+            click.echo(f"  {row['doc_id']}: {row.get('facts', 0)} facts ({state})", err=True)
+    timings = ", ".join(f"{k} {v} s" for k, v in report.get("timings_s", {}).items())
+    if timings:
+        click.echo(f"  timings: {timings}", err=True)
 
 
 @main.command()
@@ -108,25 +142,47 @@ def build(
     help="Output directory of `kg build`.",
 )
 def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
-    """Retract the facts of DOC_IDS (file names as in report.json) from a build."""
+    """Retract the facts of DOC_IDS (file names as in report.json) from a build.
+
+    The files stay in the corpus, so the next `kg build` reads them again: name them in the corpus's
+    .kgignore file (or move them out of the corpus) to keep them out.
+    """
+    import json
+
     from kg.pipeline import remove as remove_documents
 
+    try:
+        before = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+        facts = {row["doc_id"]: row.get("facts", 0) for row in before.get("documents", [])}
+    except (OSError, ValueError, AttributeError):
+        facts = {}  # remove_documents says what is wrong with the build
     try:
         report = remove_documents(out_dir, doc_ids)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
-    _summarise(report, out_dir)
+    for doc_id in sorted(set(doc_ids)):
+        click.echo(f"removed {doc_id} ({facts.get(doc_id, 0)} facts)")
+    _summarise(report, out_dir, removing=True)
+    corpus = report.get("corpus") or "the corpus"
+    names = " ".join(sorted(set(doc_ids)))
+    click.echo(
+        f"the files are still in {corpus}/ and the next `kg build` reads them again; to keep them out, "
+        f"add them to {corpus}/.kgignore (one per line: {names}) or move them out of {corpus}/",
+        err=True,
+    )
 
 
-def _summarise(report: dict[str, Any], out_dir: Path) -> None:
+def _summarise(report: dict[str, Any], out_dir: Path, *, removing: bool = False) -> None:
     counts = report["counts"]
     for row in report["documents"]:
         if row["status"] != "ok":
             click.echo(f"skipped {row['doc_id']}: {row['reason']}", err=True)
     facts = ", ".join(f"{k} {v}" for k, v in counts["facts"].items())
     cached = sum(1 for row in report["documents"] if row.get("cached"))
+    # after `kg remove` every document is from the cache: "(4 unchanged)" would say nothing
+    built = "left in the build" if removing else f"built ({cached} unchanged)"
     click.echo(
-        f"{counts['documents'].get('ok', 0)} documents built ({cached} unchanged), "
+        f"{counts['documents'].get('ok', 0)} documents {built}, "
         f"{counts['documents'].get('skipped', 0)} skipped; "
         f"{counts['entities_total']} entities; {counts['facts_total']} facts ({facts}) -> {out_dir}/"
     )
