@@ -19,9 +19,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
@@ -44,9 +45,12 @@ from kg.store import (
     union_graph,
     write_atomically,
 )
-from kg.types import Candidate, DocumentInfo, Entity, Fact, Mention
+from kg.types import Candidate, Document, DocumentInfo, Entity, Fact
 from kg.views import network_from_view, network_html, view_graph_of_facts
 from kg.views.layout import import_layout_engine
+
+if TYPE_CHECKING:  # the parent of a parallel build imports the NLP stage only for long documents
+    from kg.nlp.segments import SegmentAnalysis
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "graph.html"
@@ -88,10 +92,24 @@ class BuildResult:
     documents: dict[str, Graph] = field(default_factory=dict)
 
 
+def _read(task: Task) -> tuple[Document, DocumentInfo] | DocResult:
+    """A file's normalised document and info, or the result that says why it cannot be built."""
+    path = Path(task.path)
+    try:
+        doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:  # gone or changed between the two reads
+        return DocResult(task.doc_id, reason=f"cannot read: {exc.strerror or exc}")
+    except CorpusError as exc:
+        return DocResult(task.doc_id, reason=str(exc).removeprefix(f"{task.doc_id}: "))
+    return doc, DocumentInfo(doc.doc_id, doc.title, doc.meta, digest, len(doc.original))
+
+
 def process_documents(tasks: list[Task]) -> list[DocResult]:
     """Read, analyse and extract a chunk of files; runs in workers, so it takes and returns plain data.
 
     The chunk goes through ``nlp.pipe`` together, so LAC batches sentences across its documents.
+    Each document is analysed whole; long ones take the segmented route instead (``process_long``).
     """
     # imported here: the parent of a parallel build never analyses text, so it skips loading spaCy
     from kg.extract import extract_candidates
@@ -101,30 +119,16 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
     results: list[DocResult] = []
     docs = []
     for task in tasks:
-        path = Path(task.path)
-        try:
-            doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
-            data = path.read_bytes()
-        except OSError as exc:  # gone or changed between the two reads
-            results.append(DocResult(task.doc_id, reason=f"cannot read: {exc.strerror or exc}"))
+        read = _read(task)
+        if isinstance(read, DocResult):
+            results.append(read)
             continue
-        except CorpusError as exc:
-            reason = str(exc).removeprefix(f"{task.doc_id}: ")
-            results.append(DocResult(task.doc_id, reason=reason))
-            continue
-        info = DocumentInfo(
-            doc.doc_id, doc.title, doc.meta, hashlib.sha256(data).hexdigest(), len(doc.original)
-        )
+        doc, info = read
         results.append(DocResult(task.doc_id, info))
         docs.append((doc, results[-1]))
-    # long documents go through the pipeline in segments, so per-character tables stay small
-    segments = [(n, start, end) for n, (doc, _) in enumerate(docs) for start, end in segment_text(doc.text)]
-    mentions: list[list[Mention]] = [[] for _ in docs]
-    analysed = shared_nlp().pipe(docs[n][0].text[start:end] for n, start, end in segments)
-    for (n, start, _), spacy_doc in zip(segments, analysed, strict=True):
-        mentions[n].extend(replace(m, start=m.start + start, end=m.end + start) for m in spacy_doc._.mentions)
-    for (doc, result), found in zip(docs, mentions, strict=True):
-        result.candidates = extract_candidates(doc, found)
+    analysed = shared_nlp().pipe(doc.text for doc, _ in docs)
+    for (doc, result), spacy_doc in zip(docs, analysed, strict=True):
+        result.candidates = extract_candidates(doc, spacy_doc._.mentions)
     # the chunk's time, shared out by size: documents are analysed together
     total = sum(r.info.chars for r in results if r.info) or 1
     elapsed = time.perf_counter() - started
@@ -133,30 +137,71 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
     return results
 
 
-SEGMENT_CHARS = 100_000
-
-
-def segment_text(text: str, *, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
-    """Spans of at most about ``size`` characters that end at sentence ends (or anywhere, failing one).
-
-    Examples:
-        >>> segment_text("甲。乙。丙。", size=4)
-        [(0, 4), (4, 6)]
-    """
-    spans, start = [], 0
-    while len(text) - start > size:
-        cut = max(text.rfind(mark, start, start + size) for mark in "。！？；\n") + 1
-        end = cut if cut > start else start + size
-        spans.append((start, end))
-        start = end
-    if start < len(text) or not spans:
-        spans.append((start, len(text)))
-    return spans
-
-
 def process_document(task: Task) -> DocResult:
     """``process_documents`` for a single file."""
     return process_documents([task])[0]
+
+
+# --- long documents ------------------------------------------------------------------------------
+
+# Documents of more characters are analysed in segments of about this many, spread over the workers
+# (kg.nlp.segments): whole, a document costs its worker some 100 bytes a character in per-character
+# tables and leaves the other workers idle. Long enough that LAC fills its equal-length batches as
+# from a chunk of files (kg.nlp.lac.POOL_CHARS) and that a segment's context is a negligible extra;
+# a 50 MB file makes some 90 segments. Files of more bytes than this may hold more characters, so the
+# build reads them itself to cut them.
+SEGMENT_CHARS = 200_000
+
+SegmentMapper = Callable[[Iterable[tuple[str, int]]], Iterable["SegmentAnalysis"]]
+
+
+def analyse_segment_task(item: tuple[str, int]) -> SegmentAnalysis:
+    """``kg.nlp.segments.analyse_segment`` on one (text with context, end of segment) pair, in a worker."""
+    from kg.nlp.segments import analyse_segment
+
+    return analyse_segment(*item)
+
+
+def process_long(task: Task, analyse: SegmentMapper, *, segment_chars: int = SEGMENT_CHARS) -> DocResult:
+    """Read a long file here, have ``analyse`` map its segments to workers, then merge and extract.
+
+    The result equals ``process_document``'s: the document-wide steps of mention finding and the
+    extraction (which follows the document's context from sentence to sentence) run once, here, on
+    the merged segments. The document's text is held once; segments are sliced as ``analyse`` takes
+    them, and their words come back compactly.
+
+    Args:
+        task: The file.
+        analyse: Maps ``analyse_segment_task`` over (segment text, segment end) pairs, results in order:
+            the builtin ``map`` in this process, or a pool's or a cluster's.
+        segment_chars: The length of a segment.
+    """
+    from kg.extract import extract_candidates
+    from kg.nlp.segments import merge_segments, split_segments
+
+    started = time.perf_counter()
+    read = _read(task)
+    if isinstance(read, DocResult):
+        return read
+    doc, info = read
+    segments = split_segments(doc.text, size=segment_chars)
+    pieces = ((doc.text[s.start : s.context_end], s.end - s.start) for s in segments)
+    mentions = merge_segments(doc.text, segments, analyse(pieces))
+    candidates = extract_candidates(doc, mentions)
+    return DocResult(task.doc_id, info, candidates, seconds=time.perf_counter() - started)
+
+
+def _split_long(tasks: list[Task], segment_chars: int) -> tuple[list[Task], list[Task]]:
+    """(files processed whole, files that may hold more than ``segment_chars`` characters)."""
+    short: list[Task] = []
+    long: list[Task] = []
+    for task in tasks:
+        try:
+            size = os.path.getsize(task.path)
+        except OSError:
+            size = 0  # processing reports why it cannot be read
+        (long if size > segment_chars else short).append(task)
+    return short, long
 
 
 def chunk_tasks(
@@ -215,11 +260,14 @@ def _cached(out_dir: Path, task: Task) -> DocResult | None:
 # --- engines -------------------------------------------------------------------------------------
 
 
-def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
-    chunks = chunk_tasks(tasks, workers=jobs)
-    if jobs <= 1 or len(chunks) <= 1:
+def _run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[DocResult]:
+    short, long = _split_long(tasks, segment_chars)
+    chunks = chunk_tasks(short, workers=jobs)
+    if jobs <= 1 or (not long and len(chunks) <= 1):
         for chunk in chunks:
             yield from process_documents(chunk)
+        for task in long:
+            yield process_long(task, partial(map, analyse_segment_task), segment_chars=segment_chars)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -231,9 +279,13 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,))
     finished = False
     try:
-        # map streams results in input order; workers keep their pipeline between chunks
-        for results in pool.map(process_documents, chunks):
-            yield from results
+        # every chunk is queued first: the workers process them while this process reads long files,
+        # whose segments queue behind them; workers keep their pipeline between tasks
+        futures = [pool.submit(process_documents, chunk) for chunk in chunks]
+        for task in long:
+            yield process_long(task, partial(pool.map, analyse_segment_task), segment_chars=segment_chars)
+        for future in futures:
+            yield from future.result()
         finished = True
     finally:
         # once every result is in, the workers exit while the build writes its outputs
@@ -246,15 +298,19 @@ def _import_output_modules() -> None:
     import pypinyin  # noqa: F401  (about half a second: its tables)
 
 
-def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
+def _run_dask(tasks: list[Task], scheduler: str | None, segment_chars: int) -> Iterator[DocResult]:
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:
         raise ImportError("the dask engine needs dask.distributed: pip install 'dask[distributed]'") from exc
     client = Client(scheduler) if scheduler else Client(processes=True, dashboard_address=None)
     try:
-        futures = client.map(process_documents, chunk_tasks(tasks), pure=False)
+        short, long = _split_long(tasks, segment_chars)
+        futures = client.map(process_documents, chunk_tasks(short), pure=False)
         results: dict[str, DocResult] = {}
+        for task in long:
+            analyse = partial(_dask_map, client, analyse_segment_task)
+            results[task.doc_id] = process_long(task, analyse, segment_chars=segment_chars)
         for future in as_completed(futures):
             for result in future.result():
                 results[result.doc_id] = result
@@ -262,6 +318,14 @@ def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
         yield from (results[t.doc_id] for t in tasks)
     finally:
         client.close()
+
+
+def _dask_map(client: Any, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    """``map`` on a Dask cluster: results in order, each released once taken."""
+    futures = client.map(function, list(items), pure=False)
+    for future in futures:
+        yield future.result()
+        future.release()
 
 
 def _tasks(corpus_dir: Path, out_dir: Path | None) -> list[Task]:
@@ -281,8 +345,12 @@ def process_corpus(
     engine: str = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
+    segment_chars: int = SEGMENT_CHARS,
 ) -> Iterator[DocResult]:
     """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
+
+    Documents of more than ``segment_chars`` characters are analysed in segments of that length
+    (``process_long``); the results are the same as from analysing them whole.
 
     Raises:
         CorpusError: The directory or its manifest is unusable.
@@ -293,7 +361,10 @@ def process_corpus(
     tasks = _tasks(corpus_dir, out_dir)
     cached = {t.doc_id: _cached(out_dir, t) for t in tasks} if out_dir is not None else {}
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
-    fresh = _run_dask(todo, scheduler) if engine == "dask" and todo else _run_local(todo, jobs)
+    if engine == "dask" and todo:
+        fresh = _run_dask(todo, scheduler, segment_chars)
+    else:
+        fresh = _run_local(todo, jobs, segment_chars)
     results: dict[str, DocResult] = {doc_id: hit for doc_id, hit in cached.items() if hit is not None}
     todo_by_id = {t.doc_id: t for t in todo}
     for result in fresh:
@@ -666,6 +737,7 @@ def build(
     jobs: int = 1,
     engine: str = "local",
     scheduler: str | None = None,
+    segment_chars: int = SEGMENT_CHARS,
 ) -> dict[str, Any]:
     """Build a corpus into ``out_dir``: graph.ttl, graph.html, report.json and the store.
 
@@ -683,7 +755,13 @@ def build(
         check_space(out_dir, need=needed_bytes(out_dir, inputs))
         results = list(
             process_corpus(
-                corpus_dir, out_dir=out_dir, jobs=jobs, engine=engine, scheduler=scheduler, progress=progress
+                corpus_dir,
+                out_dir=out_dir,
+                jobs=jobs,
+                engine=engine,
+                scheduler=scheduler,
+                progress=progress,
+                segment_chars=segment_chars,
             )
         )
         if not results:
