@@ -92,17 +92,37 @@ class BuildResult:
     documents: dict[str, Graph] = field(default_factory=dict)
 
 
-def _read(task: Task) -> tuple[Document, DocumentInfo] | DocResult:
-    """A file's normalised document and info, or the result that says why it cannot be built."""
+def _read(task: Task, *, apart: bool = False) -> tuple[Document, DocumentInfo] | DocResult:
+    """A file's normalised document and info, or the result that says why it cannot be built.
+
+    Args:
+        task: The file.
+        apart: Normalise the text in a process of its own, which exits afterwards: normalising makes
+            and frees millions of small objects (lines and their offsets), which leave a long-lived
+            process holding several times the document's size (260 MB for 5 M characters).
+    """
     path = Path(task.path)
     try:
-        doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if apart:
+            doc = _read_apart(path, doc_id=task.doc_id, meta=dict(task.meta))
+        else:
+            doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:  # gone or changed between the two reads
         return DocResult(task.doc_id, reason=f"cannot read: {exc.strerror or exc}")
     except CorpusError as exc:
         return DocResult(task.doc_id, reason=str(exc).removeprefix(f"{task.doc_id}: "))
     return doc, DocumentInfo(doc.doc_id, doc.title, doc.meta, digest, len(doc.original))
+
+
+def _read_apart(path: Path, *, doc_id: str, meta: dict[str, str]) -> Document:
+    """``read_document`` in a short-lived process of its own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as reader:
+        return reader.submit(read_document, path, doc_id=doc_id, meta=meta).result()
 
 
 def process_documents(tasks: list[Task]) -> list[DocResult]:
@@ -152,11 +172,11 @@ def process_document(task: Task) -> DocResult:
 # build reads them itself to cut them.
 SEGMENT_CHARS = 200_000
 
-SegmentMapper = Callable[[Iterable[tuple[str, int]]], Iterable["SegmentAnalysis"]]
+SegmentMapper = Callable[[Iterable[tuple[str, int, int]]], Iterable["SegmentAnalysis"]]
 
 
-def analyse_segment_task(item: tuple[str, int]) -> SegmentAnalysis:
-    """``kg.nlp.segments.analyse_segment`` on one (text with context, end of segment) pair, in a worker."""
+def analyse_segment_task(item: tuple[str, int, int]) -> SegmentAnalysis:
+    """``kg.nlp.segments.analyse_segment`` on (text with context, end of segment, start in document)."""
     from kg.nlp.segments import analyse_segment
 
     return analyse_segment(*item)
@@ -172,7 +192,7 @@ def process_long(task: Task, analyse: SegmentMapper, *, segment_chars: int = SEG
 
     Args:
         task: The file.
-        analyse: Maps ``analyse_segment_task`` over (segment text, segment end) pairs, results in order:
+        analyse: Maps ``analyse_segment_task`` over its (segment, end, start) items, results in order:
             the builtin ``map`` in this process, or a pool's or a cluster's.
         segment_chars: The length of a segment.
     """
@@ -180,12 +200,12 @@ def process_long(task: Task, analyse: SegmentMapper, *, segment_chars: int = SEG
     from kg.nlp.segments import merge_segments, split_segments
 
     started = time.perf_counter()
-    read = _read(task)
+    read = _read(task, apart=True)
     if isinstance(read, DocResult):
         return read
     doc, info = read
     segments = split_segments(doc.text, size=segment_chars)
-    pieces = ((doc.text[s.start : s.context_end], s.end - s.start) for s in segments)
+    pieces = ((doc.text[s.start : s.context_end], s.end - s.start, s.start) for s in segments)
     mentions = merge_segments(doc.text, segments, analyse(pieces))
     candidates = extract_candidates(doc, mentions)
     return DocResult(task.doc_id, info, candidates, seconds=time.perf_counter() - started)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ def split_segments(
 
 @dataclass(frozen=True, slots=True)
 class SegmentAnalysis:
-    """A segment's local mentions (offsets in the segment) and its LAC words, compactly."""
+    """A segment's local mentions (document offsets) and its LAC words (segment offsets), compactly."""
 
     found: LocalMentions
     starts: array[int]
@@ -89,18 +90,19 @@ class SegmentAnalysis:
         return [(s, e, names[c]) for s, e, c in zip(self.starts, self.ends, self.tag_codes, strict=True)]
 
 
-def analyse_words(text: str, words: list[Word], *, end: int) -> SegmentAnalysis:
+def analyse_words(text: str, words: list[Word], *, end: int, start: int = 0) -> SegmentAnalysis:
     """Local mentions of a segment from its LAC words.
 
     Args:
         text: The segment and its context.
         words: LAC words of ``text``.
         end: Where the segment ends in ``text`` and its context begins.
+        start: Where the segment starts in the document (mentions are shifted here, in the worker).
     """
     tag_names = tuple(sorted({tag for _, _, tag in words}))
     code = {tag: n for n, tag in enumerate(tag_names)}
     return SegmentAnalysis(
-        local_mentions(text, words, end=end),
+        local_mentions(text, words, end=end).shifted(start),
         array("i", (w[0] for w in words)),
         array("i", (w[1] for w in words)),
         bytes(code[w[2]] for w in words),
@@ -108,9 +110,9 @@ def analyse_words(text: str, words: list[Word], *, end: int) -> SegmentAnalysis:
     )
 
 
-def analyse_segment(text: str, end: int) -> SegmentAnalysis:
+def analyse_segment(text: str, end: int, start: int = 0) -> SegmentAnalysis:
     """Tag a segment with LAC and find its local mentions (``analyse_words``); runs in workers."""
-    return analyse_words(text, shared_tagger().tag_text(text), end=end)
+    return analyse_words(text, shared_tagger().tag_text(text), end=end, start=start)
 
 
 def merge_segments(text: str, segments: list[Segment], analyses: Iterable[SegmentAnalysis]) -> list[Mention]:
@@ -121,19 +123,21 @@ def merge_segments(text: str, segments: list[Segment], analyses: Iterable[Segmen
         segments: Its segments, as ``split_segments`` made them.
         analyses: The analysis of each segment (``analyse_segment`` on its text and context), in order.
     """
-    results = list(analyses)
-    if len(results) != len(segments):
-        raise ValueError(f"{len(results)} analyses for {len(segments)} segments")
-    names = frozenset().union(*(r.found.names for r in results))
+    pending = deque(analyses)  # a segment's words go as soon as it is settled
+    if len(pending) != len(segments):
+        raise ValueError(f"{len(pending)} analyses for {len(segments)} segments")
+    names = frozenset[str]().union(*(r.found.names for r in pending))
     parts: list[LocalMentions] = []
-    for segment, result in zip(segments, results, strict=True):
+    for segment in segments:
+        result = pending.popleft()
         found = result.found
         missing = names - found.names
         if missing and _occurs(missing, text, segment.start, segment.context_end):
             # a name of another segment occurs here: the second pass again, with every name
             local = text[segment.start : segment.context_end]
-            found = local_mentions(local, result.words(), end=segment.end - segment.start, names=names)
-        parts.append(found.shifted(segment.start))
+            again = local_mentions(local, result.words(), end=segment.end - segment.start, names=names)
+            found = again.shifted(segment.start)
+        parts.append(found)
     return document_mentions(text, parts)
 
 
