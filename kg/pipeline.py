@@ -2,8 +2,10 @@
 
 Documents are processed one by one (``process_document``: read, NLP, extract) by an engine: in this
 process, in a pool of processes, or on a Dask cluster. Only their candidate facts come back, so memory
-follows the number of facts, not the size of the corpus. Per-document results are cached under
-``OUT_DIR/cache``, one checksummed entry per document (``kg.cache``): a rebuild re-processes only
+follows the number of facts, not the size of the corpus. A long document (``process_long``) is read
+here instead and cut into segments that the engine's workers analyse side by side; its mentions are
+merged and its facts extracted here, as if it had been analysed whole. Per-document results are
+cached under ``OUT_DIR/cache``, one checksummed entry per document (``kg.cache``): a rebuild re-processes only
 changed documents, then resolves and writes the whole graph again (cheap next to NLP). A build or
 remove holds the lock of OUT_DIR and checks it can write there before any NLP (``kg.outdir``); outputs
 are staged, then replaced atomically, so a failed or killed run leaves the previous ones intact.

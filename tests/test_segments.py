@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,14 @@ def test_lac_tags_a_segment_as_it_tags_it_inside_the_whole_text(tagged):
 
 
 # --- the build ------------------------------------------------------------------------------------
+
+
+def test_a_long_file_that_cannot_be_read_is_skipped_with_its_reason(tmp_path):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"\x00" * 5_000)
+    result = process_long(Task(str(path), "bad.txt"), partial(map, analyse_segment_task), segment_chars=1_000)
+    assert result.info is None
+    assert result.reason == "binary file (contains NUL bytes), not text"
 
 
 def _pid_and_analysis(item):
