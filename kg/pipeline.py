@@ -184,7 +184,13 @@ def analyse_segment_task(item: tuple[str, int, int]) -> SegmentAnalysis:
     return analyse_segment(*item)
 
 
-def process_long(task: Task, analyse: SegmentMapper, *, segment_chars: int = SEGMENT_CHARS) -> DocResult:
+def process_long(
+    task: Task,
+    analyse: SegmentMapper,
+    *,
+    segment_chars: int = SEGMENT_CHARS,
+    analysed: Callable[[], None] | None = None,
+) -> DocResult:
     """Read a long file here, have ``analyse`` map its segments to workers, then merge and extract.
 
     The result equals ``process_document``'s: the document-wide steps of mention finding and the
@@ -197,6 +203,9 @@ def process_long(task: Task, analyse: SegmentMapper, *, segment_chars: int = SEG
         analyse: Maps ``analyse_segment_task`` over its (segment, end, start) items, results in order:
             the builtin ``map`` in this process, or a pool's or a cluster's.
         segment_chars: The length of a segment.
+        analysed: Called once every segment is analysed, before the merge: the engine may let its
+            workers go if nothing else is left for them, so that their memory is not held beside the
+            merge's.
     """
     from kg.extract import extract_candidates
     from kg.nlp.segments import merge_segments, split_segments
@@ -208,7 +217,12 @@ def process_long(task: Task, analyse: SegmentMapper, *, segment_chars: int = SEG
     doc, info = read
     segments = split_segments(doc.text, size=segment_chars)
     pieces = ((doc.text[s.start : s.context_end], s.end - s.start, s.start) for s in segments)
-    mentions = merge_segments(doc.text, segments, analyse(pieces))
+    analyses = list(analyse(pieces))
+    if analysed is not None:
+        analysed()
+    analyses.reverse()
+    # handed over one by one, so that the merge can drop each segment's words once it is settled
+    mentions = merge_segments(doc.text, segments, (analyses.pop() for _ in segments))
     candidates = extract_candidates(doc, mentions)
     return DocResult(task.doc_id, info, candidates, seconds=time.perf_counter() - started)
 
@@ -304,8 +318,12 @@ def _run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[Doc
         # every chunk is queued first: the workers process them while this process reads long files,
         # whose segments queue behind them; workers keep their pipeline between tasks
         futures = [pool.submit(process_documents, chunk) for chunk in chunks]
-        for task in long:
-            yield process_long(task, partial(pool.map, analyse_segment_task), segment_chars=segment_chars)
+        for n, task in enumerate(long):
+            # after the last long document's segments nothing is left for the workers: they exit
+            # before its merge, which would otherwise hold its memory beside theirs
+            release = partial(pool.shutdown, wait=True) if n == len(long) - 1 else None
+            analyse = partial(pool.map, analyse_segment_task)
+            yield process_long(task, analyse, segment_chars=segment_chars, analysed=release)
         for future in futures:
             yield from future.result()
         finished = True
