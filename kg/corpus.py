@@ -11,10 +11,10 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import compress
 from pathlib import Path
 
 from kg.errors import CorpusError
@@ -44,23 +44,49 @@ _BYLINES = ("□", "■")  # a byline is a line of its own; a caption (▲) may 
 _PUNCT_CATEGORIES = ("P", "S")
 
 
-@dataclass(frozen=True)
+# Offsets are kept as machine integers, 4 bytes a character: a tuple of Python ints costs 36 and made
+# reading a 50 MB file need 2 GB. MAX_FILE_BYTES keeps every offset far below 2**31.
+OFFSET_TYPE = "i"
+
+
+def offset_array(values: Iterable[int] = ()) -> array[int]:
+    """A compact sequence of character offsets."""
+    return array(OFFSET_TYPE, values)
+
+
+@dataclass(frozen=True, slots=True)
 class Aligned:
     """Text plus, per character, its offset in the original file."""
 
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
 
     @classmethod
     def of(cls, text: str) -> Aligned:
         """Wrap an original text: every character maps to itself."""
-        return cls(text, tuple(range(len(text))))
+        return cls(text, offset_array(range(len(text))))
 
     def keep(self, mask: list[bool]) -> Aligned:
-        """Return the characters whose mask entry is true."""
+        """Return the characters whose mask entry is true.
+
+        Examples:
+            >>> kept = Aligned.of("ab c").keep([True, True, False, True])
+            >>> kept.text, list(kept.origin)
+            ('abc', [0, 1, 3])
+        """
         if len(mask) != len(self.text):
             raise ValueError(f"mask of {len(mask)} for {len(self.text)} characters")
-        return Aligned("".join(compress(self.text, mask)), tuple(compress(self.origin, mask)))
+        # whole runs of kept characters, found in C: joining characters one by one makes an object of
+        # 80 bytes per character, 1.4 GB for a 50 MB file
+        text: list[str] = []
+        origin = offset_array()
+        for run in _KEPT_RUN.finditer(bytes(mask)):
+            text.append(self.text[run.start() : run.end()])
+            origin.extend(self.origin[run.start() : run.end()])
+        return Aligned("".join(text), origin)
+
+
+_KEPT_RUN = re.compile(b"\x01+")
 
 
 Normalizer = Callable[[Aligned], Aligned]
@@ -163,15 +189,16 @@ def _undoubled_mask(line: str) -> list[bool] | None:
     return mask if long_run else None
 
 
-def _lines(aligned: Aligned) -> list[Aligned]:
-    lines, start = [], 0
+def _lines(aligned: Aligned) -> Iterator[Aligned]:
+    # lazily: a list of every line would hold a second copy of a long text while it is being rebuilt
+    start = 0
     text = aligned.text
     while True:
         end = text.find("\n", start)
         stop = len(text) if end < 0 else end
-        lines.append(Aligned(text[start:stop], aligned.origin[start:stop]))
+        yield Aligned(text[start:stop], aligned.origin[start:stop])
         if end < 0:
-            return lines
+            return
         start = end + 1
 
 
@@ -179,7 +206,7 @@ def _strip(line: Aligned) -> Aligned:
     text = line.text
     left = len(text) - len(text.lstrip())
     right = len(text.rstrip())
-    return Aligned(text[left:right], line.origin[left:right])
+    return line if (left, right) == (0, len(text)) else Aligned(text[left:right], line.origin[left:right])
 
 
 def undouble_lines(aligned: Aligned) -> Aligned:
@@ -208,7 +235,7 @@ def undouble_lines(aligned: Aligned) -> Aligned:
 
 def _join(lines: list[Aligned], separator: str) -> Aligned:
     text: list[str] = []
-    origin: list[int] = []
+    origin = offset_array()
     for i, line in enumerate(lines):
         if i:
             text.append(separator)
@@ -217,7 +244,7 @@ def _join(lines: list[Aligned], separator: str) -> Aligned:
             origin.extend([prev] * len(separator))
         text.append(line.text)
         origin.extend(line.origin)
-    return Aligned("".join(text), tuple(origin))
+    return Aligned("".join(text), origin)
 
 
 def _is_standalone(lines: list[Aligned], i: int) -> bool:
@@ -328,7 +355,7 @@ def _decode_entities(
     source: str,
     start: int,
     end: int,
-    offsets: tuple[int, ...],
+    offsets: Sequence[int],
     text: list[str],
     origin: list[int],
     unescape: Callable[[str], str],
@@ -363,13 +390,19 @@ def _traditional_table() -> dict[str, str]:
 
 
 TRADITIONAL_SHARE = 0.05
-_CJK = re.compile("[\u4e00-\u9fff]")
+_CJK = re.compile("[\u4e00-\u9fff]+")  # by runs: a match per character costs a list entry per character
 
 
 @cache
 def _traditional_deletions() -> dict[int, None]:
     """A ``str.translate`` table that deletes every traditional character of the conversion table."""
     return dict.fromkeys(map(ord, _traditional_table()))
+
+
+@cache
+def _simplified_codes() -> dict[int, str]:
+    """The conversion table as ``str.translate`` takes it."""
+    return {ord(source): target for source, target in _traditional_table().items()}
 
 
 def to_simplified(aligned: Aligned) -> Aligned:
@@ -382,14 +415,14 @@ def to_simplified(aligned: Aligned) -> Aligned:
         >>> to_simplified(Aligned.of("烏審旗圖克鎮烏蘭什巴台村黨支部書記")).text
         '乌审旗图克镇乌兰什巴台村党支部书记'
     """
-    table = _traditional_table()
     text = aligned.text
     # counted in C (a regular expression, str.translate): a Python loop over the characters costs more
     cjk = len(text) - len(_CJK.sub("", text))
     traditional = len(text) - len(text.translate(_traditional_deletions()))
     if not cjk or traditional / cjk < TRADITIONAL_SHARE:
         return aligned
-    return Aligned("".join(table.get(c, c) for c in text), aligned.origin)
+    # str.translate, not a join over the characters, which would make an object of each
+    return Aligned(text.translate(_simplified_codes()), aligned.origin)
 
 
 NORMALIZERS: tuple[Normalizer, ...] = (

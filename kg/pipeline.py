@@ -2,8 +2,10 @@
 
 Documents are processed one by one (``process_document``: read, NLP, extract) by an engine: in this
 process, in a pool of processes, or on a Dask cluster. Only their candidate facts come back, so memory
-follows the number of facts, not the size of the corpus. Per-document results are cached under
-``OUT_DIR/cache``, one checksummed entry per document (``kg.cache``): a rebuild re-processes only
+follows the number of facts, not the size of the corpus. A long document (``process_long``) is read
+here instead and cut into segments that the engine's workers analyse side by side; its mentions are
+merged and its facts extracted here, as if it had been analysed whole. Per-document results are
+cached under ``OUT_DIR/cache``, one checksummed entry per document (``kg.cache``): a rebuild re-processes only
 changed documents, then resolves and writes the whole graph again (cheap next to NLP). A build or
 remove holds the lock of OUT_DIR and checks it can write there before any NLP (``kg.outdir``); outputs
 are staged, then replaced atomically, so a failed or killed run leaves the previous ones intact.
@@ -15,13 +17,15 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph
 
@@ -44,9 +48,12 @@ from kg.store import (
     union_graph,
     write_atomically,
 )
-from kg.types import Candidate, DocumentInfo, Entity, Fact, Mention
+from kg.types import Candidate, Document, DocumentInfo, Entity, Fact
 from kg.views import network_from_view, network_html, view_graph_of_facts
 from kg.views.layout import import_layout_engine
+
+if TYPE_CHECKING:  # the parent of a parallel build imports the NLP stage only for long documents
+    from kg.nlp.segments import SegmentAnalysis
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "graph.html"
@@ -88,10 +95,44 @@ class BuildResult:
     documents: dict[str, Graph] = field(default_factory=dict)
 
 
+def _read(task: Task, *, apart: bool = False) -> tuple[Document, DocumentInfo] | DocResult:
+    """A file's normalised document and info, or the result that says why it cannot be built.
+
+    Args:
+        task: The file.
+        apart: Normalise the text in a process of its own, which exits afterwards: normalising makes
+            and frees millions of small objects (lines and their offsets), which leave a long-lived
+            process holding several times the document's size (260 MB for 5 M characters).
+    """
+    path = Path(task.path)
+    try:
+        if apart:
+            doc = _read_apart(path, doc_id=task.doc_id, meta=dict(task.meta))
+        else:
+            doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:  # gone or changed between the two reads
+        return DocResult(task.doc_id, reason=f"cannot read: {exc.strerror or exc}")
+    except CorpusError as exc:
+        return DocResult(task.doc_id, reason=str(exc).removeprefix(f"{task.doc_id}: "))
+    return doc, DocumentInfo(doc.doc_id, doc.title, doc.meta, digest, len(doc.original))
+
+
+def _read_apart(path: Path, *, doc_id: str, meta: dict[str, str]) -> Document:
+    """``read_document`` in a short-lived process of its own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as reader:
+        return reader.submit(read_document, path, doc_id=doc_id, meta=meta).result()
+
+
 def process_documents(tasks: list[Task]) -> list[DocResult]:
     """Read, analyse and extract a chunk of files; runs in workers, so it takes and returns plain data.
 
     The chunk goes through ``nlp.pipe`` together, so LAC batches sentences across its documents.
+    Each document is analysed whole; long ones take the segmented route instead (``process_long``).
     """
     # imported here: the parent of a parallel build never analyses text, so it skips loading spaCy
     from kg.extract import extract_candidates
@@ -101,30 +142,16 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
     results: list[DocResult] = []
     docs = []
     for task in tasks:
-        path = Path(task.path)
-        try:
-            doc = read_document(path, doc_id=task.doc_id, meta=dict(task.meta))
-            data = path.read_bytes()
-        except OSError as exc:  # gone or changed between the two reads
-            results.append(DocResult(task.doc_id, reason=f"cannot read: {exc.strerror or exc}"))
+        read = _read(task)
+        if isinstance(read, DocResult):
+            results.append(read)
             continue
-        except CorpusError as exc:
-            reason = str(exc).removeprefix(f"{task.doc_id}: ")
-            results.append(DocResult(task.doc_id, reason=reason))
-            continue
-        info = DocumentInfo(
-            doc.doc_id, doc.title, doc.meta, hashlib.sha256(data).hexdigest(), len(doc.original)
-        )
+        doc, info = read
         results.append(DocResult(task.doc_id, info))
         docs.append((doc, results[-1]))
-    # long documents go through the pipeline in segments, so per-character tables stay small
-    segments = [(n, start, end) for n, (doc, _) in enumerate(docs) for start, end in segment_text(doc.text)]
-    mentions: list[list[Mention]] = [[] for _ in docs]
-    analysed = shared_nlp().pipe(docs[n][0].text[start:end] for n, start, end in segments)
-    for (n, start, _), spacy_doc in zip(segments, analysed, strict=True):
-        mentions[n].extend(replace(m, start=m.start + start, end=m.end + start) for m in spacy_doc._.mentions)
-    for (doc, result), found in zip(docs, mentions, strict=True):
-        result.candidates = extract_candidates(doc, found)
+    analysed = shared_nlp().pipe(doc.text for doc, _ in docs)
+    for (doc, result), spacy_doc in zip(docs, analysed, strict=True):
+        result.candidates = extract_candidates(doc, spacy_doc._.mentions)
     # the chunk's time, shared out by size: documents are analysed together
     total = sum(r.info.chars for r in results if r.info) or 1
     elapsed = time.perf_counter() - started
@@ -133,30 +160,85 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
     return results
 
 
-SEGMENT_CHARS = 100_000
-
-
-def segment_text(text: str, *, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
-    """Spans of at most about ``size`` characters that end at sentence ends (or anywhere, failing one).
-
-    Examples:
-        >>> segment_text("甲。乙。丙。", size=4)
-        [(0, 4), (4, 6)]
-    """
-    spans, start = [], 0
-    while len(text) - start > size:
-        cut = max(text.rfind(mark, start, start + size) for mark in "。！？；\n") + 1
-        end = cut if cut > start else start + size
-        spans.append((start, end))
-        start = end
-    if start < len(text) or not spans:
-        spans.append((start, len(text)))
-    return spans
-
-
 def process_document(task: Task) -> DocResult:
     """``process_documents`` for a single file."""
     return process_documents([task])[0]
+
+
+# --- long documents ------------------------------------------------------------------------------
+
+# Documents of more characters are analysed in segments of about this many, spread over the workers
+# (kg.nlp.segments): whole, a document costs its worker some 100 bytes a character in per-character
+# tables and leaves the other workers idle. Long enough that LAC fills its equal-length batches as
+# from a chunk of files (kg.nlp.lac.POOL_CHARS) and that a segment's context is a negligible extra;
+# a 50 MB file makes some 90 segments. Files of more bytes than this may hold more characters, so the
+# build reads them itself to cut them.
+SEGMENT_CHARS = 200_000
+
+SegmentMapper = Callable[[Iterable[tuple[str, int, int]]], Iterable["SegmentAnalysis"]]
+
+
+def analyse_segment_task(item: tuple[str, int, int]) -> SegmentAnalysis:
+    """``kg.nlp.segments.analyse_segment`` on (text with context, end of segment, start in document)."""
+    from kg.nlp.segments import analyse_segment
+
+    return analyse_segment(*item)
+
+
+def process_long(
+    task: Task,
+    analyse: SegmentMapper,
+    *,
+    segment_chars: int = SEGMENT_CHARS,
+    analysed: Callable[[], None] | None = None,
+) -> DocResult:
+    """Read a long file here, have ``analyse`` map its segments to workers, then merge and extract.
+
+    The result equals ``process_document``'s: the document-wide steps of mention finding and the
+    extraction (which follows the document's context from sentence to sentence) run once, here, on
+    the merged segments. The document's text is held once; segments are sliced as ``analyse`` takes
+    them, and their words come back compactly.
+
+    Args:
+        task: The file.
+        analyse: Maps ``analyse_segment_task`` over its (segment, end, start) items, results in order:
+            the builtin ``map`` in this process, or a pool's or a cluster's.
+        segment_chars: The length of a segment.
+        analysed: Called once every segment is analysed, before the merge: the engine may let its
+            workers go if nothing else is left for them, so that their memory is not held beside the
+            merge's.
+    """
+    from kg.extract import extract_candidates
+    from kg.nlp.segments import merge_segments, split_segments
+
+    started = time.perf_counter()
+    read = _read(task, apart=True)
+    if isinstance(read, DocResult):
+        return read
+    doc, info = read
+    segments = split_segments(doc.text, size=segment_chars)
+    pieces = ((doc.text[s.start : s.context_end], s.end - s.start, s.start) for s in segments)
+    analyses = list(analyse(pieces))
+    if analysed is not None:
+        analysed()
+    analyses.reverse()
+    # handed over one by one, so that the merge can drop each segment's words once it is settled
+    mentions = merge_segments(doc.text, segments, (analyses.pop() for _ in segments))
+    candidates = extract_candidates(doc, mentions)
+    return DocResult(task.doc_id, info, candidates, seconds=time.perf_counter() - started)
+
+
+def _split_long(tasks: list[Task], segment_chars: int) -> tuple[list[Task], list[Task]]:
+    """(files processed whole, files that may hold more than ``segment_chars`` characters)."""
+    short: list[Task] = []
+    long: list[Task] = []
+    for task in tasks:
+        try:
+            size = os.path.getsize(task.path)
+        except OSError:
+            size = 0  # processing reports why it cannot be read
+        (long if size > segment_chars else short).append(task)
+    return short, long
 
 
 def chunk_tasks(
@@ -196,6 +278,8 @@ def chunk_tasks(
 def _init_worker(threads: int) -> None:
     from kg.nlp.lac import THREADS_ENV
 
+    # a worker started after the submitting block (segments of a long file) ignores Ctrl-C too
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ[THREADS_ENV] = str(threads)
 
 
@@ -215,11 +299,14 @@ def _cached(out_dir: Path, task: Task) -> DocResult | None:
 # --- engines -------------------------------------------------------------------------------------
 
 
-def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
-    chunks = chunk_tasks(tasks, workers=jobs)
-    if jobs <= 1 or len(chunks) <= 1:
+def _run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[DocResult]:
+    short, long = _split_long(tasks, segment_chars)
+    chunks = chunk_tasks(short, workers=jobs)
+    if jobs <= 1 or (not long and len(chunks) <= 1):
         for chunk in chunks:
             yield from process_documents(chunk)
+        for task in long:
+            yield process_long(task, partial(map, analyse_segment_task), segment_chars=segment_chars)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -231,12 +318,19 @@ def _run_local(tasks: list[Task], jobs: int) -> Iterator[DocResult]:
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(1,))
     finished = False
     try:
-        # map submits every chunk, which starts the workers: Ctrl-C is the parent's alone (kg.signals)
+        # every chunk is queued first: the workers process them while this process reads long files,
+        # whose segments queue behind them; workers keep their pipeline between tasks. Submitting
+        # starts the workers: Ctrl-C is the parent's alone (kg.signals)
         with workers_ignore_sigint():
-            mapped = pool.map(process_documents, chunks)
-        # map streams results in input order; workers keep their pipeline between chunks
-        for results in mapped:
-            yield from results
+            futures = [pool.submit(process_documents, chunk) for chunk in chunks]
+        for n, task in enumerate(long):
+            # after the last long document's segments nothing is left for the workers: they exit
+            # before its merge, which would otherwise hold its memory beside theirs
+            release = partial(pool.shutdown, wait=True) if n == len(long) - 1 else None
+            analyse = partial(pool.map, analyse_segment_task)
+            yield process_long(task, analyse, segment_chars=segment_chars, analysed=release)
+        for future in futures:
+            yield from future.result()
         finished = True
     except KeyboardInterrupt:
         stop_workers(pool)
@@ -256,7 +350,7 @@ def _import_output_modules() -> None:
 SCHEDULER_TIMEOUT_S = 5
 
 
-def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
+def _run_dask(tasks: list[Task], scheduler: str | None, segment_chars: int) -> Iterator[DocResult]:
     try:
         from dask.distributed import Client, as_completed
     except ImportError as exc:
@@ -280,8 +374,12 @@ def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
     else:
         client = Client(processes=True, dashboard_address=None)
     try:
-        futures = client.map(process_documents, chunk_tasks(tasks), pure=False)
+        short, long = _split_long(tasks, segment_chars)
+        futures = client.map(process_documents, chunk_tasks(short), pure=False)
         results: dict[str, DocResult] = {}
+        for task in long:
+            analyse = partial(_dask_map, client, analyse_segment_task)
+            results[task.doc_id] = process_long(task, analyse, segment_chars=segment_chars)
         for future in as_completed(futures):
             for result in future.result():
                 results[result.doc_id] = result
@@ -289,6 +387,14 @@ def _run_dask(tasks: list[Task], scheduler: str | None) -> Iterator[DocResult]:
         yield from (results[t.doc_id] for t in tasks)
     finally:
         client.close()
+
+
+def _dask_map(client: Any, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+    """``map`` on a Dask cluster: results in order, each released once taken."""
+    futures = client.map(function, list(items), pure=False)
+    for future in futures:
+        yield future.result()
+        future.release()
 
 
 def _tasks(corpus_dir: Path, out_dir: Path | None) -> list[Task]:
@@ -308,8 +414,12 @@ def process_corpus(
     engine: str = "local",
     scheduler: str | None = None,
     progress: Progress | None = None,
+    segment_chars: int = SEGMENT_CHARS,
 ) -> Iterator[DocResult]:
     """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
+
+    Documents of more than ``segment_chars`` characters are analysed in segments of that length
+    (``process_long``); the results are the same as from analysing them whole.
 
     Raises:
         CorpusError: The directory or its manifest is unusable.
@@ -320,7 +430,10 @@ def process_corpus(
     tasks = _tasks(corpus_dir, out_dir)
     cached = {t.doc_id: _cached(out_dir, t) for t in tasks} if out_dir is not None else {}
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
-    fresh = _run_dask(todo, scheduler) if engine == "dask" and todo else _run_local(todo, jobs)
+    if engine == "dask" and todo:
+        fresh = _run_dask(todo, scheduler, segment_chars)
+    else:
+        fresh = _run_local(todo, jobs, segment_chars)
     results: dict[str, DocResult] = {doc_id: hit for doc_id, hit in cached.items() if hit is not None}
     todo_by_id = {t.doc_id: t for t in todo}
     for result in fresh:
@@ -693,6 +806,7 @@ def build(
     jobs: int = 1,
     engine: str = "local",
     scheduler: str | None = None,
+    segment_chars: int = SEGMENT_CHARS,
 ) -> dict[str, Any]:
     """Build a corpus into ``out_dir``: graph.ttl, graph.html, report.json and the store.
 
@@ -710,7 +824,13 @@ def build(
         check_space(out_dir, need=needed_bytes(out_dir, inputs))
         results = list(
             process_corpus(
-                corpus_dir, out_dir=out_dir, jobs=jobs, engine=engine, scheduler=scheduler, progress=progress
+                corpus_dir,
+                out_dir=out_dir,
+                jobs=jobs,
+                engine=engine,
+                scheduler=scheduler,
+                progress=progress,
+                segment_chars=segment_chars,
             )
         )
         if not results:

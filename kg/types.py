@@ -7,6 +7,7 @@ original file's characters, the ``Mention`` offsets to the document's normalised
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -26,7 +27,7 @@ class Document:
     doc_id: str
     text: str
     original: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
     title: str = ""
     meta: tuple[tuple[str, str], ...] = ()
 

@@ -8,7 +8,8 @@ into administrative units and chain them; organisation endings extend places int
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -353,14 +354,24 @@ def _org_mentions(
     return mentions
 
 
-def _defined_short_names(text: str, orgs: list[Mention]) -> list[Mention]:
-    """Mentions of short names defined in the text: 呼和浩特铁路运输中级法院（以下简称“呼铁中院”）."""
+def _short_name_definitions(text: str, end: int) -> list[tuple[int, str]]:
+    """(offset, short name) of each definition of a short name that starts before ``end``."""
+    return [(m.start(), m.group(1)) for m in _SHORT_NAME.finditer(text) if m.start() < end]
+
+
+def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple[int, str]]) -> list[Mention]:
+    """Mentions of short names defined in the text: 呼和浩特铁路运输中级法院（以下简称“呼铁中院”）.
+
+    A short name is found anywhere in the text, also before its definition.
+    """
+    owners: dict[int, Mention] = {}
+    for m in orgs:
+        owners.setdefault(m.end, m)
     mentions = []
-    for match in _SHORT_NAME.finditer(text):
-        owner = next((m for m in orgs if m.end == match.start()), None)
+    for start, short in definitions:
+        owner = owners.get(start)
         if owner is None:
             continue
-        short = match.group(1)
         for occurrence in re.finditer(re.escape(short), text):
             mentions.append(Mention(owner.name, owner.kind, short, occurrence.start(), occurrence.end()))
     return mentions
@@ -402,6 +413,125 @@ def _with_codes(places: list[Mention]) -> list[Mention]:
     return coded
 
 
+@dataclass(frozen=True, slots=True)
+class LocalMentions:
+    """What a stretch of text yields on its own, before the steps that need the whole document.
+
+    ``find_mentions`` is ``document_mentions`` over the ``local_mentions`` of the whole text; a long
+    document is analysed in stretches instead (``kg.nlp.segments``), whose results the same
+    ``document_mentions`` merges. Offsets are those of the text the stretch was found in.
+
+    Attributes:
+        names: Names of the first pass over the stretch that the second pass finds again everywhere.
+        places: Places of the second pass, without their division codes.
+        orgs: Organisations, without the short names defined in the text.
+        definitions: (offset, short name) of each definition of a short name.
+        persons: Persons, before those inside an organisation's name are dropped.
+    """
+
+    names: frozenset[str]
+    places: list[Mention]
+    orgs: list[Mention]
+    definitions: list[tuple[int, str]]
+    persons: list[Mention]
+
+    def shifted(self, offset: int) -> LocalMentions:
+        """The same mentions with ``offset`` added to every offset."""
+
+        def move(ms: list[Mention]) -> list[Mention]:
+            return [replace(m, start=m.start + offset, end=m.end + offset) for m in ms]
+
+        definitions = [(start + offset, short) for start, short in self.definitions]
+        return LocalMentions(self.names, move(self.places), move(self.orgs), definitions, move(self.persons))
+
+
+def _names_to_find_again(places: list[Mention]) -> frozenset[str]:
+    """Towns and villages named unambiguously: found again where LAC missed them."""
+    return frozenset(
+        p.name
+        for p in places
+        if p.kind in ("County", "Township", "Village") and (len(p.name) >= 3 or p.parent)
+    )
+
+
+def local_mentions(
+    text: str, words: list[Word], *, end: int | None = None, names: frozenset[str] | None = None
+) -> LocalMentions:
+    """The mentions that start before ``end``, as far as the text up to there and a little after decides.
+
+    Args:
+        text: A stretch of normalised text: whole sentences, then context after ``end``.
+        words: LAC words of that text (character offsets).
+        end: Where the stretch ends and its context begins; the text's end by default.
+        names: The names to find again (``LocalMentions.names`` of the whole document); by default
+            those of the stretch's own first pass.
+    """
+    end = len(text) if end is None else end
+    tag_at = _tags_by_character(words)
+    places = []
+    if names is None:
+        places = _place_mentions(text, words, tag_at)
+        names = _names_to_find_again([p for p in places if p.start < end])
+    elif not names:
+        places = _place_mentions(text, words, tag_at)
+    # one name, one reading per document: a town found in one sentence is found where LAC missed it
+    if names:
+        short = frozenset(n for n in names if len(n) == 2)
+        # longest first, so that a name is not cut short by a name it begins with; the order of names
+        # of one length does not matter, as two of them cannot match at the same place
+        pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
+        places = _place_mentions(text, words, tag_at, pattern, short)
+    # organisations from all places, the context's too: only kind and position matter to them
+    orgs = _org_mentions(text, words, places, tag_at)
+
+    def before_end(ms: list[Mention]) -> list[Mention]:
+        return [m for m in ms if m.start < end]
+
+    return LocalMentions(
+        names,
+        before_end(places),
+        before_end(orgs),
+        _short_name_definitions(text, end),
+        before_end(_person_mentions(words, text)),
+    )
+
+
+def document_mentions(text: str, parts: Iterable[LocalMentions]) -> list[Mention]:
+    """All mentions of a document from the local mentions of its stretches, in text order.
+
+    The document-wide steps: places get the division codes their context decides, defined short names
+    are found anywhere, and persons inside an organisation's name are dropped.
+
+    Args:
+        text: The whole normalised document.
+        parts: Local mentions of consecutive stretches covering it, with document offsets.
+    """
+    places: list[Mention] = []
+    found_orgs: list[Mention] = []
+    definitions: list[tuple[int, str]] = []
+    persons: list[Mention] = []
+    for part in parts:
+        places += part.places
+        found_orgs += part.orgs
+        definitions += part.definitions
+        persons += part.persons
+    places = _with_codes(places)
+    # one organisation per end, the one starting first, as _org_mentions keeps: a name may run from
+    # one stretch into the next (a loose ending after a line break), which that stretch cannot see
+    ends: set[int] = set()
+    orgs = []
+    for m in found_orgs:
+        if m.end not in ends:
+            ends.add(m.end)
+            orgs.append(m)
+    orgs += _defined_short_names(text, orgs, definitions)
+    in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
+    for m in orgs:
+        in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
+    persons = [p for p in persons if not any(in_org[p.start : p.end])]
+    return sorted(places + orgs + persons, key=lambda m: (m.start, -m.end))
+
+
 def find_mentions(text: str, words: list[Word]) -> list[Mention]:
     """All place, organisation and person mentions of a text, sorted by position.
 
@@ -412,29 +542,7 @@ def find_mentions(text: str, words: list[Word]) -> list[Mention]:
     Returns:
         Mentions; an organisation may contain the places that name it, nothing else overlaps.
     """
-    tag_at = _tags_by_character(words)
-    places = _place_mentions(text, words, tag_at)
-    # one name, one reading per document: a town found in one sentence is found where LAC missed it
-    names = sorted(
-        {
-            p.name
-            for p in places
-            if p.kind in ("County", "Township", "Village") and (len(p.name) >= 3 or p.parent)
-        },
-        key=len,
-        reverse=True,
-    )
-    if names:
-        short = frozenset(n for n in names if len(n) == 2)
-        places = _place_mentions(text, words, tag_at, re.compile("|".join(map(re.escape, names))), short)
-    places = _with_codes(places)
-    orgs = _org_mentions(text, words, places, tag_at)
-    orgs += _defined_short_names(text, orgs)
-    in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
-    for m in orgs:
-        in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
-    persons = [p for p in _person_mentions(words, text) if not any(in_org[p.start : p.end])]
-    return sorted(places + orgs + persons, key=lambda m: (m.start, -m.end))
+    return document_mentions(text, [local_mentions(text, words)])
 
 
 NER_LABELS = {"Person": "PER"} | {level: "LOC" for level in LEVELS}
