@@ -25,7 +25,9 @@ __all__ = [
     "ORGANISATION_CLASSES",
     "PLACE_CLASSES",
     "PREFIXES",
+    "QUERY_PREFIXES",
     "RELATIONS",
+    "RESOURCE_PREFIXES",
     "TERMS",
     "bind_prefixes",
     "check_ontology",
@@ -122,6 +124,22 @@ PREFIXES: dict[str, str] = {
     "dcterms": "http://purl.org/dc/terms/",
 }
 
+#: One prefix per kind of resource, so every resource IRI has a valid SPARQL prefixed name
+#: (``kgp:董晶`` for ``kgr:person/董晶``: the ``/`` after the kind cannot stand in a prefixed name).
+#: Declared in queries only; IRIs and Turtle output keep ``kgr:``.
+RESOURCE_PREFIXES: dict[str, str] = {
+    "kgp": f"{KGR}person/",
+    "kgo": f"{KGR}org/",
+    "kgpl": f"{KGR}place/",
+    "kgdoc": f"{KGR}doc/",
+    "kgrole": f"{KGR}role/",
+    "kgm": f"{KGR}membership/",
+    "kga": f"{KGR}assertion/",
+}
+
+#: Every prefix a query may use without declaring it: the project's prefixes and the resource ones.
+QUERY_PREFIXES: dict[str, str] = {**PREFIXES, **RESOURCE_PREFIXES}
+
 #: The relations the pipeline extracts, as local names of object properties.
 RELATIONS: tuple[str, ...] = ("assists", "heads", "worksFor", "servesIn", "locatedIn")
 
@@ -192,7 +210,7 @@ def prefix_declarations() -> str:
         >>> prefix_declarations().splitlines()[0]
         'PREFIX kg: <https://w3id.org/kgzh/ontology#>'
     """
-    return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+    return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in QUERY_PREFIXES.items())
 
 
 def load_ontology(path: Path = ONTOLOGY_PATH) -> Graph:

@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
 from kg.errors import QueryError, StoreError
-from kg.ontology import PREFIXES, bind_prefixes, prefix_declarations
+from kg.ontology import PREFIXES, QUERY_PREFIXES, bind_prefixes, prefix_declarations
 
 STORE_DIR = "store"
 EXPORT_FORMATS = {
@@ -213,7 +213,7 @@ class GraphStore:
             QueryError: The query does not parse or fails.
         """
         try:
-            return self.inner.query(sparql, prefixes=dict(PREFIXES))
+            return self.inner.query(sparql, prefixes=dict(QUERY_PREFIXES))
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL query: {exc}") from exc
         except OSError as exc:

@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.ontology import PREFIXES
+from kg.ontology import PREFIXES, QUERY_PREFIXES
 from kg.queries import format_boolean, iter_rows
 from kg.server.sandbox import cap_address_space, isolate_network, resident_bytes
 from kg.store import GraphStore
@@ -155,7 +155,7 @@ def _execute(store: GraphStore, request: QueryRequest) -> Any:
     except ValueError as exc:
         raise QueryError(f"invalid graph IRI in default-graph-uri or named-graph-uri: {exc}") from exc
     try:
-        return store.inner.query(request.sparql, prefixes=dict(PREFIXES), **dataset)
+        return store.inner.query(request.sparql, prefixes=dict(QUERY_PREFIXES), **dataset)
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL query: {exc}") from exc
 
