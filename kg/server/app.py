@@ -19,13 +19,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from kg.errors import StoreError
-from kg.ontology import PREFIXES
+from kg.ontology import QUERY_PREFIXES
 from kg.server.connection import HEADER_TIMEOUT, GuardedH11Protocol
 from kg.server.guard import SecurityHeaders, find_service, page_policy
-from kg.server.page import render_page
+from kg.server.page import STATIC_DIR, render_page
 from kg.server.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
 from kg.store import STORE_DIR, GraphStore
 
@@ -166,7 +167,7 @@ async def _page(request: Request) -> Response:
 
 async def _prefixes(request: Request) -> Response:
     # served apart from the page so that the page itself holds no absolute URL at all
-    return JSONResponse(PREFIXES)
+    return JSONResponse(QUERY_PREFIXES)
 
 
 def create_app(
@@ -215,6 +216,7 @@ def create_app(
         Route("/", _page, methods=["GET"]),
         Route("/sparql", _sparql, methods=["GET", "POST"]),
         Route("/prefixes", _prefixes, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     page = render_page()
     middleware = [Middleware(SecurityHeaders, policies={"/": page_policy(page)})]  # first = outermost
