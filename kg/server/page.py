@@ -1,4 +1,4 @@
-"""The query page served at ``/``: YASGUI (vendored in static/yasgui/) on ``/sparql``, with the canned queries.
+"""The query page served at ``/``: YASGUI (vendored in static/yasgui/) on ``/sparql``, canned queries.
 
 Everything loads from this server (no CDN, no fonts, no prefix service), so the page works offline:
 the page itself holds the canned queries (name, description, text, parameters) as a JSON data block
@@ -47,8 +47,10 @@ _PAGE = """<!doctype html>
 <link rel="stylesheet" href="static/yasgui/yasgui.min.css">
 <link rel="stylesheet" href="static/query-page.css">
 </head><body>
-<header><h1 data-t="title">kg SPARQL 查询</h1><button id="lang" type="button" data-t="lang">English</button></header>
-<p><span data-t="hint">Ctrl+Enter 运行；前缀已预先声明</span>: <code>kg: kgr: kgp: kgo: kgpl: kgdoc: kgrole: kgm: kga:
+<header><h1 data-t="title">kg SPARQL 查询</h1>
+<button id="lang" type="button" data-t="lang">English</button></header>
+<p><span data-t="hint">Ctrl+Enter 运行；前缀已预先声明</span>:
+<code>kg: kgr: kgp: kgo: kgpl: kgdoc: kgrole: kgm: kga:
 rdf: rdfs: owl: xsd: skos: prov: org: schema: foaf: dcterms:</code></p>
 <h2 data-t="canned">预设查询</h2>
 <ul id="canned-list"></ul>
