@@ -139,6 +139,7 @@ def test_describe_by_a_resource_prefixed_name(two_counties):
     store, _ = two_counties
     result = run_query(store, "DESCRIBE kgp:董晶")
     assert [(t.subject.value, t.object.value) for t in result.triples] == [(f"{KGR}person/董晶", "董晶")]
+    assert 'kgp:董晶 rdfs:label "董晶"@zh .' in result.to_turtle()
     rows = run_query(store, "SELECT ?o WHERE { kgo:住建局 kg:assists ?o }").rows
     assert [display_text(r[0]) for r in rows] == ["kgr:place/木都柴达木村"]
 

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kg.derive import derive
 from kg.errors import QueryError
-from kg.ontology import PREFIXES, QUERY_PREFIXES
+from kg.ontology import QUERY_PREFIXES
 from kg.queries.formats import (
     FORMATS,
     Term,
@@ -215,7 +215,8 @@ class Result:
 
     def to_turtle(self) -> str:
         """The triples of a CONSTRUCT or DESCRIBE result as Turtle with the project's prefixes."""
-        data = ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+        # the resource prefixes too, so that a DESCRIBE shows kgp:董晶 rather than kgr:person\\/董晶
+        data = ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(QUERY_PREFIXES))
         text = (data or b"").decode()
         return text if text.endswith("\n") or not text else text + "\n"
 
@@ -318,8 +319,10 @@ def zh_hint(store_or_graph: GraphStore | Graph, sparql: str, result: Result) -> 
         return None
     if not again.rows:
         return None
+    example = _PLAIN_STRING.search(sparql)
+    shown = example.group(1) if example else '"…"'
     return (
-        f'hint: no rows, but with @zh on its plain strings ("乌审旗"@zh, not "乌审旗") the query '
+        f"hint: no rows, but with @zh on its plain strings ({shown}@zh rather than {shown}) the query "
         f"gives {len(again.rows)}: labels in the graph are Chinese-tagged literals"
     )
 

@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.ontology import PREFIXES, QUERY_PREFIXES
+from kg.ontology import QUERY_PREFIXES
 from kg.queries import format_boolean, iter_rows
 from kg.server.sandbox import cap_address_space, isolate_network, resident_bytes
 from kg.store import GraphStore
@@ -163,7 +163,7 @@ def _execute(store: GraphStore, request: QueryRequest) -> Any:
 def _graph_chunks(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> Iterator[bytes]:
     # serialised 10 000 triples at a time so the size limit can stop a huge CONSTRUCT early;
     # repeating @prefix lines between chunks is valid Turtle
-    prefixes = dict(PREFIXES) if rdf_format == ox.RdfFormat.TURTLE else None
+    prefixes = dict(QUERY_PREFIXES) if rdf_format == ox.RdfFormat.TURTLE else None
     iterator = iter(triples)
     while batch := list(itertools.islice(iterator, 10_000)):
         yield ox.serialize(batch, format=rdf_format, prefixes=prefixes) or b""
