@@ -73,6 +73,15 @@
   // the class and property completers ask a vocabulary service on the internet: keep only local ones
   Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
 
+  // the editor checks prefixes itself and knows none of the server's predeclared ones: a loaded
+  // query declares those it uses, which also keeps a permalinked query self-contained
+  function withPrefixes(text) {
+    const body = text.replace(/^#.*$/gm, "");
+    const used = Object.keys(prefixes).filter((name) => new RegExp("(^|[^\\w:?$-])" + name + ":").test(body));
+    const lines = used.map((name) => "PREFIX " + name + ": <" + prefixes[name] + ">\n");
+    return lines.join("") + text;
+  }
+
   function showParams(query) {
     const form = $("params");
     form.replaceChildren();
@@ -127,7 +136,7 @@
       button.onclick = () => {
         current = query;
         showParams(query);
-        yasgui.getTab().setQuery(query.text);
+        yasgui.getTab().setQuery(withPrefixes(query.text));
       };
       const summary = document.createElement("span");
       summary.textContent = " " + query.summary;
@@ -138,7 +147,7 @@
       if (!current) return;
       let text = current.text;
       for (const input of $("params").querySelectorAll("input")) text = bind(text, input.name, input.value);
-      yasgui.getTab().setQuery(text);
+      yasgui.getTab().setQuery(withPrefixes(text));
     });
     $("run").onclick = () => yasgui.getTab().query();
     $("lang").onclick = () => {
