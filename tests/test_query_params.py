@@ -99,6 +99,11 @@ def test_run_canned_binds_the_parameter(two_counties):
     assert [(r["helper"], r["place"], r["county"]) for r in other] == [("中级法院", "上石村", "巴林右旗")]
 
 
+def test_a_parameter_called_name(two_counties):
+    store, _ = two_counties
+    assert run_canned(store, "person-posts", name="董晶").variables[0] == "person"
+
+
 def test_unknown_parameter_lists_the_known_ones(two_counties):
     store, _ = two_counties
     with pytest.raises(QueryError) as info:

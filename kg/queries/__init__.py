@@ -327,10 +327,11 @@ def zh_hint(store_or_graph: GraphStore | Graph, sparql: str, result: Result) -> 
     )
 
 
-def run_canned(store_or_graph: GraphStore | Graph, name: str, **params: str) -> Result:
+def run_canned(store_or_graph: GraphStore | Graph, name: str, /, **params: str) -> Result:
     """Run a canned query by name with its parameters.
 
-    Examples: ``run_canned(store, "person-posts", name="董晶")``.
+    Examples: ``run_canned(store, "person-posts", name="董晶")``; the first two arguments are
+    positional-only, so a parameter may be called ``name``.
 
     Raises:
         QueryError: An unknown query name or parameter (the message lists the known ones), a value of
