@@ -10,6 +10,7 @@ postponed annotations would turn them into strings.
 """
 
 import inspect
+import re
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
@@ -34,6 +35,7 @@ __all__ = [
     "declared_terms",
     "load_ontology",
     "prefix_declarations",
+    "prefixed_name",
     "term",
 ]
 
@@ -211,6 +213,31 @@ def prefix_declarations() -> str:
         'PREFIX kg: <https://w3id.org/kgzh/ontology#>'
     """
     return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in QUERY_PREFIXES.items())
+
+
+_QUERY_NAMESPACES = sorted(
+    ((iri, prefix) for prefix, iri in QUERY_PREFIXES.items()), key=lambda p: -len(p[0])
+)
+# what a prefixed name's local part may hold only escaped (SPARQL PN_LOCAL_ESC): these marks anywhere,
+# "." and "-" first, "." last
+_LOCAL_ESCAPES = re.compile(r"[~!$&'()*+,;=/?#@]|^[.-]|\.$")
+
+
+def prefixed_name(iri: str) -> str | None:
+    """The shortest valid SPARQL prefixed name of an IRI under ``QUERY_PREFIXES``, or None.
+
+    Examples:
+        >>> prefixed_name("https://w3id.org/kgzh/id/person/董晶")
+        'kgp:董晶'
+        >>> print(prefixed_name("https://w3id.org/kgzh/id/place/双河镇/新华村"))
+        kgpl:双河镇\\/新华村
+        >>> prefixed_name("https://example.org/x") is None
+        True
+    """
+    for namespace, prefix in _QUERY_NAMESPACES:
+        if iri.startswith(namespace):
+            return prefix + ":" + _LOCAL_ESCAPES.sub(lambda m: "\\" + m.group(0), iri[len(namespace) :])
+    return None
 
 
 def load_ontology(path: Path = ONTOLOGY_PATH) -> Graph:

@@ -9,7 +9,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from kg.cli import main
 from kg.errors import QueryError
-from kg.ontology import KG, KGR, QUERY_PREFIXES, RESOURCE_PREFIXES, prefix_declarations
+from kg.ontology import KG, KGR, QUERY_PREFIXES, RESOURCE_PREFIXES, prefix_declarations, prefixed_name
 from kg.queries import (
     bind_params,
     canned_queries,
@@ -147,6 +147,25 @@ def test_describe_by_a_resource_prefixed_name(two_counties):
     assert 'kgp:董晶 rdfs:label "董晶"@zh .' in result.to_turtle()
     rows = run_query(store, "SELECT ?o WHERE { kgo:住建局 kg:assists ?o }").rows
     assert [display_text(r[0]) for r in rows] == ["kgr:place/木都柴达木村"]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "person/董晶",
+        "place/双河镇/新华村",
+        "place/150626",
+        "doc/ordos-baolian-zhucun-2022.txt",
+        "org/a%20b",
+        "role/x.",
+        "org/-x",
+        "role/(党)",
+    ],
+)
+def test_prefixed_names_are_valid_sparql_for_the_same_iri(key):
+    name = prefixed_name(f"{KGR}{key}")
+    assert name is not None and name.split(":")[0] in RESOURCE_PREFIXES
+    assert ox.Store().query(f"ASK {{ FILTER(<{KGR}{key}> = {name}) }}", prefixes=dict(QUERY_PREFIXES))
 
 
 @pytest.mark.parametrize(

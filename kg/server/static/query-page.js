@@ -35,14 +35,15 @@
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
       .replace(/'/g, "&#39;").replace(/"/g, "&quot;");
   }
-  // a valid SPARQL prefixed name: the longest declared namespace, "/" and other reserved marks escaped
+  // a valid SPARQL prefixed name: the longest declared namespace, reserved marks escaped
   function shortName(iri) {
     let best = null;
     for (const [name, ns] of Object.entries(prefixes)) {
       if (iri.startsWith(ns) && (!best || ns.length > best[1].length)) best = [name, ns];
     }
     if (!best) return "<" + iri + ">";
-    const local = iri.slice(best[1].length).replace(/([~.\-!$&'()*+,;=\/?#@])/g, "\\$1");
+    // as kg.ontology.prefixed_name: reserved marks anywhere, "." and "-" first, "." last
+    const local = iri.slice(best[1].length).replace(/[~!$&'()*+,;=\/?#@]|^[.-]|\.$/g, (m) => "\\" + m);
     return best[0] + ":" + local;
   }
   function entityHref(iri) {
