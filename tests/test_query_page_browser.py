@@ -157,6 +157,18 @@ def test_canned_query_with_a_parameter_offline(browser, server, tmp_path):
     assert page.locator("h1").inner_text() == "kg SPARQL query"
     page.click("#lang")
 
+    # an IRI parameter takes a prefixed name only; anything else keeps the default and is marked
+    page.click("button.example[data-name='fact-evidence']")
+    page.locator("#params input[name='relation']").fill("kg:heads")
+    assert "VALUES ?relation { kg:heads }" in page.evaluate("kgYasgui.getTab().getQuery()")
+    page.locator("#params input[name='relation']").fill("kg:heads } ?s ?p ?o {")
+    assert "VALUES ?relation { kg:assists }" in page.evaluate("kgYasgui.getTab().getQuery()")
+    assert page.locator("#params input.invalid").count() == 1
+    page.locator("#params input[name='subjectName']").fill('x" } ?s ?p ?o { "')
+    assert 'VALUES ?subjectName { "x\\" } ?s ?p ?o { \\""@zh }' in page.evaluate(
+        "kgYasgui.getTab().getQuery()"
+    )
+
     context.close()
     assert blocked == []
     assert errors == []

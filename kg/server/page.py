@@ -32,7 +32,9 @@ def render_page() -> str:
             "name": q.name,
             "summary": q.summary,
             "text": q.text,
-            "params": [{"name": p.name, "meaning": p.meaning, "default": p.default} for p in q.params],
+            "params": [
+                {"name": p.name, "meaning": p.meaning, "default": p.default, "kind": p.kind} for p in q.params
+            ],
         }
         for q in canned_queries().values()
     ]

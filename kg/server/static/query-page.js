@@ -25,10 +25,18 @@
       .replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
     return '"' + escaped + '"@zh';
   }
+  // the term for a value as kg.queries.params.sparql_term makes it; null when the value does not fit
+  function term(kind, value) {
+    if (kind === "integer") return /^[+-]?[0-9]+$/.test(value) ? String(parseInt(value, 10)) : null;
+    if (kind === "iri") {
+      const match = /^([A-Za-z][A-Za-z0-9_-]*):([A-Za-z_0-9\u00C0-\uFFFF][A-Za-z_0-9\u00B7\u00C0-\uFFFF.-]*)$/.exec(value);
+      return match && match[1] in prefixes ? value : null;
+    }
+    return literal(value);
+  }
   function bind(text, name, value) {
     const block = new RegExp("(VALUES\\s+\\?" + name + "\\s*\\{)[^}]*(\\})");
-    const term = /^[+-]?[0-9]+$/.test(value) ? String(parseInt(value, 10)) : literal(value);
-    return text.replace(block, (m, open, close) => open + " " + term + " " + close);
+    return text.replace(block, (m, open, close) => open + " " + value + " " + close);
   }
 
   function escapeHtml(text) {
@@ -147,7 +155,13 @@
     $("params").addEventListener("input", () => {
       if (!current) return;
       let text = current.text;
-      for (const input of $("params").querySelectorAll("input")) text = bind(text, input.name, input.value);
+      for (const param of current.params) {
+        const input = $("params").querySelector("input[name='" + param.name + "']");
+        const value = term(param.kind, input.value);
+        // a value that does not fit its kind is left out (the default stays) and marked
+        input.classList.toggle("invalid", value === null);
+        if (value !== null) text = bind(text, param.name, value);
+      }
       yasgui.getTab().setQuery(withPrefixes(text));
     });
     $("run").onclick = () => yasgui.getTab().query();
