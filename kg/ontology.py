@@ -37,6 +37,7 @@ __all__ = [
     "prefix_declarations",
     "prefixed_name",
     "term",
+    "undeclared_prefix",
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgzh/ontology")
@@ -237,6 +238,32 @@ def prefixed_name(iri: str) -> str | None:
     for namespace, prefix in _QUERY_NAMESPACES:
         if iri.startswith(namespace):
             return prefix + ":" + _LOCAL_ESCAPES.sub(lambda m: "\\" + m.group(0), iri[len(namespace) :])
+    return None
+
+
+_IRI_OR_STRING = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*')
+_PREFIX_USE = re.compile(r"(?<![\w:?$\-.])([A-Za-z][\w.-]*)?:(?=[^\s/])")
+_PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+
+
+def undeclared_prefix(sparql: str) -> str | None:
+    """The first prefix a query uses that neither it nor ``QUERY_PREFIXES`` declares, or None.
+
+    Oxigraph reports an undeclared prefix as a list of every character it expected instead; the
+    query runners ask this on a syntax error, to name the prefix.
+
+    Examples:
+        >>> undeclared_prefix('SELECT * { ?s rdfs:label "a:b" . ?s foo:p <urn:x:y> }')
+        'foo'
+        >>> undeclared_prefix("PREFIX ex: <urn:ex:> DESCRIBE ex:a kgp:董晶") is None
+        True
+    """
+    bare = _IRI_OR_STRING.sub(" ", sparql)
+    declared = set(QUERY_PREFIXES) | {m.group(1) or "" for m in _PREFIX_DECL.finditer(bare)}
+    for match in _PREFIX_USE.finditer(bare):
+        prefix = match.group(1) or ""
+        if prefix not in declared:
+            return prefix
     return None
 
 

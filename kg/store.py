@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
 from kg.errors import QueryError, StoreError
-from kg.ontology import PREFIXES, QUERY_PREFIXES, bind_prefixes, prefix_declarations
+from kg.ontology import PREFIXES, QUERY_PREFIXES, bind_prefixes, prefix_declarations, undeclared_prefix
 
 STORE_DIR = "store"
 EXPORT_FORMATS = {
@@ -215,6 +215,9 @@ class GraphStore:
         try:
             return self.inner.query(sparql, prefixes=dict(QUERY_PREFIXES))
         except SyntaxError as exc:
+            prefix = undeclared_prefix(sparql)
+            if prefix is not None:  # the parser would list every character it expected instead
+                raise QueryError(f"unknown prefix {prefix}:") from exc
             raise QueryError(f"malformed SPARQL query: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"SPARQL query failed: {exc}") from exc

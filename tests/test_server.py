@@ -258,6 +258,13 @@ def test_malformed_query_is_400_with_the_parser_message(server, query, where):
     assert response.text.startswith("malformed SPARQL query: " + where)
 
 
+@slow
+def test_undeclared_prefix_is_400_naming_it(server):
+    response = sparql(server, "DESCRIBE foo:董晶")
+    assert (response.status_code, response.text.strip()) == (400, "unknown prefix foo:")
+    assert sparql(server, "DESCRIBE kgp:董晶", accept="text/turtle").status_code == 200
+
+
 INSERT = "INSERT DATA { <urn:x> kg:servesIn <urn:y> }"
 
 

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from kg.derive import derive
 from kg.errors import QueryError
-from kg.ontology import QUERY_PREFIXES
+from kg.ontology import QUERY_PREFIXES, undeclared_prefix
 from kg.queries.formats import (
     FORMATS,
     Term,
@@ -268,19 +268,11 @@ def execute(store_or_graph: GraphStore | Graph, sparql: str) -> Any:
     return store.query(sparql)
 
 
-_IRI_OR_STRING = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*')
-_PREFIX_USE = re.compile(r"(?<![\w:?$\-.])([A-Za-z][\w.-]*)?:(?=[^\s/])")
-_PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
-
-
 def check_prefixes(sparql: str) -> None:
     """Raise on the first prefix a query uses without it being declared, predeclared or in the query.
 
-    Oxigraph reports an undeclared prefix as a list of every character it expected instead;
-    this names it.
-
     Raises:
-        QueryError: ``unknown prefix X``.
+        QueryError: ``unknown prefix X:``.
 
     Examples:
         >>> check_prefixes("DESCRIBE kgp:董晶")
@@ -288,12 +280,9 @@ def check_prefixes(sparql: str) -> None:
         Traceback (most recent call last):
         kg.errors.QueryError: unknown prefix foo:
     """
-    bare = _IRI_OR_STRING.sub(" ", sparql)
-    declared = set(QUERY_PREFIXES) | {m.group(1) or "" for m in _PREFIX_DECL.finditer(bare)}
-    for match in _PREFIX_USE.finditer(bare):
-        prefix = match.group(1) or ""
-        if prefix not in declared:
-            raise QueryError(f"unknown prefix {prefix}:")
+    prefix = undeclared_prefix(sparql)
+    if prefix is not None:
+        raise QueryError(f"unknown prefix {prefix}:")
 
 
 _PLAIN_STRING = re.compile(r'("(?:[^"\\\n]|\\.)*")(?![@^"])')
@@ -368,7 +357,6 @@ def run_query(store_or_graph: GraphStore | Graph, sparql: str) -> Result:
     Raises:
         QueryError: The query is malformed or fails.
     """
-    check_prefixes(sparql)
     raw = execute(store_or_graph, sparql)
     if isinstance(raw, ox.QuerySolutions):
         variables = tuple(v.value for v in raw.variables)

@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.ontology import QUERY_PREFIXES
+from kg.ontology import QUERY_PREFIXES, undeclared_prefix
 from kg.queries import format_boolean, iter_rows
 from kg.server.sandbox import cap_address_space, isolate_network, resident_bytes
 from kg.store import GraphStore
@@ -157,6 +157,9 @@ def _execute(store: GraphStore, request: QueryRequest) -> Any:
     try:
         return store.inner.query(request.sparql, prefixes=dict(QUERY_PREFIXES), **dataset)
     except SyntaxError as exc:
+        prefix = undeclared_prefix(request.sparql)
+        if prefix is not None:
+            raise QueryError(f"unknown prefix {prefix}:") from exc
         raise QueryError(f"malformed SPARQL query: {exc}") from exc
 
 
