@@ -109,11 +109,14 @@ def query_catalogue() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["query", "summary"])
 
 
-def query_table(graph: Any, name: str) -> pd.DataFrame:
-    """A canned query's results as a table, IRIs shortened to prefixed names (``kg:County``) as in the CLI."""
-    from kg.queries import load_query, run_query
+def query_table(graph: Any, name: str, /, **params: str) -> pd.DataFrame:
+    """A canned query's results as a table, IRIs shortened to prefixed names (``kg:County``) as in the CLI.
 
-    frame = run_query(graph, load_query(name)).to_dataframe()
+    ``params`` are the query's parameters (``query_table(graph, "person-posts", name="董晶")``).
+    """
+    from kg.queries import run_canned
+
+    frame = run_canned(graph, name, **params).to_dataframe()
     for column in frame.columns:
         if frame[column].map(lambda v: isinstance(v, str) and v.startswith("http")).any():
             frame[column] = frame[column].map(lambda v: _compact(v) if isinstance(v, str) else v)

@@ -10,6 +10,7 @@ postponed annotations would turn them into strings.
 """
 
 import inspect
+import re
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
@@ -25,14 +26,18 @@ __all__ = [
     "ORGANISATION_CLASSES",
     "PLACE_CLASSES",
     "PREFIXES",
+    "QUERY_PREFIXES",
     "RELATIONS",
+    "RESOURCE_PREFIXES",
     "TERMS",
     "bind_prefixes",
     "check_ontology",
     "declared_terms",
     "load_ontology",
     "prefix_declarations",
+    "prefixed_name",
     "term",
+    "undeclared_prefix",
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/kgzh/ontology")
@@ -123,6 +128,22 @@ PREFIXES: dict[str, str] = {
     "dcterms": "http://purl.org/dc/terms/",
 }
 
+#: One prefix per kind of resource, so every resource IRI has a valid SPARQL prefixed name
+#: (``kgp:董晶`` for ``kgr:person/董晶``: the ``/`` after the kind cannot stand in a prefixed name).
+#: Declared in queries only; IRIs and Turtle output keep ``kgr:``.
+RESOURCE_PREFIXES: dict[str, str] = {
+    "kgp": f"{KGR}person/",
+    "kgo": f"{KGR}org/",
+    "kgpl": f"{KGR}place/",
+    "kgdoc": f"{KGR}doc/",
+    "kgrole": f"{KGR}role/",
+    "kgm": f"{KGR}membership/",
+    "kga": f"{KGR}assertion/",
+}
+
+#: Every prefix a query may use without declaring it: the project's prefixes and the resource ones.
+QUERY_PREFIXES: dict[str, str] = {**PREFIXES, **RESOURCE_PREFIXES}
+
 #: The relations the pipeline extracts, as local names of object properties.
 RELATIONS: tuple[str, ...] = ("assists", "heads", "worksFor", "servesIn", "locatedIn")
 
@@ -193,7 +214,58 @@ def prefix_declarations() -> str:
         >>> prefix_declarations().splitlines()[0]
         'PREFIX kg: <https://w3id.org/kgzh/ontology#>'
     """
-    return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+    return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in QUERY_PREFIXES.items())
+
+
+_QUERY_NAMESPACES = sorted(
+    ((iri, prefix) for prefix, iri in QUERY_PREFIXES.items()), key=lambda p: -len(p[0])
+)
+# what a prefixed name's local part may hold only escaped (SPARQL PN_LOCAL_ESC): these marks anywhere,
+# "." and "-" first, "." last
+_LOCAL_ESCAPES = re.compile(r"[~!$&'()*+,;=/?#@]|^[.-]|\.$")
+
+
+def prefixed_name(iri: str) -> str | None:
+    """The shortest valid SPARQL prefixed name of an IRI under ``QUERY_PREFIXES``, or None.
+
+    Examples:
+        >>> prefixed_name("https://w3id.org/kgzh/id/person/董晶")
+        'kgp:董晶'
+        >>> print(prefixed_name("https://w3id.org/kgzh/id/place/双河镇/新华村"))
+        kgpl:双河镇\\/新华村
+        >>> prefixed_name("https://example.org/x") is None
+        True
+    """
+    for namespace, prefix in _QUERY_NAMESPACES:
+        if iri.startswith(namespace):
+            return prefix + ":" + _LOCAL_ESCAPES.sub(lambda m: "\\" + m.group(0), iri[len(namespace) :])
+    return None
+
+
+_IRI_OR_STRING = re.compile(r'<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*')
+_PREFIX_USE = re.compile(r"(?<![\w:?$\-.])([A-Za-z][\w.-]*)?:(?=[^\s/])")
+_PREFIX_DECL = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:")
+
+
+def undeclared_prefix(sparql: str) -> str | None:
+    """The first prefix a query uses that neither it nor ``QUERY_PREFIXES`` declares, or None.
+
+    Oxigraph reports an undeclared prefix as a list of every character it expected instead; the
+    query runners ask this on a syntax error, to name the prefix.
+
+    Examples:
+        >>> undeclared_prefix('SELECT * { ?s rdfs:label "a:b" . ?s foo:p <urn:x:y> }')
+        'foo'
+        >>> undeclared_prefix("PREFIX ex: <urn:ex:> DESCRIBE ex:a kgp:董晶") is None
+        True
+    """
+    bare = _IRI_OR_STRING.sub(" ", sparql)
+    declared = set(QUERY_PREFIXES) | {m.group(1) or "" for m in _PREFIX_DECL.finditer(bare)}
+    for match in _PREFIX_USE.finditer(bare):
+        prefix = match.group(1) or ""
+        if prefix not in declared:
+            return prefix
+    return None
 
 
 def load_ontology(path: Path = ONTOLOGY_PATH) -> Graph:

@@ -13,6 +13,7 @@ are staged, then replaced atomically, so a failed or killed run leaves the previ
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -878,6 +879,12 @@ def cached_results(out_dir: Path, *, leave_out: Iterable[str] = ()) -> list[DocR
     return results
 
 
+def _near_name(doc_id: str, known: set[str]) -> str:
+    """A document id, with the build's closest one when it looks misspelt: ``a.txt (did you mean b.txt?)``."""
+    close = difflib.get_close_matches(doc_id, sorted(known), n=1, cutoff=0.8)
+    return f"{doc_id} (did you mean {close[0]}?)" if close else doc_id
+
+
 def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
     """Retract documents from a build: their facts go, entities other documents mention stay.
 
@@ -892,7 +899,8 @@ def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
         known = {r["doc_id"] for r in report["documents"] if r["status"] == "ok"}
         missing = sorted(doc_ids - known)
         if missing:
-            raise StoreError(f"{out_dir}: not in the build: {', '.join(missing)} (see report.json)")
+            named = ", ".join(_near_name(doc_id, known) for doc_id in missing)
+            raise StoreError(f"{out_dir}: not in the build: {named} (see report.json)")
         kept = cached_results(out_dir, leave_out=doc_ids)
         assembly = assemble(kept, corpus=report.get("corpus", ""))
         assembly.report["removed"] = sorted(doc_ids)

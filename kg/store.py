@@ -24,7 +24,7 @@ from rdflib.query import ResultRow
 
 from kg.derive import DERIVED_FROM, derive
 from kg.errors import QueryError, StoreError
-from kg.ontology import PREFIXES, bind_prefixes, prefix_declarations
+from kg.ontology import PREFIXES, QUERY_PREFIXES, bind_prefixes, prefix_declarations, undeclared_prefix
 
 STORE_DIR = "store"
 EXPORT_FORMATS = {
@@ -238,8 +238,11 @@ class GraphStore:
             QueryError: The query does not parse or fails.
         """
         try:
-            return self.inner.query(sparql, prefixes=dict(PREFIXES))
+            return self.inner.query(sparql, prefixes=dict(QUERY_PREFIXES))
         except SyntaxError as exc:
+            prefix = undeclared_prefix(sparql)
+            if prefix is not None:  # the parser would list every character it expected instead
+                raise QueryError(f"unknown prefix {prefix}:") from exc
             raise QueryError(f"malformed SPARQL query: {exc}") from exc
         except OSError as exc:
             raise QueryError(f"SPARQL query failed: {exc}") from exc

@@ -94,6 +94,11 @@ def test_cli_remove_unknown_document(small_corpus, tmp_path):
     result = CliRunner().invoke(main, ["remove", "nope.txt", "--graph", str(out)])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {out}: not in the build: nope.txt (see report.json)"
+    misspelt = CliRunner().invoke(main, ["remove", "a.tx", "--graph", str(out)])
+    assert misspelt.exit_code == 1
+    assert misspelt.output.strip() == (
+        f"Error: {out}: not in the build: a.tx (did you mean a.txt?) (see report.json)"
+    )
 
 
 def test_parallel_build_equals_sequential(tmp_path):

@@ -16,6 +16,7 @@ from kg.ontology import (
     ORGANISATION_CLASSES,
     PLACE_CLASSES,
     PREFIXES,
+    QUERY_PREFIXES,
     RELATIONS,
     TERMS,
     bind_prefixes,
@@ -232,10 +233,10 @@ def test_prefixes_are_in_a_fixed_order() -> None:
 
 
 def test_prefix_declarations_parse_in_sparql() -> None:
-    used = " ".join(f"{prefix}:x" for prefix in PREFIXES)
+    used = " ".join(f"{prefix}:x" for prefix in QUERY_PREFIXES)
     query = prefix_declarations() + f"SELECT ?s WHERE {{ ?s ?p ?o . VALUES ?p {{ {used} }} }}"
     assert list(Graph().query(query)) == []
-    assert prefix_declarations().count("\n") == len(PREFIXES)
+    assert prefix_declarations().count("\n") == len(QUERY_PREFIXES)
 
 
 @pytest.mark.parametrize("preset", [None, "core", "none", "rdflib"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -59,7 +60,13 @@ def test_negotiate(accept, offered, expected):
 def test_page_is_offline_and_lists_the_canned_queries():
     page = render_page()
     assert "http://" not in page and "https://" not in page
-    assert "<link" not in page and "src=" not in page  # nothing to fetch but this server's own paths
+    # nothing to fetch but this server's own relative paths
+    assert re.findall(r'(?:src|href)="([^"]+)"', page) == [
+        "static/yasgui/yasgui.min.css",
+        "static/query-page.css",
+        "static/yasgui/yasgui.min.js",
+        "static/query-page.js",
+    ]
     for name in canned_queries():
         assert f'"name": "{name}"' in page
 
@@ -251,6 +258,13 @@ def test_malformed_query_is_400_with_the_parser_message(server, query, where):
     assert response.text.startswith("malformed SPARQL query: " + where)
 
 
+@slow
+def test_undeclared_prefix_is_400_naming_it(server):
+    response = sparql(server, "DESCRIBE foo:董晶")
+    assert (response.status_code, response.text.strip()) == (400, "unknown prefix foo:")
+    assert sparql(server, "DESCRIBE kgp:董晶", accept="text/turtle").status_code == 200
+
+
 INSERT = "INSERT DATA { <urn:x> kg:servesIn <urn:y> }"
 
 
@@ -282,7 +296,9 @@ def test_the_page_lists_canned_queries_and_has_no_external_urls(server):
     response = httpx.get(base + "/")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     assert "http://" not in response.text and "https://" not in response.text
-    assert "<textarea" in response.text and 'fetch("sparql"' in response.text
+    assert '<div id="yasgui">' in response.text and 'src="static/query-page.js"' in response.text
+    script = httpx.get(base + "/static/query-page.js")
+    assert script.status_code == 200 and "http://" not in script.text and "https://" not in script.text
     for name, query in canned_queries().items():
         assert name in response.text and json.dumps(query.summary, ensure_ascii=False) in response.text
     assert httpx.get(base + "/prefixes").json()["kg"] == str(KG._NS)

@@ -29,15 +29,36 @@ from kg.errors import KGError
     show_default=True,
     help="For --format table: widest cell, in terminal columns (0: no limit).",
 )
-@click.option("--list", "list_queries", is_flag=True, help="List the canned queries and exit.")
-def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queries: bool) -> None:
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of a canned query (see --list), e.g. --param countyName=巴林右旗; repeatable.",
+)
+@click.option(
+    "--list", "list_queries", is_flag=True, help="List the canned queries and their parameters, and exit."
+)
+def query(
+    query: str | None, out_dir: Path, fmt: str, max_width: int, params: tuple[str, ...], list_queries: bool
+) -> None:
     """Run QUERY on a build: SPARQL text, a .rq file, or the name of a canned query (see --list).
 
-    The prefixes kg:, kgr:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, org:, schema:, foaf: and dcterms:
+    The prefixes kg:, kgr:, kgp: (person), kgo: (org), kgpl: (place), kgdoc:, kgrole:, kgm:, kga:,
+    rdf:, rdfs:, owl:, xsd:, skos:, prov:, org:, schema:, foaf: and dcterms:
     are predeclared. The default graph is the union of all documents plus the derived kg:within;
     GRAPH kgr:doc/... reaches one document.
     """
-    from kg.queries import canned_queries, format_result, load_query, reads_named_graphs, run_query
+    from kg.queries import (
+        bind_params,
+        canned_queries,
+        format_result,
+        load_query,
+        reads_named_graphs,
+        run_query,
+        zh_hint,
+    )
     from kg.store import GraphStore, load_graph
 
     if list_queries:
@@ -45,11 +66,19 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
         width = max((len(name) for name in canned), default=0)
         for name, canned_query in canned.items():
             click.echo(f"{name:<{width}}  {canned_query.summary}")
+            for param in canned_query.params:
+                click.echo(
+                    f"{'':<{width}}    --param {param.name}=VALUE  {param.meaning} (default {param.default})"
+                )
         return
     if query is None:
         raise click.UsageError("give a QUERY (SPARQL text, a .rq file or a canned name), or --list")
     try:
         sparql = load_query(query)
+        if params:
+            if query not in canned_queries():
+                raise click.UsageError("--param applies to canned queries only (see --list)")
+            sparql = bind_params(query, sparql, dict(_split_param(p) for p in params))
         if out_dir.is_file() and reads_named_graphs(sparql):
             click.echo(
                 f"warning: the query reads per-document named graphs (GRAPH), which {out_dir.name} does "
@@ -59,8 +88,19 @@ def query(query: str | None, out_dir: Path, fmt: str, max_width: int, list_queri
         source = (
             load_graph(out_dir) if out_dir.is_file() else GraphStore.open(out_dir / "store", read_only=True)
         )
-        text = format_result(run_query(source, sparql), fmt, max_width=max_width)
+        result = run_query(source, sparql)
+        text = format_result(result, fmt, max_width=max_width)
+        hint = zh_hint(source, sparql, result)
     except KGError as exc:
         # one line, whatever the parser's message spans
         raise click.ClickException(" ".join(str(exc).split())) from exc
     click.echo(text, nl=False)
+    if hint:
+        click.echo(hint, err=True)
+
+
+def _split_param(given: str) -> tuple[str, str]:
+    name, sep, value = given.partition("=")
+    if not sep or not name:
+        raise click.UsageError(f"--param {given!r}: expected NAME=VALUE")
+    return name.strip(), value

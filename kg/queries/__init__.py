@@ -22,6 +22,7 @@ Examples:
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.ontology import PREFIXES
+from kg.ontology import QUERY_PREFIXES, undeclared_prefix
 from kg.queries.formats import (
     FORMATS,
     Term,
@@ -40,6 +41,7 @@ from kg.queries.formats import (
     format_table,
     iter_rows,
 )
+from kg.queries.params import QueryParam, bind_params, parse_params
 from kg.store import GraphStore
 
 if TYPE_CHECKING:
@@ -49,11 +51,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "QUERIES_DIR",
+    "QueryParam",
     "CannedQuery",
     "Result",
     "canned_queries",
     "cell_width",
     "display_text",
+    "bind_params",
+    "check_prefixes",
     "execute",
     "format_boolean",
     "format_result",
@@ -62,7 +67,9 @@ __all__ = [
     "load_query",
     "plain_value",
     "reads_named_graphs",
+    "run_canned",
     "run_query",
+    "zh_hint",
 ]
 
 #: Where the canned queries live: one ``NAME.rq`` file each, with a ``#`` header comment.
@@ -84,6 +91,11 @@ class CannedQuery:
     def summary(self) -> str:
         """The first paragraph of the description, on one line."""
         return " ".join(self.description.split("\n\n")[0].split())
+
+    @property
+    def params(self) -> tuple[QueryParam, ...]:
+        """The parameters its header declares (``# param name: meaning = default``)."""
+        return parse_params(self.text)
 
 
 def _header(text: str) -> str:
@@ -151,8 +163,10 @@ def load_query(name_or_path: str | Path) -> str:
             raise QueryError(f"{path}: cannot read the query file: {exc}") from exc
     if _NAME.fullmatch(text):
         # a bare word is never a SPARQL query, so it is a misspelt canned name
+        close = difflib.get_close_matches(text, list(canned), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
         raise QueryError(
-            f"unknown query {text!r}: not a canned query name, a .rq file or SPARQL text; "
+            f"unknown query {text!r}{hint}: not a canned query name, a .rq file or SPARQL text; "
             f"canned queries: {', '.join(canned) or 'none'} (see `kg query --list`)"
         )
     return text
@@ -200,7 +214,8 @@ class Result:
 
     def to_turtle(self) -> str:
         """The triples of a CONSTRUCT or DESCRIBE result as Turtle with the project's prefixes."""
-        data = ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+        # the resource prefixes too, so that a DESCRIBE shows kgp:董晶 rather than kgr:person\\/董晶
+        data = ox.serialize(self.triples, format=ox.RdfFormat.TURTLE, prefixes=dict(QUERY_PREFIXES))
         text = (data or b"").decode()
         return text if text.endswith("\n") or not text else text + "\n"
 
@@ -250,6 +265,72 @@ def execute(store_or_graph: GraphStore | Graph, sparql: str) -> Any:
     """
     store = store_or_graph if isinstance(store_or_graph, GraphStore) else _copy_to_oxigraph(store_or_graph)
     return store.query(sparql)
+
+
+def check_prefixes(sparql: str) -> None:
+    """Raise on the first prefix a query uses without it being declared, predeclared or in the query.
+
+    Raises:
+        QueryError: ``unknown prefix X:``.
+
+    Examples:
+        >>> check_prefixes("DESCRIBE kgp:董晶")
+        >>> check_prefixes("SELECT * { foo:x ?p ?o }")
+        Traceback (most recent call last):
+        kg.errors.QueryError: unknown prefix foo:
+    """
+    prefix = undeclared_prefix(sparql)
+    if prefix is not None:
+        raise QueryError(f"unknown prefix {prefix}:")
+
+
+_PLAIN_STRING = re.compile(r'("(?:[^"\\\n]|\\.)*")(?![@^"])')
+
+
+def zh_hint(store_or_graph: GraphStore | Graph, sparql: str, result: Result) -> str | None:
+    """A hint for an empty result that the same query with ``@zh`` on its plain strings would fill.
+
+    Labels in the graph are ``@zh`` literals, and ``"乌审旗"`` does not equal ``"乌审旗"@zh``.
+
+    Returns:
+        One line saying how many rows the ``@zh`` version gives, or ``None`` (rows found, no plain
+        string in the query, or the ``@zh`` version finds nothing either).
+    """
+    if result.kind != "select" or result.rows:
+        return None
+    tagged, count = _PLAIN_STRING.subn(lambda m: m.group(1) + "@zh", sparql)
+    if not count:
+        return None
+    try:
+        again = run_query(store_or_graph, tagged)
+    except QueryError:
+        return None
+    if not again.rows:
+        return None
+    example = _PLAIN_STRING.search(sparql)
+    shown = example.group(1) if example else '"…"'
+    return (
+        f"hint: no rows, but with @zh on its plain strings ({shown}@zh rather than {shown}) the query "
+        f"gives {len(again.rows)}: labels in the graph are Chinese-tagged literals"
+    )
+
+
+def run_canned(store_or_graph: GraphStore | Graph, name: str, /, **params: str) -> Result:
+    """Run a canned query by name with its parameters.
+
+    Examples: ``run_canned(store, "person-posts", name="董晶")``; the first two arguments are
+    positional-only, so a parameter may be called ``name``.
+
+    Raises:
+        QueryError: An unknown query name or parameter (the message lists the known ones), a value of
+            the wrong kind, or a failing query.
+    """
+    canned = canned_queries()
+    if name not in canned:
+        load_query(name)  # raises the message with the near names
+        raise QueryError(f"unknown query {name!r}")
+    text = bind_params(name, canned[name].text, {k: str(v) for k, v in params.items()})
+    return run_query(store_or_graph, text)
 
 
 def _copy_to_oxigraph(graph: Graph) -> GraphStore:

@@ -21,7 +21,7 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.ontology import PREFIXES
+from kg.ontology import prefixed_name
 
 __all__ = ["FORMATS", "cell_width", "display_text", "format_boolean", "format_table", "iter_rows"]
 
@@ -146,7 +146,6 @@ def format_boolean(value: bool, fmt: str) -> str:
 
 # The table writer.
 
-_COMPACT = sorted(((iri, prefix) for prefix, iri in PREFIXES.items()), key=lambda p: -len(p[0]))
 
 
 def display_text(term: Term | None) -> str:
@@ -154,17 +153,15 @@ def display_text(term: Term | None) -> str:
 
     Examples:
         >>> display_text(ox.NamedNode("https://w3id.org/kgzh/id/place/乌审旗"))
-        'kgr:place/乌审旗'
+        'kgpl:乌审旗'
         >>> display_text(ox.Literal("乌审旗", language="zh"))
         '乌审旗'
     """
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
-        for iri, prefix in _COMPACT:
-            if term.value.startswith(iri):
-                return f"{prefix}:{term.value[len(iri) :]}"
-        return f"<{term.value}>"
+        # a valid prefixed name, which can be pasted into a query
+        return prefixed_name(term.value) or f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return " ".join(term.value.split())  # one line per row, whatever the text holds
     return str(term)

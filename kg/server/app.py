@@ -19,13 +19,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from kg.errors import StoreError
-from kg.ontology import PREFIXES
+from kg.ontology import QUERY_PREFIXES
 from kg.server.connection import HEADER_TIMEOUT, GuardedH11Protocol
-from kg.server.guard import SecurityHeaders, find_service, page_policy
-from kg.server.page import render_page
+from kg.server.guard import SecurityHeaders, find_service, query_page_policy
+from kg.server.page import STATIC_DIR, render_page
 from kg.server.pages import page_routes
 from kg.server.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
 from kg.store import STORE_DIR, GraphStore
@@ -167,7 +168,7 @@ async def _page(request: Request) -> Response:
 
 async def _prefixes(request: Request) -> Response:
     # served apart from the page so that the page itself holds no absolute URL at all
-    return JSONResponse(PREFIXES)
+    return JSONResponse(QUERY_PREFIXES)
 
 
 def create_app(
@@ -221,9 +222,10 @@ def create_app(
         Route("/sparql", _sparql, methods=["GET", "POST"]),
         Route("/prefixes", _prefixes, methods=["GET"]),
         *page_routes(),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     page = render_page()
-    middleware = [Middleware(SecurityHeaders, policies={"/": page_policy(page)})]  # first = outermost
+    middleware = [Middleware(SecurityHeaders, policies={"/": query_page_policy(page)})]  # first = outermost
     if allowed_hosts:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

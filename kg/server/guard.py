@@ -103,11 +103,16 @@ _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
 RESULT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 
+# the one <style> element the vendored YASGUI 4.6.2 inserts at run time (its fixed text, by hash);
+# tests/test_query_page_browser.py fails on a console error if an update changes it
+_YASGUI_STYLE = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
+
+
 def page_policy(page: str) -> str:
     """A Content-Security-Policy allowing exactly the page's inline scripts and styles (by hash).
 
-    The page talks only to this server (``connect-src 'self'``); its JSON data block has a type, so
-    browsers do not run it and it needs no hash.
+    For pages made whole by the server (entity and document pages, the network view): nothing is
+    loaded from anywhere, not even from this server, except what the page itself holds.
 
     Examples:
         >>> page_policy("<style>p{}</style><script>go()</script>").split("; ")[1]
@@ -120,6 +125,34 @@ def page_policy(page: str) -> str:
             "default-src 'none'",
             "script-src " + (" ".join(scripts) or "'none'"),
             "style-src " + (" ".join(styles) or "'none'"),
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
+def query_page_policy(page: str) -> str:
+    """The query page's Content-Security-Policy: its inline parts by hash, scripts and styles from here.
+
+    The page talks only to this server (``connect-src 'self'``); its JSON data block has a type, so
+    browsers do not run it and it needs no hash.
+
+    Examples:
+        >>> query_page_policy("<style>p{}</style><script>go()</script>").split("; ")[1]
+        "script-src 'self' 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
+    scripts = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "script"]
+    styles = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "style"]
+    return "; ".join(
+        [
+            "default-src 'none'",
+            # 'self': the vendored YASGUI and the page's own script and styles, served by this server
+            "script-src " + " ".join(["'self'", *scripts]),
+            "style-src " + " ".join(["'self'", *styles, _YASGUI_STYLE]),
+            # YASGUI's table and editor set style="" attributes; <style> elements stay hash-only
+            "style-src-attr 'unsafe-inline'",
             "connect-src 'self'",
             "frame-ancestors 'none'",
             "base-uri 'none'",

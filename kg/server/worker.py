@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError, QueryError, StoreError
-from kg.ontology import PREFIXES
+from kg.ontology import QUERY_PREFIXES, undeclared_prefix
 from kg.queries import format_boolean, iter_rows
 from kg.server.sandbox import cap_address_space, isolate_network, resident_bytes
 from kg.store import GraphStore
@@ -155,15 +155,18 @@ def _execute(store: GraphStore, request: QueryRequest) -> Any:
     except ValueError as exc:
         raise QueryError(f"invalid graph IRI in default-graph-uri or named-graph-uri: {exc}") from exc
     try:
-        return store.inner.query(request.sparql, prefixes=dict(PREFIXES), **dataset)
+        return store.inner.query(request.sparql, prefixes=dict(QUERY_PREFIXES), **dataset)
     except SyntaxError as exc:
+        prefix = undeclared_prefix(request.sparql)
+        if prefix is not None:
+            raise QueryError(f"unknown prefix {prefix}:") from exc
         raise QueryError(f"malformed SPARQL query: {exc}") from exc
 
 
 def _graph_chunks(triples: Iterable[ox.Triple], rdf_format: ox.RdfFormat) -> Iterator[bytes]:
     # serialised 10 000 triples at a time so the size limit can stop a huge CONSTRUCT early;
     # repeating @prefix lines between chunks is valid Turtle
-    prefixes = dict(PREFIXES) if rdf_format == ox.RdfFormat.TURTLE else None
+    prefixes = dict(QUERY_PREFIXES) if rdf_format == ox.RdfFormat.TURTLE else None
     iterator = iter(triples)
     while batch := list(itertools.islice(iterator, 10_000)):
         yield ox.serialize(batch, format=rdf_format, prefixes=prefixes) or b""
