@@ -339,6 +339,25 @@ def test_unknown_focus_names_similar_entities():
         render_network(small_graph(), focus="新华")
 
 
+def test_focus_takes_pinyin_as_the_search_box_does():
+    net = render_network(small_graph(), focus="xinhuacun", depth=0)
+    assert net.details["focus"] == [cid(VILLAGE)]
+    assert render_network(small_graph(), focus="Xinhua Cun", depth=0).details["focus"] == [cid(VILLAGE)]
+
+
+@pytest.mark.parametrize(
+    "name,hint",
+    [
+        ("新化村", "did you mean 新华村?"),  # a character mistyped
+        ("xinhuacum", "did you mean 新华村?"),  # pinyin mistyped
+        ("xinhua", "did you mean 新华村?"),  # the start of a name's pinyin
+    ],
+)
+def test_a_misspelt_focus_gets_a_did_you_mean(name, hint):
+    with pytest.raises(QueryError, match=f"no entity named '{name}' in the graph; {re.escape(hint)}"):
+        render_network(small_graph(), focus=name)
+
+
 def test_negative_depth_is_refused():
     with pytest.raises(ValueError, match="depth"):
         render_network(small_graph(), focus="新华村", depth=-1)

@@ -14,6 +14,7 @@ them in a fixed order, which matters:
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -297,7 +298,26 @@ def find_entities(view: ViewGraph, name: str) -> list[str]:
         for entity in view.entities.values()
         if name in (entity.id, entity.label, *entity.aliases)
     }
+    typed = _as_pinyin(name)
+    if not found and typed:  # wushenqi, Wushen Qi: pinyin, as the page's search box takes it
+        found = {
+            view.representative.get(entity.id, entity.id)
+            for entity in view.entities.values()
+            if typed in (_plain_pinyin(entity.label), *map(_plain_pinyin, entity.aliases))
+        }
     return sorted(found)
+
+
+def _as_pinyin(name: str) -> str:
+    """``name`` as plain pinyin to compare (letters only, lower case), or "" when it is not Latin."""
+    letters = "".join(c for c in name.lower() if c not in " '-·")
+    return letters if letters.isascii() and letters.isalpha() else ""
+
+
+def _plain_pinyin(text: str) -> str:
+    from kg.views.network import pinyin  # the view's own spelling, as its search box matches
+
+    return pinyin(text)[1]
 
 
 def ego_network(view: ViewGraph, names: Sequence[str], *, depth: int = 1) -> ViewGraph:
@@ -390,15 +410,22 @@ def _level_name(level: str) -> str:
 
 
 def _suggest(view: ViewGraph, name: str) -> str:
-    """A hint for a name that matched nothing: up to 8 names containing it or contained in it."""
-    candidates = sorted(
-        {
-            text
-            for entity in view.entities.values()
-            for text in (entity.label, *entity.aliases)
-            if name and (name in text or (len(text) > 1 and text in name))
-        }
-    )
-    if not candidates:
-        return "; check the spelling, or give a node id such as kgr:place/…"
-    return "; similar names: " + "、".join(candidates[:8])
+    """A hint for a name that matched nothing.
+
+    Up to 8 names containing it or contained in it, else the names closest in spelling (did you mean),
+    in characters or, for a name typed in Latin letters, in pinyin.
+    """
+    names = sorted({text for entity in view.entities.values() for text in (entity.label, *entity.aliases)})
+    candidates = [t for t in names if name and (name in t or (len(t) > 1 and t in name))]
+    if candidates:
+        return "; similar names: " + "、".join(candidates[:8])
+    typed = _as_pinyin(name)
+    if typed:
+        spelled = {_plain_pinyin(t): t for t in names}
+        close = [spelled[p] for p in difflib.get_close_matches(typed, list(spelled), n=5, cutoff=0.75)]
+        close += [t for p, t in spelled.items() if p.startswith(typed) and t not in close]
+    else:
+        close = difflib.get_close_matches(name, names, n=5, cutoff=0.5)
+    if close:
+        return "; did you mean " + "、".join(close[:8]) + "?"
+    return "; check the spelling, or give a node id such as kgr:place/…"
