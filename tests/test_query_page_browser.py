@@ -147,6 +147,21 @@ def test_canned_query_with_a_parameter_offline(browser, server, tmp_path):
     href = page.locator(".yasr table tbody td a.iri").first.get_attribute("href")
     assert href == "entity/org/%E4%B8%AD%E7%BA%A7%E6%B3%95%E9%99%A2"
 
+    # following it opens the entity's page (from there to a document at its evidence sentence:
+    # tests/test_pages_browser.py, on a real build)
+    with page.expect_navigation():
+        page.locator(".yasr table tbody td a.iri").first.click()
+    assert urlsplit(page.url).path == "/entity/org/%E4%B8%AD%E7%BA%A7%E6%B3%95%E9%99%A2"
+    assert "中级法院" in page.locator("h1").inner_text()
+    assert "上石村" in page.locator("body").inner_text()  # the fact, out of the entity
+    page.go_back()
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
+    page.evaluate(
+        "(q) => { kgYasgui.getTab().setQuery(q); }", "SELECT ?org WHERE { ?org kg:assists kgpl:上石村 }"
+    )
+    page.click("#run")
+    page.wait_for_selector(".yasr table tbody td a.iri >> text=kgo:中级法院", timeout=30_000)
+
     with page.expect_download() as download_info:
         page.click("#download-csv")
     saved = tmp_path / "result.csv"
