@@ -224,6 +224,9 @@ ABSENT = [
     # 包村 (to take charge of a village) and 新农村 (the "new countryside") are no villages
     ("兰州大学包村干部李华说。", "大学包村"),
     ("推进新农村建设。", "新农村"),
+    # a village's role in help is no village's name
+    ("通渭县林业局向结对帮扶村石桥村捐赠资金5万元。", "帮扶村"),
+    ("通渭县林业局向结对帮扶村石桥村捐赠资金5万元。", "结对帮扶村"),
 ]
 
 FACTLESS = [
