@@ -408,6 +408,7 @@ def test_server_announces_the_url_it_listens_on_even_for_port_0(corpus_build, tm
             except httpx.TransportError:
                 time.sleep(0.1)
         assert response.status_code == 200
+        assert first.endswith(f"network view {url}view (Ctrl+C stops)")  # the announced view is served
         assert response.json()["boolean"] is True
     finally:
         process.terminate()

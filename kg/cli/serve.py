@@ -62,7 +62,8 @@ def serve(
     """Serve the store of OUT_DIR at http://HOST:PORT/sparql (SPARQL 1.1 Protocol, read-only).
 
     GET ?query=, POST query= (form) or POST application/sparql-query; results as SPARQL JSON, XML, CSV
-    or TSV by the Accept header, graphs as Turtle or N-Triples. Open http://HOST:PORT/ for a query page.
+    or TSV by the Accept header, graphs as Turtle or N-Triples. Open http://HOST:PORT/ for a query page,
+    /view for the network view.
     Queries with SERVICE are refused (the endpoint makes no outbound requests); a query whose client
     hangs up is stopped, and one client may use all query workers but one. Stop with Ctrl+C.
     """
@@ -80,7 +81,7 @@ def serve(
             memory_limit=memory_limit * 2**20,
             request_timeout=request_timeout,
             announce=lambda url: click.echo(
-                f"kg serve: query page {url}, endpoint {url}sparql (Ctrl+C stops)"
+                f"kg serve: query page {url}, endpoint {url}sparql, network view {url}view (Ctrl+C stops)"
             ),
         )
     except KGError as exc:
