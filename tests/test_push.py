@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from kg.push import DEFAULT_GRAPH, push_build
 from kg.rdf import DIVISIONS_GRAPH, document_iri
 from kg.store import STORE_DIR, GraphStore
 
+from .serving import free_port
+
 pytestmark = pytest.mark.slow
 
 BUREAU = "https://w3id.org/kgzh/id/org/鄂尔多斯市住建局"
@@ -31,12 +32,6 @@ ORDOS = "ordos-baolian-zhucun-2022.txt"
 def oxigraph_binary() -> str | None:
     beside_python = Path(sys.executable).parent / "oxigraph"
     return str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

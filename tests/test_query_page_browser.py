@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 
 from kg.ontology import KG, KGR
 from kg.store import GraphStore
 from kg.views.page import HEADLESS_CHROMIUM_ARGS
+
+from .serving import kg_serve
 
 pytestmark = pytest.mark.slow
 
@@ -57,29 +54,8 @@ def server(tmp_path_factory):
     store.replace_default_graph(graph)
     store.flush()
     del store
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = root / "serve.log"
-    args = ["serve", "--graph", str(root), "--port", str(port), "--workers", "1"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "kg", *args], stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                pytest.fail(f"kg serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"kg serve did not answer within 60 s:\n{log.read_text()}")
+    with kg_serve(["--graph", str(root), "--workers", "1"], root / "serve.log") as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

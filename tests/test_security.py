@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,8 @@ from kg.server import find_service
 from kg.server.pool import QueryRequest
 from kg.server.worker import Worker
 from kg.store import GraphStore
+
+from .serving import kg_serve
 
 psutil = pytest.importorskip("psutil")
 
@@ -86,40 +87,17 @@ def store_dir(tmp_path_factory) -> Path:
     return out / "store"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(store_dir, tmp_path_factory):
     """`python -m kg serve` on the tiny store: yields (base URL, psutil.Process); stopped by pid."""
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     args = [
-        *("serve", "--graph", str(store_dir.parent), "--port", str(port)),
+        *("--graph", str(store_dir.parent)),
         *("--timeout", str(TIMEOUT), "--workers", str(WORKERS)),
         *("--memory-limit", str(MEMORY_LIMIT_MIB), "--request-timeout", str(REQUEST_TIMEOUT)),
     ]
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "kg", *args], stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                pytest.fail(f"kg serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"kg serve did not answer within 60 s:\n{log.read_text()}")
+    with kg_serve(args, log) as (base, process):
         yield base, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def client(address: str = "127.0.0.1", timeout: float = 60) -> httpx.Client:

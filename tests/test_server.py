@@ -26,6 +26,8 @@ from kg.server import QueryRequest, StoreHandle, answer, negotiate, render_page
 from kg.server.pool import GRAPH_TYPES, RESULT_TYPES
 from kg.store import GraphStore
 
+from .serving import kg_serve
+
 slow = pytest.mark.slow
 TIMEOUT = 2  # the server's --timeout, seconds
 HELPERS = load_query("helpers-in-county")
@@ -114,37 +116,14 @@ def test_store_handle_follows_the_store_link_of_a_rebuild(tmp_path):
 # --- the real server ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(corpus_build, tmp_path_factory):
     """`python -m kg serve` on the build: yields (base URL, out_dir); stopped with SIGTERM by pid."""
     out, _ = corpus_build
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    args = ["serve", "--graph", str(out), "--port", str(port), "--timeout", str(TIMEOUT), "--workers", "3"]
-    with log.open("wb") as sink:  # a file, not a pipe: access logs would fill a pipe and block the server
-        process = subprocess.Popen([sys.executable, "-m", "kg", *args], stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                pytest.fail(f"kg serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"kg serve did not answer within 60 s:\n{log.read_text()}")
+    args = ["--graph", str(out), "--timeout", str(TIMEOUT), "--workers", "3"]
+    with kg_serve(args, log) as (base, _):
         yield base, out
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def sparql(server, query, *, accept=None, method="GET", **kwargs):

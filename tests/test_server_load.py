@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from kg.queries import canned_queries, load_query
+
+from .serving import kg_serve
 
 httpx = pytest.importorskip("httpx")
 psutil = pytest.importorskip("psutil")
@@ -26,42 +25,10 @@ def _tree_rss(process: psutil.Process) -> int:
 
 @pytest.fixture(scope="module")
 def endpoint(corpus_build, tmp_path_factory):
-    from .test_server import free_port
-
     out, _ = corpus_build
-    port = free_port()
     log = tmp_path_factory.mktemp("load") / "serve.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kg",
-                "serve",
-                "--graph",
-                str(out),
-                "--port",
-                str(port),
-                "--timeout",
-                "20",
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                pytest.fail(f"kg serve exited:\n{log.read_text()}")
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with kg_serve(["--graph", str(out), "--timeout", "20"], log) as (base, process):
         yield base, psutil.Process(process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_twenty_clients_a_thousand_requests_each(endpoint):
