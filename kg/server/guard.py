@@ -118,18 +118,10 @@ def page_policy(page: str) -> str:
         >>> page_policy("<style>p{}</style><script>go()</script>").split("; ")[1]
         "script-src 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
     """
-    scripts = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "script"]
-    styles = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "style"]
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src " + (" ".join(scripts) or "'none'"),
-            "style-src " + (" ".join(styles) or "'none'"),
-            "connect-src 'self'",
-            "frame-ancestors 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
+    scripts, styles = _inline_hashes(page)
+    return _policy(
+        "script-src " + (" ".join(scripts) or "'none'"),
+        "style-src " + (" ".join(styles) or "'none'"),
     )
 
 
@@ -143,22 +135,29 @@ def query_page_policy(page: str) -> str:
         >>> query_page_policy("<style>p{}</style><script>go()</script>").split("; ")[1]
         "script-src 'self' 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
     """
-    scripts = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "script"]
-    styles = [_sha256(body) for kind, body in _INLINE.findall(page) if kind == "style"]
-    return "; ".join(
-        [
-            "default-src 'none'",
-            # 'self': the vendored YASGUI and the page's own script and styles, served by this server
-            "script-src " + " ".join(["'self'", *scripts]),
-            "style-src " + " ".join(["'self'", *styles, _YASGUI_STYLE]),
-            # YASGUI's table and editor set style="" attributes; <style> elements stay hash-only
-            "style-src-attr 'unsafe-inline'",
-            "connect-src 'self'",
-            "frame-ancestors 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
+    scripts, styles = _inline_hashes(page)
+    return _policy(
+        # 'self': the vendored YASGUI and the page's own script and styles, served by this server
+        "script-src " + " ".join(["'self'", *scripts]),
+        "style-src " + " ".join(["'self'", *styles, _YASGUI_STYLE]),
+        # YASGUI's table and editor set style="" attributes; <style> elements stay hash-only
+        "style-src-attr 'unsafe-inline'",
     )
+
+
+def _inline_hashes(page: str) -> tuple[list[str], list[str]]:
+    """The CSP hash sources of a page's inline scripts and of its inline styles."""
+    inline = _INLINE.findall(page)
+    return (
+        [_sha256(body) for kind, body in inline if kind == "script"],
+        [_sha256(body) for kind, body in inline if kind == "style"],
+    )
+
+
+def _policy(*sources: str) -> str:
+    """A policy that denies by default, with ``sources`` for scripts and styles and the fixed rest."""
+    fixed = ["connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"]
+    return "; ".join(["default-src 'none'", *sources, *fixed])
 
 
 #: Sent with every response of the app.

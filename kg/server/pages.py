@@ -227,6 +227,18 @@ def _evidence(row: dict[str, str]) -> Evidence | None:
     )
 
 
+def _fact_rows(facts: list[dict[str, str]], names: Names) -> dict[tuple[str, str, str], FactRow]:
+    """One row per fact (subject, relation, object) of the query rows, with each evidence once."""
+    rows: dict[tuple[str, str, str], FactRow] = {}
+    for row in facts:
+        triple = (row["s"], row["p"].rsplit("#", 1)[-1], row["o"])
+        fact = rows.setdefault(triple, FactRow(names.ref(triple[0]), triple[1], names.ref(triple[2])))
+        found = _evidence(row)
+        if found is not None and found not in fact.evidence:
+            fact.evidence.append(found)
+    return rows
+
+
 async def entity(request: Request) -> Response:
     """``/entity/<kind>/<name>``: the entity page, or its triples as Turtle / N-Triples by ``Accept``."""
     key = request.path_params["key"]
@@ -253,13 +265,7 @@ async def entity(request: Request) -> Response:
             return _html(request, missing_page(_root(request), f"kgr:{key}", refs), status=404)
     except PageError as exc:
         return PlainTextResponse(str(exc), status_code=exc.status)
-    rows: dict[tuple[str, str, str], FactRow] = {}
-    for row in facts:
-        triple = (row["s"], row["p"].rsplit("#", 1)[-1], row["o"])
-        fact = rows.setdefault(triple, FactRow(names.ref(triple[0]), triple[1], names.ref(triple[2])))
-        found = _evidence(row)
-        if found is not None and found not in fact.evidence:
-            fact.evidence.append(found)
+    rows = _fact_rows(facts, names)
     for fact in rows.values():
         fact.evidence.sort(key=lambda e: (e.doc_id or "", e.start or 0, e.post or ""))
     ancestors = [names.ref(r["a"]) for r in sorted(chain, key=lambda r: (int(r["depth"]), r["a"]))]
@@ -356,13 +362,7 @@ async def document(request: Request) -> Response:
 
     names = Names(entity_rows)
     info = {row["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]: row["o"] for row in meta}
-    rows: dict[tuple[str, str, str], FactRow] = {}
-    for row in facts:
-        triple = (row["s"], row["p"].rsplit("#", 1)[-1], row["o"])
-        fact = rows.setdefault(triple, FactRow(names.ref(triple[0]), triple[1], names.ref(triple[2])))
-        found = _evidence(row)
-        if found is not None and found not in fact.evidence:
-            fact.evidence.append(found)
+    rows = _fact_rows(facts, names)
     source = read_source(request.app.state.build_dir, info.get("sourceFile", doc_id))
     text = document_page(
         _root(request),
