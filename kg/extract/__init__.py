@@ -215,12 +215,10 @@ _CLAUSE_ENDS = "，。；！？,;!?"
 _LED_BY = re.compile("在[^，。；,;]{2,40}?(?:率领|带领|陪同|带队|指导|关怀|关心|支持|见证)下")
 # What may follow a cue that has no object of its own (X挂点帮扶以来，…).
 _NO_OBJECT = re.compile("(?:以来|之后|后|期间|中)?[，,]")
+# Nouns that class bodies as helpers (帮扶单位), longest first, as a regex alternation.
+_HELPER_NOUNS = "|".join(sorted(words("helper_noun"), key=len, reverse=True))
 # A list of bodies classed as helpers: A、B、C等五个帮扶单位.
-_HELPER_NOUN = re.compile(
-    "(?:等)?(?:[一二三四五六七八九十两\\d]+(?:个|家))?(?:"
-    + "|".join(sorted(words("helper_noun"), key=len, reverse=True))
-    + ")"
-)
+_HELPER_NOUN = re.compile("(?:等)?(?:[一二三四五六七八九十两\\d]+(?:个|家))?(?:" + _HELPER_NOUNS + ")")
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
 _SENDS = re.compile("|".join(words("sends")))
 _STAFF = re.compile("|".join(words("staff_word")))
@@ -277,6 +275,20 @@ def _stated_locations(
         for child in _listed_from(places, word.end(), text):
             if _higher(parent, child):
                 out.add(child, "locatedIn", parent)
+
+
+def _listed_after(
+    first: Mention | None, mentions: list[Mention], text: str, joins: tuple[str, ...]
+) -> list[Mention]:
+    """``first`` and the mentions listed right after it (A、B和C), in text order; [] without ``first``."""
+    listed = [first] if first is not None else []
+    while listed:
+        joined = next((j for j in joins if text.startswith(j, listed[-1].end)), "")
+        following = next((m for m in mentions if joined and m.start == listed[-1].end + len(joined)), None)
+        if following is None:
+            break
+        listed.append(following)
+    return listed
 
 
 def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
@@ -728,11 +740,10 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             out.add(org, "assists", village)
     for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
         village = next((v for v in villages if v.end == role.start()), None)
-        org = next((o for o in orgs if o.start == role.end()), None)
-        while village is not None and org is not None:
-            out.add(org, "assists", village)
-            joined = next((j for j in _LIST_JOINS if text.startswith(j, org.end)), "")
-            org = next((o for o in orgs if joined and o.start == org.end + len(joined)), None)
+        if village is not None:
+            first = next((o for o in orgs if o.start == role.end()), None)
+            for org in _listed_after(first, orgs, text, _LIST_JOINS):
+                out.add(org, "assists", village)
     for role in _AS_HELPER.finditer(text, sentence[0], sentence[1]):  # 作为马营村的帮扶单位，X…
         village = next((v for v in villages if v.start == role.start() + 2), None)
         org = next((o for o in orgs if o.start == role.end()), None)
@@ -751,14 +762,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     for org in orgs:  # 定西市财政局(派出)的王刚(和李明): a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
-        listed = [first] if first is not None else []
-        while listed:
-            joined = next((j for j in _PERSON_JOINS if text.startswith(j, listed[-1].end)), "")
-            following = next((p for p in persons if joined and p.start == listed[-1].end + len(joined)), None)
-            if following is None:
-                break
-            listed.append(following)
-        for person in listed:
+        for person in _listed_after(first, persons, text, _PERSON_JOINS):
             out.add(person, "worksFor", org, of.group() if of else "")
     for person in persons:
         mine = [c for c in out.candidates if c.subject == person]
@@ -791,12 +795,8 @@ _HELPED_BY = re.compile(
     + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
     + ")(?:和(?:支持|帮助|指导))?下)"
 )
-_HELPER_OF = re.compile(
-    "的(?:驻村|结对|定点|对口)?(?:"
-    + "|".join(sorted(words("helper_noun"), key=len, reverse=True))
-    + ")(?:是|为|有)?"
-)
-_AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + "|".join(words("helper_noun")) + ")[，,]")
+_HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有)?")
+_AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + _HELPER_NOUNS + ")[，,]")
 
 
 def _composing_units(team: Mention, named: list[Mention], text: str) -> list[Mention]:
