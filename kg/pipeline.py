@@ -35,9 +35,16 @@ from kg.cache import EntryKey
 from kg.corpus import display_path, document_id, list_corpus, read_document, read_manifest
 from kg.divisions import division_table
 from kg.errors import CorpusError, KGError, StoreError
-from kg.ontology import KG
 from kg.outdir import check_space, needed_bytes, writing
-from kg.rdf import DIVISIONS_GRAPH, TripleList, division_triples, document_iri, document_triples
+from kg.rdf import (
+    DIVISIONS_GRAPH,
+    LOCATED_IN,
+    TripleList,
+    division_triples,
+    document_iri,
+    document_triples,
+    rdflib_triple,
+)
 from kg.resolve import resolve_entities
 from kg.signals import stop_workers, workers_ignore_sigint
 from kg.store import (
@@ -495,7 +502,7 @@ class Assembly:
             graph = open_store()
             for triples in pieces:
                 for triple in triples:
-                    graph.add(triple)
+                    graph.add(rdflib_triple(triple))
             yield doc_id, graph
 
 
@@ -577,7 +584,7 @@ def _division_report(entities: list[Entity], facts: list[Fact], reference: Tripl
     return {
         "source": dict(table.source),
         "places_with_code": len(codes),
-        "reference_locatedIn": sum(1 for _, p, _ in reference if p == KG.locatedIn),
+        "reference_locatedIn": sum(1 for _, p, _ in reference if p == LOCATED_IN),
         "contradictions": contradictions,
     }
 
@@ -595,7 +602,7 @@ def run(corpus_dir: Path, *, progress: Progress | None = None, jobs: int = 1) ->
     documents = dict(assembly.document_graphs())
     reference = open_store()
     for triple in assembly.reference:
-        reference.add(triple)
+        reference.add(rdflib_triple(triple))
     graph = union_graph([*documents.values(), reference])
     assembly.report["counts"]["triples"] = len(graph)
     return BuildResult(graph, assembly.report, documents)

@@ -1,10 +1,15 @@
-"""Entities and facts to an rdflib Graph: deterministic IRIs, @zh labels, provenance per evidence.
+"""Entities and facts to RDF: deterministic IRIs, @zh labels, provenance per evidence.
 
 Each fact is a direct triple ``s kg:assists o`` plus, for every sentence that states it, a
 ``kg:Assertion`` node (an ``rdf:Statement``) carrying the sentence, its character offsets in the
 original file, ``prov:wasDerivedFrom`` the source document and that document's date
 (``dcterms:date``, typed ``xsd:gYear``, ``xsd:gYearMonth`` or ``xsd:date`` by its precision), so
 SPARQL reaches the evidence and can select it by time without a join to the document.
+
+The triples are made of pyoxigraph terms: a build writes hundreds of thousands of them to the
+Oxigraph store as N-Triples, which pyoxigraph spells natively, while an rdflib ``Literal`` costs
+more to make than to store. ``build_graph`` and ``document_graph`` give rdflib graphs for the
+edges that want them (SHACL, notebooks, tests).
 """
 
 from __future__ import annotations
@@ -16,17 +21,43 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any, Protocol
 
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+import rdflib
+from pyoxigraph import BlankNode, Literal, NamedNode
+from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, XSD
-from rdflib.term import Node
 
 from kg.divisions import division_table
-from kg.ontology import KG, KGR, bind_prefixes, term
+from kg.ontology import KGR, bind_prefixes, term
 from kg.types import Document, DocumentInfo, Entity, Fact
 
 _SAFE = frozenset("/-_.~·")
 
-Triple = tuple[Node, Node, Node]
+Term = NamedNode | BlankNode | Literal
+Triple = tuple[NamedNode | BlankNode, NamedNode, Term]
+
+
+@lru_cache(maxsize=256)
+def node(iri: str) -> NamedNode:
+    """The pyoxigraph node of an IRI (terms of the ontology and vocabularies repeat in every triple)."""
+    return NamedNode(iri)
+
+
+def rdflib_term(value: Term) -> rdflib.term.Node:
+    """The rdflib spelling of a pyoxigraph term (``xsd:string`` literals untyped, as rdflib makes them)."""
+    if isinstance(value, NamedNode):
+        return URIRef(value.value)
+    if isinstance(value, Literal):
+        if value.language:
+            return rdflib.Literal(value.value, lang=value.language)
+        datatype = value.datatype.value
+        return rdflib.Literal(value.value, datatype=None if datatype == str(XSD.string) else datatype)
+    return rdflib.BNode(value.value)
+
+
+def rdflib_triple(triple: Triple) -> tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]:
+    """A triple of ``rdflib_term``s."""
+    s, p, o = triple
+    return rdflib_term(s), rdflib_term(p), rdflib_term(o)
 
 
 class TripleSink(Protocol):
@@ -70,6 +101,27 @@ def document_iri(doc_id: str) -> URIRef:
     return KGR[iri_segment(f"doc/{doc_id}")]
 
 
+@lru_cache(maxsize=65_536)
+def _entity_node(key: str) -> NamedNode:
+    return NamedNode(entity_iri(key))
+
+
+@lru_cache(maxsize=1_024)
+def _document_node(doc_id: str) -> NamedNode:
+    return NamedNode(document_iri(doc_id))
+
+
+def _zh(text: str) -> Literal:
+    return Literal(text, language="zh")
+
+
+def _integer(number: int) -> Literal:
+    return Literal(str(number), datatype=_XSD_INTEGER)
+
+
+_XSD_INTEGER = NamedNode(str(XSD.integer))
+
+
 def assertion_iri(fact: Fact) -> URIRef:
     """IRI of one evidence record: a hash of the fact and where it is stated."""
     e = fact.evidence
@@ -82,9 +134,9 @@ def assertion_iri(fact: Fact) -> URIRef:
 
 
 _DATE_TYPES = (
-    (re.compile(r"\d{4}"), XSD.gYear),
-    (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), XSD.gYearMonth),
-    (re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"), XSD.date),
+    (re.compile(r"\d{4}"), NamedNode(str(XSD.gYear))),
+    (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), NamedNode(str(XSD.gYearMonth))),
+    (re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"), NamedNode(str(XSD.date))),
 )
 
 
@@ -92,10 +144,10 @@ def date_literal(text: str) -> Literal:
     """A document date as an RDF literal typed by its precision; a date in no ISO form stays plain text.
 
     Examples:
-        >>> [date_literal(t).datatype.rsplit("#", 1)[-1] for t in ("2022", "2020-09", "2020-09-28")]
+        >>> [date_literal(t).datatype.value.rsplit("#", 1)[-1] for t in ("2022", "2020-09", "2020-09-28")]
         ['gYear', 'gYearMonth', 'date']
-        >>> date_literal("2020年秋").datatype is None
-        True
+        >>> date_literal("2020年秋").datatype.value
+        'http://www.w3.org/2001/XMLSchema#string'
     """
     text = text.strip()
     for pattern, datatype in _DATE_TYPES:
@@ -109,30 +161,48 @@ def document_dates(documents: Iterable[Document | DocumentInfo]) -> dict[str, st
     return {doc.doc_id: date for doc in documents if (date := dict(doc.meta).get("date", "").strip())}
 
 
+def _kg(name: str) -> NamedNode:
+    return node(str(term(name)))
+
+
+# The vocabulary the builders write, as pyoxigraph nodes made once.
+TYPE, LABEL, ALT_LABEL = node(str(RDF.type)), node(str(RDFS.label)), node(str(SKOS.altLabel))
+_SUBJECT, _PREDICATE, _OBJECT = node(str(RDF.subject)), node(str(RDF.predicate)), node(str(RDF.object))
+_TITLE, _DATE, _SOURCE = node(str(DCTERMS.title)), node(str(DCTERMS.date)), node(str(DCTERMS.source))
+_DERIVED_FROM = node(str(PROV.wasDerivedFrom))
+_MEMBER, _ORGANIZATION, _HAS_SITE, _ROLE = (
+    node(str(ORG.member)),
+    node(str(ORG.organization)),
+    node(str(ORG.hasSite)),
+    node(str(ORG.role)),
+)
+LOCATED_IN = _kg("locatedIn")
+
+
 def add_documents(graph: TripleSink, documents: Iterable[Document | DocumentInfo]) -> None:
     """Describe source documents (file, title, newspaper, date)."""
     for doc in documents:
-        node = document_iri(doc.doc_id)
-        graph.add((node, RDF.type, KG.Document))
-        graph.add((node, KG.sourceFile, Literal(doc.doc_id)))
-        graph.add((node, DCTERMS.title, Literal(doc.title, lang="zh")))
+        subject = _document_node(doc.doc_id)
+        graph.add((subject, TYPE, _kg("Document")))
+        graph.add((subject, _kg("sourceFile"), Literal(doc.doc_id)))
+        graph.add((subject, _TITLE, _zh(doc.title)))
         meta = dict(doc.meta)
         if meta.get("newspaper"):
-            graph.add((node, KG.newspaper, Literal(meta["newspaper"], lang="zh")))
+            graph.add((subject, _kg("newspaper"), _zh(meta["newspaper"])))
         if meta.get("date"):
-            graph.add((node, DCTERMS.date, Literal(meta["date"])))
+            graph.add((subject, _DATE, Literal(meta["date"])))
 
 
 def add_entities(graph: TripleSink, entities: Iterable[Entity]) -> None:
     """Type, canonical ``rdfs:label`` and ``skos:altLabel`` aliases, all ``@zh``."""
     for entity in entities:
-        node = entity_iri(entity.key)
-        graph.add((node, RDF.type, term(entity.kind if entity.kind != "Place" else "Place")))
-        graph.add((node, RDFS.label, Literal(entity.canonical, lang="zh")))
+        subject = _entity_node(entity.key)
+        graph.add((subject, TYPE, _kg(entity.kind)))
+        graph.add((subject, LABEL, _zh(entity.canonical)))
         for alias in sorted(entity.aliases):
-            graph.add((node, SKOS.altLabel, Literal(alias, lang="zh")))
+            graph.add((subject, ALT_LABEL, _zh(alias)))
         if entity.code:
-            graph.add((node, KG.divisionCode, Literal(entity.code)))
+            graph.add((subject, _kg("divisionCode"), Literal(entity.code)))
 
 
 def page_starts(documents: Iterable[Document | DocumentInfo]) -> dict[str, list[int]]:
@@ -161,29 +231,29 @@ def add_facts(
         pages: Page start offsets per document (``page_starts``); evidence from such a document
             gets its page number (``kg:page``).
     """
-    # the closed namespace checks every attribute access: look the terms up once, not per fact
-    assertion, text, start, end, post = KG.Assertion, KG.evidenceText, KG.startOffset, KG.endOffset, KG.post
+    assertion, text, start, end = _kg("Assertion"), _kg("evidenceText"), _kg("startOffset"), _kg("endOffset")
+    post, page = _kg("post"), _kg("page")
     literals = {doc_id: date_literal(date) for doc_id, date in (dates or {}).items()}
     for fact in facts:
-        s, p, o = entity_iri(fact.subject), term(fact.predicate), entity_iri(fact.object)
+        s, p, o = _entity_node(fact.subject), _kg(fact.predicate), _entity_node(fact.object)
         graph.add((s, p, o))
-        node = assertion_iri(fact)
+        subject = NamedNode(assertion_iri(fact))
         e = fact.evidence
-        graph.add((node, RDF.type, assertion))
-        graph.add((node, RDF.subject, s))
-        graph.add((node, RDF.predicate, p))
-        graph.add((node, RDF.object, o))
-        graph.add((node, text, Literal(e.sentence, lang="zh")))
-        graph.add((node, start, Literal(str(e.start), datatype=XSD.integer)))
-        graph.add((node, end, Literal(str(e.end), datatype=XSD.integer)))
-        graph.add((node, PROV.wasDerivedFrom, document_iri(e.doc_id)))
+        graph.add((subject, TYPE, assertion))
+        graph.add((subject, _SUBJECT, s))
+        graph.add((subject, _PREDICATE, p))
+        graph.add((subject, _OBJECT, o))
+        graph.add((subject, text, _zh(e.sentence)))
+        graph.add((subject, start, _integer(e.start)))
+        graph.add((subject, end, _integer(e.end)))
+        graph.add((subject, _DERIVED_FROM, _document_node(e.doc_id)))
         if e.doc_id in literals:
-            graph.add((node, DCTERMS.date, literals[e.doc_id]))
+            graph.add((subject, _DATE, literals[e.doc_id]))
         if fact.post:
-            graph.add((node, post, Literal(fact.post, lang="zh")))
+            graph.add((subject, post, _zh(fact.post)))
         if pages and e.doc_id in pages:
             number = bisect_right(pages[e.doc_id], e.start)
-            graph.add((node, KG.page, Literal(str(max(number, 1)), datatype=XSD.integer)))
+            graph.add((subject, page, _integer(max(number, 1))))
 
 
 def add_memberships(graph: TripleSink, facts: Iterable[Fact], labels: dict[str, str]) -> None:
@@ -191,25 +261,19 @@ def add_memberships(graph: TripleSink, facts: Iterable[Fact], labels: dict[str, 
     for fact in facts:
         if fact.predicate not in ("heads", "worksFor", "servesIn") or not fact.post or fact.post == "派驻":
             continue
-        person, unit = entity_iri(fact.subject), entity_iri(fact.object)
+        person, unit = _entity_node(fact.subject), _entity_node(fact.object)
         digest = hashlib.sha1("\x1f".join([fact.subject, fact.object, fact.post]).encode("utf-8")).hexdigest()
-        node = KGR[f"membership/{digest[:20]}"]
-        role = KGR[iri_segment(f"role/{fact.post}")]
-        graph.add((node, RDF.type, KG.Membership))
-        graph.add(
-            (
-                node,
-                RDFS.label,
-                Literal(f"{labels[fact.subject]} · {labels[fact.object]}{fact.post}", lang="zh"),
-            )
-        )
-        graph.add((node, ORG.member, person))
-        graph.add((node, ORG.organization if fact.predicate != "servesIn" else ORG.hasSite, unit))
-        graph.add((node, ORG.role, role))
-        graph.add((node, KG.post, Literal(fact.post, lang="zh")))
-        graph.add((node, PROV.wasDerivedFrom, document_iri(fact.evidence.doc_id)))
-        graph.add((role, RDF.type, ORG.Role))
-        graph.add((role, RDFS.label, Literal(fact.post, lang="zh")))
+        membership = NamedNode(KGR[f"membership/{digest[:20]}"])
+        role = NamedNode(KGR[iri_segment(f"role/{fact.post}")])
+        graph.add((membership, TYPE, _kg("Membership")))
+        graph.add((membership, LABEL, _zh(f"{labels[fact.subject]} · {labels[fact.object]}{fact.post}")))
+        graph.add((membership, _MEMBER, person))
+        graph.add((membership, _ORGANIZATION if fact.predicate != "servesIn" else _HAS_SITE, unit))
+        graph.add((membership, _ROLE, role))
+        graph.add((membership, _kg("post"), _zh(fact.post)))
+        graph.add((membership, _DERIVED_FROM, _document_node(fact.evidence.doc_id)))
+        graph.add((role, TYPE, node(str(ORG.Role))))
+        graph.add((role, LABEL, _zh(fact.post)))
 
 
 class TripleList(list[Triple]):
@@ -233,6 +297,15 @@ def document_triples(
     return triples
 
 
+def rdflib_graph(triples: Iterable[Triple]) -> Graph:
+    """An rdflib graph of the triples, with the project's prefixes bound."""
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in triples:
+        graph.add(rdflib_triple(triple))
+    return graph
+
+
 def document_graph(
     document: Document | DocumentInfo, entities: dict[str, Entity], facts: list[Fact], labels: dict[str, str]
 ) -> Graph:
@@ -241,27 +314,22 @@ def document_graph(
     An entity appears in the graph of every document that mentions it, so dropping one document's
     graph keeps shared entities alive; the union of all document graphs equals ``build_graph``.
     """
-    graph = Graph()
-    bind_prefixes(graph)
-    for triple in document_triples(document, entities, facts, labels):
-        graph.add(triple)
-    return graph
+    return rdflib_graph(document_triples(document, entities, facts, labels))
 
 
 def build_graph(
     documents: Iterable[Document | DocumentInfo], entities: Iterable[Entity], facts: Iterable[Fact]
 ) -> Graph:
     """The knowledge graph of a corpus, with the project's prefixes bound."""
-    graph = Graph()
-    bind_prefixes(graph)
+    triples = TripleList()
     documents = list(documents)
-    add_documents(graph, documents)
+    add_documents(triples, documents)
     facts = list(facts)
     entities = list(entities)
-    add_entities(graph, entities)
-    add_facts(graph, facts, dates=document_dates(documents), pages=page_starts(documents))
-    add_memberships(graph, facts, {e.key: e.canonical for e in entities})
-    return graph
+    add_entities(triples, entities)
+    add_facts(triples, facts, dates=document_dates(documents), pages=page_starts(documents))
+    add_memberships(triples, facts, {e.key: e.canonical for e in entities})
+    return rdflib_graph(triples)
 
 
 #: The named graph of reference facts from the division table: the official ancestors of the places.
@@ -277,7 +345,7 @@ def division_triples(entities: Iterable[Entity]) -> TripleList:
 
     Examples:
         >>> triples = division_triples([Entity("place/150626", "乌审旗", "County", code="150626")])
-        >>> sorted(str(o).rsplit("/", 1)[-1] for s, p, o in triples if p == KG.locatedIn)
+        >>> sorted(o.value.rsplit("/", 1)[-1] for s, p, o in triples if p == LOCATED_IN)
         ['150000', '150600']
     """
     table = division_table()
@@ -290,24 +358,25 @@ def division_triples(entities: Iterable[Entity]) -> TripleList:
             if child.code not in linked:  # each division has one parent: one step per division
                 linked.add(child.code)
                 triples.add(
-                    (entity_iri(f"place/{child.code}"), KG.locatedIn, entity_iri(f"place/{parent.code}"))
+                    (_entity_node(f"place/{child.code}"), LOCATED_IN, _entity_node(f"place/{parent.code}"))
                 )
         for division in chain[1:]:
             if division.code not in described:
                 described.add(division.code)
-                node = entity_iri(f"place/{division.code}")
-                triples.add((node, RDF.type, term(division.level)))
-                triples.add((node, RDFS.label, Literal(division.name, lang="zh")))
-                triples.add((node, KG.divisionCode, Literal(division.code)))
+                subject = _entity_node(f"place/{division.code}")
+                triples.add((subject, TYPE, _kg(division.level)))
+                triples.add((subject, LABEL, _zh(division.name)))
+                triples.add((subject, _kg("divisionCode"), Literal(division.code)))
     source = table.source
-    triples.add((DIVISIONS_GRAPH, RDF.type, PROV.Entity))
-    triples.add((DIVISIONS_GRAPH, RDFS.label, Literal("行政区划参考事实", lang="zh")))
+    graph = NamedNode(DIVISIONS_GRAPH)
+    triples.add((graph, TYPE, node(str(PROV.Entity))))
+    triples.add((graph, LABEL, _zh("行政区划参考事实")))
     triples.add(
         (
-            DIVISIONS_GRAPH,
-            DCTERMS.source,
+            graph,
+            _SOURCE,
             Literal(f"{source['authority']}, {source['table']} ({source['package']} {source['version']})"),
         )
     )
-    triples.add((DIVISIONS_GRAPH, DCTERMS.date, Literal(source["date"], datatype=XSD.date)))
+    triples.add((graph, _DATE, Literal(source["date"], datatype=node(str(XSD.date)))))
     return triples

@@ -305,6 +305,8 @@ def ntriples_term(term: Any) -> str:
         >>> ntriples_term(Literal('说："好"\\n', lang="zh"))
         '"说：\\\\"好\\\\"\\\\n"@zh'
     """
+    if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return str(term)  # pyoxigraph spells its terms in N-Triples (kg.rdf makes them)
     if isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Literal):
@@ -320,7 +322,13 @@ def ntriples_term(term: Any) -> str:
 
 def ntriples_lines(triples: Iterable[tuple[Any, Any, Any]]) -> list[str]:
     """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading."""
-    return sorted({f"{ntriples_term(s)} {ntriples_term(p)} {ntriples_term(o)} ." for s, p, o in triples})
+    lines = set()
+    for s, p, o in triples:
+        if isinstance(p, ox.NamedNode):  # a triple of kg.rdf: pyoxigraph terms print as N-Triples
+            lines.add(f"{s} {p} {o} .")
+        else:
+            lines.add(f"{ntriples_term(s)} {ntriples_term(p)} {ntriples_term(o)} .")
+    return sorted(lines)
 
 
 class BulkLoader:

@@ -234,12 +234,12 @@ def view_graph_of_facts(
     pairs: set[tuple[str, str]] = set()
     label, kind, located = PREFIXES["rdfs"] + "label", PREFIXES["rdf"] + "type", PREFIXES["kg"] + "locatedIn"
     for s, p, o in reference:
-        if str(p) == label:
-            labels[compact_iri(str(s))] = str(o)
-        elif str(p) == kind:
-            classes[compact_iri(str(s))] = str(o).rsplit("#", 1)[-1]
-        elif str(p) == located:
-            pairs.add((compact_iri(str(s)), compact_iri(str(o))))
+        if p.value == label:
+            labels[compact_iri(s.value)] = o.value
+        elif p.value == kind:
+            classes[compact_iri(s.value)] = o.value.rsplit("#", 1)[-1]
+        elif p.value == located:
+            pairs.add((compact_iri(s.value), compact_iri(o.value)))
     for child, parent in sorted(pairs):
         for node_id in (child, parent):
             if node_id not in records:
