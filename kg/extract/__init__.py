@@ -81,6 +81,8 @@ _PARTY_POSTS = dict(lexicon()["party_post"])
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
 _TOPIC_SENTENCES = 6
+# Levels whose level-only body names (市国安局, 县委) stand as names when no place of the level came before.
+_UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
 _VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
@@ -133,7 +135,10 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
         level, prefix = abbreviation
         place = context.nearest(level, m.start)
         if place is None:
-            return None
+            # 市政协, 省农业农村厅 in an article that never names its city or province: the reader
+            # knows it from the outlet, and the body keeps the name it is given; a village's or
+            # town's bodies (村委会, 镇党委) without their place are no specific body
+            return m if level in _UNPLACED_LEVELS else None
         return replace(m, name=place.name + m.name[len(prefix) :])
     units = split_place_chain(m.name)
     chain_end = 0
@@ -626,7 +631,8 @@ def _assists(
     cues = [m for m in cues if not any(o.start <= sentence[0] + m.start() < o.end for o in orgs)]
     if not cues:
         return
-    helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    places = [m for m in mentions if _is_place(m)]
+    helped = [m for m in _leaves(places) if m.kind in HELPED_LEVELS]
     for noun in _HELPER_NOUN.finditer(text, sentence[0], sentence[1]):
         last = next((o for o in orgs if o.end == noun.start()), None)
         if last is None:
@@ -641,6 +647,13 @@ def _assists(
         clause_end = position + len(cue.group())
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
             clause_end += 1
+        listed = _helpers_after(position + len(cue.group()), places, orgs, text)
+        if listed:
+            # 组团帮扶梅林镇的钟村街道办事处、水务局: the bodies after the helped place and 的 help it
+            place, helpers = listed
+            for helper in helpers:
+                out.add(helper, "assists", place)
+            continue
         named_after = _IDENTIFIES.search(text, position + len(cue.group()), clause_end)
         if named_after is not None:
             # 马营村的帮扶单位是X, 帮扶马营村的是X: the helper is named after the cue
@@ -671,6 +684,22 @@ def _assists(
         for place in targets:
             for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
                 out.add(helper, "assists", place)
+
+
+def _helpers_after(
+    start: int, places: list[Mention], orgs: list[Mention], text: str
+) -> tuple[Mention, list[Mention]] | None:
+    """(place, bodies) for a cue followed by its place, 的 and a list of bodies: 帮扶X镇的A、B和C.
+
+    The place may end a chain (五华县梅林镇); a place followed by 的 and anything but a body
+    (帮扶马营村的措施) gives None.
+    """
+    place = _chain_from(places, start)
+    if place is None or place.kind not in HELPED_LEVELS or not text.startswith("的", place.end):
+        return None
+    first = next((o for o in orgs if o.start == place.end + 1), None)
+    listed = _listed_after(first, orgs, text, _LIST_JOINS)
+    return (place, listed) if listed else None
 
 
 def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:
@@ -712,6 +741,35 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             out.add(org, "assists", village)
 
 
+def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """工作队由A和B派出，进驻Y村: the units a team or person is sent by assist the place it serves in.
+
+    The place is the one the team before 由 is named after, else the first village or town the
+    sentence names after the verb (由X选派到Y村, 由A、B联合派出，进驻Y村).
+    """
+    orgs = [m for m in mentions if _is_org(m)]
+    helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    for by in _SENT_BY.finditer(text, sentence[0], sentence[1]):
+        first = next((o for o in orgs if o.start == by.end()), None)
+        units = _listed_after(first, orgs, text, _LIST_JOINS)
+        if not units:
+            continue
+        verb = _SENDING.match(text, units[-1].end)
+        if verb is None:
+            continue
+        team = next((m for m in mentions if m.kind == "WorkTeam" and 0 <= by.start() - m.end <= 1), None)
+        named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
+        place = named_in or next((p for p in helped if p.start >= verb.end()), None)
+        if place is not None:
+            for unit in units:
+                out.add(unit, "assists", place)
+
+
+# 由A和B派出: who sends a team or person; the verb may take 联合/共同 and a result (派驻组成).
+_SENT_BY = re.compile("由")
+_SENDING = re.compile("(?:联合|共同|分别)?(?:" + "|".join(words("sends")) + "|抽调|组建|组成)")
+
+
 def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
     """Help and membership stated by a role noun or verb rather than an assist cue.
 
@@ -750,7 +808,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         if village is not None and org is not None:
             out.add(org, "assists", village)
     for partner in orgs:  # X党支部与马营村党支部结对共建: X helps the partner's village
-        home = next((v for v in villages if v.start == partner.start and v.end < partner.end), None)
+        # the village that closes the place chain opening the partner's name (榆中县甘草店镇车道岭村党支部)
+        home = next(
+            (v for v in reversed(villages) if partner.start <= v.start and v.end < partner.end),
+            None,
+        )
         if home is None or not ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + 12)):
             continue
         join = partner.start - 1
@@ -759,7 +821,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if helper is not None and not helper.name.startswith(home.name):
                 out.add(helper, "assists", home)
     persons = [m for m in mentions if m.kind == "Person"]
-    for org in orgs:  # 定西市财政局(派出)的王刚(和李明): a unit's own people
+    for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
         for person in _listed_after(first, persons, text, _PERSON_JOINS):
@@ -888,6 +950,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
+        _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)
     villages = {m.name: m for m in context.places["Village"]}

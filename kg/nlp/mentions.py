@@ -57,6 +57,7 @@ _INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "
 _VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
+_NOT_IN_ABBREVIATIONS = _BREAK_TAGS | {"v", "a", "ad", "d"}
 _FUNCTION_TAGS = {"p", "c", "u", "w", "d", "xc", "r", "PER", "TIME", "m", "q"}
 
 
@@ -261,6 +262,37 @@ def _place_mentions(
     return places
 
 
+def _joins_words(text: str, start: int, i: int) -> bool:
+    """Whether ``text[i]`` is a 和 joining two words inside one body's name (市场和质量监管局).
+
+    Departments are named by two fields joined with 和 (人力资源和社会保障局); a 和 after a whole body
+    (市委和市政府) joins two bodies instead.
+    """
+    return text[i] == "和" and org_kind(text[start:i]) is None
+
+
+def _joined_bodies(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The two bodies of a name LAC read as one across a join (陇南市审计局和成县农业农村局), or [].
+
+    Both sides must be bodies on their own and the second must open with a place, so that one
+    department named by two fields (住房和城乡建设局) stays whole.
+    """
+    for join in _JOINED.finditer(text, start, end):
+        left, right = (start, join.start()), (join.end(), end)
+        if (
+            right[1] - right[0] >= 3
+            and org_kind(text[left[0] : left[1]])
+            and org_kind(text[right[0] : right[1]])
+            and split_place_chain(text[right[0] : right[1]])[:1]
+            and split_place_chain(text[right[0] : right[1]])[0][0] == 0
+        ):
+            return [left, right]
+    return []
+
+
+_JOINED = re.compile("[和与及、]")
+
+
 def _tags_by_character(words: list[Word]) -> dict[int, str]:
     """The LAC tag of every character offset that a word covers."""
     tag_at: dict[int, str] = {}
@@ -298,7 +330,11 @@ def _org_mentions(
             if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
                 found[(start + len(lead), end)] = kind
         if tag == "ORG":
-            add(start, end)
+            joined = _joined_bodies(text, start, end)
+            for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
+                add(s, e)
+            if not joined:
+                add(start, end)
             # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
             glued = next((w for w in lead_words() if text.endswith(w, start, end)), "")
             if glued and end - start - len(glued) >= 3:
@@ -332,7 +368,10 @@ def _org_mentions(
             opens
             and (first_word in LEVEL_PREFIXES or first_word.endswith("委") or first_word == match.group())
             and match.end() in ends
-            and all(tag_at.get(i) not in _BREAK_TAGS | {"v", "a", "ad", "d"} for i in inner)
+            and all(
+                tag_at.get(i) not in _NOT_IN_ABBREVIATIONS or _joins_words(text, match.start(), i)
+                for i in inner
+            )
         ):
             add(match.start(), match.end())
         if opens and first_word in _LEVEL_COMMITTEES:  # 县委常委: 县委, not a body 县委常委
