@@ -821,9 +821,13 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if helper is not None and not helper.name.startswith(home.name):
                 out.add(helper, "assists", home)
     persons = [m for m in mentions if m.kind == "Person"]
+    places = [m for m in mentions if _is_place(m)]
     for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
+        if first is None and of is not None and len(of.group()) > 1:
+            # 作为X派驻的第一书记，王刚: the post the unit sent the person as stands between them
+            first = next((p for p in persons if _SENT_AS.fullmatch(text, of.end(), p.start)), None)
         for person in _listed_after(first, persons, text, _PERSON_JOINS):
             out.add(person, "worksFor", org, of.group() if of else "")
     for person in persons:
@@ -838,9 +842,20 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                 employers.append(org)
         sent = _SENT_TO.match(text, person.end)
         if sent is not None and (sent.group().startswith("被") or sent.group()[-1] in "到至驻"):
-            village = next((v for v in villages if v.start == sent.end() and v.kind == "Village"), None)
-            if village is not None:  # 王刚被派驻到马营村
+            village = _chain_from(places, sent.end())
+            if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
+                served[village.name] = village
+        arrived = _ARRIVES.match(text, person.end)
+        village = _chain_from(places, arrived.end()) if arrived is not None else None
+        if arrived is not None and village is not None and village.kind == "Village":
+            # 作为X派驻的第一书记，王刚来到马营村; 王刚驻扎在马营村担任第一书记: a person the
+            # sentence gives a village post, arriving in or staying at a village, serves there
+            clause_end = village.end
+            while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
+                clause_end += 1
+            if _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
+                out.add(person, "servesIn", village, arrived.group())
                 served[village.name] = village
         for village in served.values():
             for org in employers:
@@ -851,6 +866,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
 _COPULAS = ("是", "为", "系", "成为", "是由")
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
+# Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
+_ARRIVES = re.compile("(?:" + "|".join(words("arrives")) + ")了?")
+_STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
+# The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
+_SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
 _IN_VILLAGE = re.compile("驻村|住村|包村")
 _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"

@@ -74,6 +74,10 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         end = match.end()
         words_start = _strip_task_words(text, sentence[0], match.start())
         ending = [m for m in by_end.get(words_start, []) if m.kind != "Person"]
+        if not ending and text.startswith("的", words_start - 1):  # X局的驻村工作队: the unit's own team
+            ending = [
+                m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
+            ]
         place = next((m for m in ending if m.kind in LEVELS), None)
         sender = next((m for m in ending if m.kind not in LEVELS), None)
         team_start = words_start
@@ -87,7 +91,17 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
                 team_start = outer.start
             verb = next((v for v in _STATIONED if text.startswith(v, team_start - len(v))), "")
             if verb:
-                sender = next((m for m in by_end.get(team_start - len(verb), []) if m.kind != "Person"), None)
+                before_verb = team_start - len(verb)
+                sender = next((m for m in by_end.get(before_verb, []) if m.kind != "Person"), None)
+                if sender is None and text.startswith("的", before_verb - 1):  # X局的驻Y村工作队
+                    sender = next(
+                        (
+                            m
+                            for m in by_end.get(before_verb - 1, [])
+                            if m.kind not in LEVELS and m.kind != "Person"
+                        ),
+                        None,
+                    )
                 if sender is not None:
                     team_start = sender.start
         elif sender is not None:
@@ -101,7 +115,8 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
                 teams.append(Team(reference, last.sender, last.place))
             continue
         surface = text[team_start:end]
-        name = (sender.name + text[sender.end : end]) if sender is not None else surface
+        # X局的驻村工作队 is named X局驻村工作队, as the unit's teams are named without 的
+        name = (sender.name + text[sender.end : end].removeprefix("的")) if sender is not None else surface
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
     return teams
