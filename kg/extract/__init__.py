@@ -81,6 +81,8 @@ _PARTY_POSTS = dict(lexicon()["party_post"])
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
 _TOPIC_SENTENCES = 6
+# Whether a team named after its place only (马营村驻村工作队) is left out as a helper of that place.
+_PLACE_NAMED_TEAMS_HELP_NOBODY = True
 # Levels whose level-only body names (市国安局, 县委) stand as names when no place of the level came before.
 _UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
 # How far back (characters) a first secretary without a village takes the village named last.
@@ -959,10 +961,13 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 team = replace(team, place=_entered_place(team.mention, named, doc.text))
             context.team = context.teams[team.mention.name] = team
             place = helped_place(team)
-            if place is not None:
+            units = _composing_units(team.mention, named, doc.text) if place is not None else []
+            # a team named after its place only (马营村驻村工作队) and made of no units the text names
+            # says nothing of who helps the place
+            if place is not None and (team.sender is not None or units or not _PLACE_NAMED_TEAMS_HELP_NOBODY):
                 sender = team.sender if team.sender is not None and _is_org(team.sender) else None
                 out.add(sender or team.mention, "assists", place)
-                for unit in _composing_units(team.mention, named, doc.text):
+                for unit in units:
                     out.add(unit, "assists", place)  # 由A、B两个单位派驻组成的X镇工作队
             elif team.sender is not None and _is_org(team.sender) and _IN_VILLAGE.search(team.mention.name):
                 unplaced.append((team.sender, sentence))  # X驻村工作队: in the village the article is about

@@ -51,6 +51,15 @@ def _referent(endings: tuple[str, ...], bodies: list[Mention], before: int) -> M
     return None
 
 
+def _named_later(endings: tuple[str, ...], bodies: list[Mention], after: int) -> Mention | None:
+    """The first body with one of ``endings`` named after ``after`` (bodies of the same sentence only).
+
+    A lead may name its body by kind before naming it in full: 在校党委书记P的关怀下，X学院工作队….
+    """
+    later = [m for m in bodies if m.start >= after and m.name.endswith(endings)]
+    return min(later, key=lambda m: m.start) if later else None
+
+
 def kind_word_mentions(
     text: str, sentence: tuple[int, int], named: list[Mention], bodies: list[Mention]
 ) -> list[Mention]:
@@ -80,7 +89,7 @@ def kind_word_mentions(
             continue
         if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
             continue
-        referent = _referent(words[word], bodies, start)
+        referent = _referent(words[word], bodies, start) or _named_later(words[word], bodies, end)
         if referent is not None:
             found.append(Mention(referent.name, referent.kind, word, start, end))
     return found
@@ -92,7 +101,7 @@ def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | N
     endings = _table()[1].get(base)
     if endings is None:
         return None
-    referent = _referent(endings, bodies, position)
+    referent = _referent(endings, bodies, position) or _named_later(endings, bodies, position)
     if referent is None:
         return None
     return Mention(referent.name, referent.kind, "", position, position)
