@@ -629,6 +629,7 @@ def _assists(
         topic = team.sender if team is not None and team.sender is not None else orgs[0]
         context.topic, context.topic_sentence = topic, index
     s_text = text[sentence[0] : sentence[1]]
+    _place_programmes(index, sentence, text, mentions, orgs, led, context, out)
     cues = [m for m in ASSIST_CUES.finditer(s_text) if not _PROGRAMME.match(s_text, m.start())]
     cues = [m for m in cues if not any(o.start <= sentence[0] + m.start() < o.end for o in orgs)]
     if not cues:
@@ -688,6 +689,44 @@ def _assists(
                 out.add(helper, "assists", place)
 
 
+def _place_programmes(
+    index: int,
+    sentence: tuple[int, int],
+    text: str,
+    mentions: list[Mention],
+    orgs: list[Mention],
+    led: list[Mention],
+    context: _Context,
+    out: _SentenceFacts,
+) -> None:
+    """X做好马营村(的)帮扶工作: help work named after a place is the work of the body doing it.
+
+    The body is the last one before the place in the sentence, else the paragraph's topic body.
+    """
+    places = [m for m in mentions if _is_place(m)]
+    for work in _PLACE_WORK.finditer(text, sentence[0], sentence[1]):
+        place = _chain_to(places, work.start())
+        if place is None and text.startswith("的", work.start() - 1):
+            place = _chain_to(places, work.start() - 1)
+        if place is None or place.kind not in HELPED_LEVELS:
+            continue
+        subject = next((o for o in reversed(orgs) if o.end <= place.start and o not in led), None)
+        if (
+            subject is None
+            and context.topic is not None
+            and index - context.topic_sentence <= _TOPIC_SENTENCES
+        ):
+            subject = context.topic
+        if subject is not None:
+            out.add(subject, "assists", place)
+
+
+# Help work of a place (马营村帮扶工作, 马营村的结对帮扶工作), whoever does it.
+_PLACE_WORK = re.compile(
+    "(?:" + "|".join(sorted(words("assist_cue"), key=len, reverse=True)) + ")(?:工作|任务|项目)"
+)
+
+
 def _helpers_after(
     start: int, places: list[Mention], orgs: list[Mention], text: str
 ) -> tuple[Mention, list[Mention]] | None:
@@ -713,10 +752,27 @@ def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]
     return listed
 
 
+# A unit sending staff it does not name to a place: (先后)选派3名(优秀)干部到, 派出工作队进驻.
+_SENDS_STAFF = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个))?(?:"
+    + "|".join(words("staff_word"))
+    + "|工作队|驻村工作队|工作组)?(?:到|至|赴|进驻|入驻|驻)"
+)
+
+
 def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
     """支行选派夏启贵到袁山村: the unit sends the person to the village, so it assists the village."""
+    places = [m for m in mentions if _is_place(m)]
     for i, org in enumerate(mentions):
         if not _is_org(org):
+            continue
+        unnamed = _SENDS_STAFF.match(text, org.end)
+        if unnamed is not None:  # 学校先后选派3名干部到岔峪村: staff the text does not name
+            village = _chain_from(places, unnamed.end())
+            if village is not None and village.kind in HELPED_LEVELS:
+                out.add(org, "assists", village)
             continue
         verb = _SENDS.match(text, org.end)
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
@@ -792,6 +848,15 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     for noun in _HELPED_NOUN.finditer(text, sentence[0], sentence[1]):  # 马营村是X的帮扶村
         org = next((o for o in orgs if o.end == noun.start() - 1 and text[o.end] == "的"), None)
         if org is None:
+            continue
+        village = next(
+            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+        )
+        if village is not None:
+            out.add(org, "assists", village)
+    for org in orgs:  # 马营村是X定点帮扶的贫困村: the village is what the body helps
+        cue = ASSIST_CUES.match(text, org.end)
+        if cue is None or not text.startswith("的", cue.end()):
             continue
         village = next(
             (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None

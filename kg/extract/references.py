@@ -19,10 +19,12 @@ from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
 _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由和与及对向据从经")
-# What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb.
+# What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb
+# (after adverbs of time and number: 学校先后选派).
 _FOLLOWERS = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|下派|驻"
+    "书记|校长|院长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|下派|驻)"
 )
 
 
