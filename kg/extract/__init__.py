@@ -650,10 +650,10 @@ def _assists(
         clause_end = position + len(cue.group())
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
             clause_end += 1
-        listed = _helpers_after(position + len(cue.group()), places, orgs, text)
-        if listed:
+        after = _helpers_after(position + len(cue.group()), places, orgs, text)
+        if after is not None:
             # 组团帮扶梅林镇的钟村街道办事处、水务局: the bodies after the helped place and 的 help it
-            place, helpers = listed
+            place, helpers = after
             for helper in helpers:
                 out.add(helper, "assists", place)
             continue
@@ -854,15 +854,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         )
         if village is not None:
             out.add(org, "assists", village)
-    for org in orgs:  # 马营村是X定点帮扶的贫困村: the village is what the body helps
-        cue = ASSIST_CUES.match(text, org.end)
-        if cue is None or not text.startswith("的", cue.end()):
-            continue
-        village = next(
-            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
-        )
-        if village is not None:
-            out.add(org, "assists", village)
+    _helped_after_copula(orgs, villages, text, out)
     for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
         village = next((v for v in villages if v.end == role.start()), None)
         if village is not None:
@@ -928,6 +920,21 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             for org in employers:
                 if _is_org(org) and org.kind != "WorkTeam":
                     out.add(org, "assists", village)
+
+
+def _helped_after_copula(
+    orgs: list[Mention], villages: list[Mention], text: str, out: _SentenceFacts
+) -> None:
+    """马营村是X定点帮扶的贫困村: the village is what the body after the copula helps."""
+    for org in orgs:
+        cue = ASSIST_CUES.match(text, org.end)
+        if cue is None or not text.startswith("的", cue.end()):
+            continue
+        village = next(
+            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+        )
+        if village is not None:
+            out.add(org, "assists", village)
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")

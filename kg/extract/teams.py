@@ -22,6 +22,8 @@ _TEAM = re.compile("工作队|工作组|帮扶队")
 _STATIONED = ("派驻", "进驻", "驻", "住", "对口帮扶", "结对帮扶", "定点帮扶", "帮扶")
 _BATCH = re.compile("(?:\\d{4}年)?(?:第[一二三四五六七八九十\\d]+[批轮届])$")
 _HELPED = frozenset({"Village", "Township"})
+# Whether a unit's team may be named with 的 between them (X局的驻村工作队, X局的驻Y村工作队).
+_OWN_TEAMS = True
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         end = match.end()
         words_start = _strip_task_words(text, sentence[0], match.start())
         ending = [m for m in by_end.get(words_start, []) if m.kind != "Person"]
-        if not ending and text.startswith("的", words_start - 1):  # X局的驻村工作队: the unit's own team
+        if not ending and _OWN_TEAMS and text.startswith("的", words_start - 1):  # X局的驻村工作队
             ending = [
                 m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
             ]
@@ -93,7 +95,8 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             if verb:
                 before_verb = team_start - len(verb)
                 sender = next((m for m in by_end.get(before_verb, []) if m.kind != "Person"), None)
-                if sender is None and text.startswith("的", before_verb - 1):  # X局的驻Y村工作队
+                # X局的驻Y村工作队: the unit's own team
+                if sender is None and _OWN_TEAMS and text.startswith("的", before_verb - 1):
                     sender = next(
                         (
                             m
