@@ -76,6 +76,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a unit sending staff it does not name (选派3名干部到)": (extract, "_SENDS_STAFF", _NEVER),
     "the village after a copula (Y村是X帮扶的村)": (extract, "_helped_after_copula", lambda *a, **k: None),
     "help work named after a place (做好Y村帮扶工作)": (extract, "_place_programmes", lambda *a, **k: None),
+    "他/她 as the person named before": (extract, "person_pronouns", lambda *a, **k: []),
+    "names NER missed after a post (秘书长单巍全)": (extract, "_names_after_posts", lambda *a, **k: []),
+    "units of stationed persons help across sentences": (extract, "_UNITS_OF_STATIONED_HELP", False),
+    "names running on over a middle dot (mentions)": (mentions_module, "_MIDDLE_DOTS", False),
+    "no person inside a place (mentions)": (mentions_module, "_NO_PERSONS_IN_PLACES", False),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
     "a stem is generic only when made of unit words (mentions)": (

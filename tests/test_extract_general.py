@@ -264,6 +264,27 @@ PRESENT = [
     ),
     ("吴庙村是平凉市水务局定点帮扶的贫困村。", ("平凉市水务局", "assists", "吴庙村")),
     ("平凉市水务局负责人表示，将继续做好吴庙村帮扶工作。", ("平凉市水务局", "assists", "吴庙村")),
+    # 他/她 opening a clause is the person named before; a post after a name, closed by the full stop
+    (
+        "马建军是平凉市水务局干部。今年，她被派驻到吴庙村担任第一书记。",
+        ("马建军", "servesIn", "吴庙村"),
+    ),
+    (
+        "马建军，平凉市水务局四级主任科员。2022年3月，他来到吴庙村任驻村第一书记。",
+        ("马建军", "worksFor", "平凉市水务局"),
+    ),
+    # the unit of a person stationed in a village, stated in another sentence, helps the village
+    (
+        "马建军是平凉市水务局干部。今年，她被派驻到吴庙村担任第一书记。",
+        ("平凉市水务局", "assists", "吴庙村"),
+    ),
+    # a name NER glued to the body listed after it; 秘书长 is a member's post
+    ("县政协秘书长钱永福及县林业局负责人陪同调研。", ("钱永福", "worksFor", "县政协")),
+    # a name with a middle dot
+    (
+        "新疆维吾尔自治区人民检察院驻村工作队队长阿不都热合曼·买买提介绍。",
+        ("阿不都热合曼·买买提", "worksFor", "新疆维吾尔自治区人民检察院"),
+    ),
 ]
 
 ABSENT = [
@@ -303,6 +324,7 @@ FACTLESS = [
 # Facts the rules must not give: a visitor arriving in a village does not serve there; a body leading a
 # visit (在…的带领下) does not do the help work the visit inspects.
 MISSING = [
+    ("县委书记强调，要做好帮扶工作。", ("强调", "heads", "县委")),
     ("县长马军来到吴庙村调研。", ("马军", "servesIn", "吴庙村")),
     ("在平凉市水务局局长马军的带领下，调研组检查吴庙村帮扶工作。", ("平凉市水务局", "assists", "吴庙村")),
 ]

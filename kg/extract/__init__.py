@@ -21,7 +21,7 @@ from dataclasses import replace
 from importlib import resources
 
 from kg.corpus import split_sentences
-from kg.extract.references import implied_body, kind_word_mentions, place_anaphora
+from kg.extract.references import implied_body, kind_word_mentions, person_pronouns, place_anaphora
 from kg.extract.teams import Team, find_teams, helped_place
 from kg.nlp.gazetteer import (
     GOVERNMENT_POSTS,
@@ -73,7 +73,7 @@ _SURNAMES = tuple(
 )
 _PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
 # A post set off by commas right after a name (王刚，定西市财政局干部，), and one stated before the name.
-_APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,]")
+_APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,。]")
 _AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
 # Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
 _CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
@@ -109,6 +109,7 @@ class _Context:
         self.team: Team | None = None
         self.bodies: list[Mention] = []
         self.teams: dict[str, Team] = {}
+        self.persons: list[Mention] = []
 
     def see_place(self, m: Mention) -> None:
         self.places[m.kind].append(m)
@@ -511,6 +512,42 @@ def _unread_names(text: str, start: int, end: int) -> list[Mention]:
         else:
             return []
     return found
+
+
+def _names_after_posts(text: str, sentence: tuple[int, int], named: list[Mention]) -> list[Mention]:
+    """Persons NER missed right after a post: 2–3 characters from a family name, then a clause break.
+
+    LAC tears some names into other words (市政协秘书长单巍全及…: 秘书长单 / 巍全); a post followed by
+    a family name and a break (、, 及, 说 …) within three characters names a person.
+    """
+    starts = {m.start for m in named}
+    covered = bytearray(sentence[1] - sentence[0] + 1)
+    for m in named:
+        if sentence[0] <= m.start < sentence[1]:
+            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    found = []
+    for post in _POST_ANYWHERE.finditer(text, sentence[0], sentence[1]):
+        start = post.end()
+        if start in starts or start >= sentence[1] or covered[start - sentence[0]]:
+            continue
+        for length in (3, 2):
+            end = start + length
+            word = text[start:end]
+            if (
+                end < sentence[1]
+                and _AFTER_NAME.match(text, end)
+                and word.startswith(_SURNAMES)
+                and all("\u4e00" <= c <= "\u9fff" for c in word)
+                and not any(covered[start - sentence[0] : end - sentence[0]])
+            ):
+                found.append(Mention(word, "Person", word, start, end))
+                break
+    return found
+
+
+# What may follow a person's name there: a clause break or a list join (a verb would let 强调 pass as a
+# name: 书记强调).
+_AFTER_NAME = re.compile("[，。、；,;（(]|及|和|与")
 
 
 def _opens_phrase(before: str) -> bool:
@@ -1025,6 +1062,9 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         context.bodies.extend(m for m in named if _is_org(m))
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
+        named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
+        named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore
+        context.persons.extend(m for m in named if m.kind == "Person" and m.surface == m.name)
         named.sort(key=lambda m: (m.start, -m.end))
         for team in find_teams(doc.text, sentence, named, context.team):
             named = [m for m in named if not (_is_org(m) and m.end == team.mention.end)]
@@ -1057,7 +1097,33 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             late = _SentenceFacts(doc, start, end)
             late.add(sender, "assists", village)
             candidates.extend(late.candidates)
-    return _immediate_parents(candidates)
+    return _immediate_parents(candidates + _senders_of_stationed(candidates))
+
+
+def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
+    """A unit whose person serves in a village, stated in different sentences, helps that village.
+
+    王刚是定西市财政局干部。2021年，他被派驻到马营村: the unit sends its people to the villages it helps.
+    The village's own bodies (马营村村委会) and work teams are left out.
+    """
+    if not _UNITS_OF_STATIONED_HELP:
+        return []
+    employers: dict[str, list[Mention]] = {}
+    for c in candidates:
+        if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
+            employers.setdefault(c.subject.name, []).append(c.object)
+    helped = []
+    for c in candidates:
+        if c.predicate != "servesIn":
+            continue
+        for org in employers.get(c.subject.name, []):
+            if c.object.name not in org.name:
+                helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
+    return helped
+
+
+# Whether a unit whose person serves in a village is taken to help it across sentences.
+_UNITS_OF_STATIONED_HELP = True
 
 
 def _immediate_parents(candidates: list[Candidate]) -> list[Candidate]:

@@ -127,3 +127,31 @@ def place_anaphora(text: str, sentence: tuple[int, int], last: dict[str, list[Me
             place = earlier[-1]
             found.append(replace(place, surface=match.group(), start=start, end=start + len(match.group())))
     return found
+
+
+# 他/她 opening a clause, not 他们 (they), 他人 (others) or 她的 (a possessive, as often of someone else).
+_PRONOUN = re.compile("[他她](?![们人的])")
+# How far back (characters) a pronoun looks for the person it stands for.
+_PRONOUN_LOOKBACK = 300
+
+
+def person_pronouns(text: str, sentence: tuple[int, int], persons: list[Mention]) -> list[Mention]:
+    """Mentions of 他/她 opening a clause, as the last person the document named before them.
+
+    Profiles of a first secretary name him once and go on with 他: 王刚是X局干部。2021年，他被派驻到Y村.
+
+    Args:
+        text: The document text.
+        sentence: Start and end of the sentence.
+        persons: The persons the document named so far, in text order.
+    """
+    found = []
+    for match in _PRONOUN.finditer(text, sentence[0], sentence[1]):
+        start = match.start()
+        if start > sentence[0] and text[start - 1] not in _OPENERS:
+            continue
+        earlier = [p for p in persons if p.end <= start and start - p.end <= _PRONOUN_LOOKBACK]
+        if earlier:
+            person = earlier[-1]
+            found.append(replace(person, surface=match.group(), start=start, end=match.end()))
+    return found

@@ -50,6 +50,9 @@ _SHORT_NAME = re.compile(r"[（(](?:以下)?简称[“\"]?([\u4e00-\u9fff]{2,10}
 # LAC tags that may sit inside an organisation name between its place and its ending.
 _NAME_TAGS = {"n", "nz", "ORG", "LOC", "vn", "j", "an", "m", "f", "s", "nw", "v"}
 _PERSON_MAX = 8
+# Names with a middle dot join a given name and a father's or family name (阿不都热合曼·买买提).
+_DOTTED_PERSON_MAX = 16
+_GLUED_BODY = re.compile("[及和与]")
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
@@ -416,6 +419,11 @@ def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple
     return mentions
 
 
+# Whether a person's name runs on over a middle dot LAC tore it at (names of minority nationalities).
+_MIDDLE_DOTS = True
+_NAME_PART = re.compile("[\u4e00-\u9fff]{1,6}")
+
+
 def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     persons = []
     for i, (s, e, tag) in enumerate(words):
@@ -425,7 +433,16 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
         # a particle between the name and the end of the clause belongs to the name
         if i + 2 < len(words) and words[i + 1][2] == "xc" and words[i + 2][2] == "w":
             e = words[i + 1][1]
-        if 2 <= e - s <= _PERSON_MAX and not re.search(r"[^\u4e00-\u9fff·]", text[s:e]):
+        # and the part after a middle dot (阿不都热合曼 / · / 买买提), which it tags as anything
+        if _MIDDLE_DOTS and i + 2 < len(words) and text[words[i + 1][0] : words[i + 1][1]] == "·":
+            rest = text[words[i + 2][0] : words[i + 2][1]]
+            if words[i + 2][2] not in ("w", "PER") and _NAME_PART.fullmatch(rest):
+                e = words[i + 2][1]
+        glued = _GLUED_BODY.search(text, s + 2, e)
+        if glued is not None and org_kind(text[glued.end() : e]):
+            e = glued.start()  # 钱永福及县林业局/PER: a name and the body listed after it
+        longest = _DOTTED_PERSON_MAX if "·" in text[s:e] else _PERSON_MAX
+        if 2 <= e - s <= longest and not re.search(r"[^\u4e00-\u9fff·]", text[s:e]):
             persons.append(Mention(text[s:e], "Person", text[s:e], s, e))
     return persons
 
@@ -535,6 +552,10 @@ def local_mentions(
     )
 
 
+# Whether a person overlapping a place is dropped.
+_NO_PERSONS_IN_PLACES = True
+
+
 def document_mentions(text: str, parts: Iterable[LocalMentions]) -> list[Mention]:
     """All mentions of a document from the local mentions of its stretches, in text order.
 
@@ -567,6 +588,9 @@ def document_mentions(text: str, parts: Iterable[LocalMentions]) -> list[Mention
     in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
     for m in orgs:
         in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
+    if _NO_PERSONS_IN_PLACES:  # LAC reads some villages as persons too (阿亚格曼干村/PER)
+        for m in places:
+            in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
     persons = [p for p in persons if not any(in_org[p.start : p.end])]
     return sorted(places + orgs + persons, key=lambda m: (m.start, -m.end))
 
