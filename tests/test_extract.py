@@ -115,3 +115,9 @@ def test_a_post_sharing_a_body_gets_the_body_not_its_party_group(nlp):
 def test_a_body_inside_a_name_ends_its_leading_places(nlp):
     text = "乌拉特后旗公安局潮格温都尔镇派出所教导员宝音德力格尔为民警宣讲。"
     assert ("宝音德力格尔", "worksFor", "乌拉特后旗公安局潮格温都尔镇派出所") in facts_of(nlp, text)
+
+
+def test_a_long_body_name_joins_two_fields_with_he(nlp):
+    # a place, then a long department name of two fields joined by 和 and an ending (中心)
+    names = {m.name for m in nlp("他从平凉市住房保障和房地产交易服务中心来到吴庙村。")._.mentions}
+    assert "平凉市住房保障和房地产交易服务中心" in names

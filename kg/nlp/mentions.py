@@ -37,7 +37,7 @@ from kg.nlp.lac import Word
 from kg.nlp.tokens import doc_text
 from kg.types import Mention
 
-_ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,10}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
+_ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,14}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
 _ABBREVIATION = re.compile(
     "(?:"
     + "|".join(sorted(LEVEL_PREFIXES, key=len, reverse=True))
@@ -345,9 +345,16 @@ def _org_mentions(
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
-            # and a body's own party branch or union outside it (定西市财政局 / 党支部)
+            # and a body's own party branch or union outside it (定西市财政局 / 党支部), also a branch
+            # joining several of its sections (急诊儿科 / 联合 / 党支部)
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _INNER_BODIES:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "PartyBody"
+            elif (
+                i + 2 < len(words)
+                and text[words[i + 1][0] : words[i + 1][1]] == "联合"
+                and text[words[i + 2][0] : words[i + 2][1]] in _INNER_BODIES
+            ):
+                found[(start, words[i + 2][1])] = "PartyBody"
     # a place followed by an organisation ending, without a verb or punctuation in between
     committees: list[tuple[int, int]] = []
     for place in places:
@@ -356,9 +363,10 @@ def _org_mentions(
         match = _ORG_TAIL.match(text, place.end)
         if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
             inner = range(place.end, match.end())
-            if all(tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" for i in inner) or (
-                org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4
-            ):
+            if all(
+                tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" or _joins_words(text, place.end, i)
+                for i in inner
+            ) or (org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4):
                 add(place.start, match.end())
     # bodies named by the level of their place only: 市委组织部, 旗委, 村党支部
     for match in _ABBREVIATION.finditer(text):
