@@ -81,6 +81,9 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "units of stationed persons help across sentences": (extract, "_UNITS_OF_STATIONED_HELP", False),
     "names running on over a middle dot (mentions)": (mentions_module, "_MIDDLE_DOTS", False),
     "no person inside a place (mentions)": (mentions_module, "_NO_PERSONS_IN_PLACES", False),
+    "one of a higher unit's villages (是X乡N个村之一)": (extract, "_ONE_OF", _NEVER),
+    "list items share their chain's parent level": (extract, "_LISTS_SHARE_CHAINS", False),
+    "staying for the village's work (在Y村驻村)": (extract, "_STAYS", ("\0",)),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
     "a stem is generic only when made of unit words (mentions)": (

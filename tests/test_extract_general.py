@@ -285,6 +285,19 @@ PRESENT = [
         "新疆维吾尔自治区人民检察院驻村工作队队长阿不都热合曼·买买提介绍。",
         ("阿不都热合曼·买买提", "worksFor", "新疆维吾尔自治区人民检察院"),
     ),
+    # a person with a village post (or staying for the village's work) at a village serves there
+    ("孙伟已在柳树村驻村两年。", ("孙伟", "servesIn", "柳树村")),
+    ("驻村第一书记孙伟在柳树村开展工作。", ("孙伟", "servesIn", "柳树村")),
+    # member posts of one kind of body, standing alone: in the last such body named
+    (
+        "通渭县公安局组织党员志愿者走进马营村。民警李明为村民讲解防诈骗知识。",
+        ("李明", "worksFor", "通渭县公安局"),
+    ),
+    ("通渭县人民医院派出医疗队到马营村义诊。医生王芳为村民量血压。", ("王芳", "worksFor", "通渭县人民医院")),
+    # a village said to be one of a higher unit's villages
+    ("柳树村曾是陇西县文峰镇12个贫困村之一。", ("柳树村", "locatedIn", "文峰镇")),
+    # a list item opening a new chain shares the parent of the first item's town
+    ("在陇西县文峰镇柳树村、石桥村及首阳镇马营村，新建了冷库。", ("首阳镇", "locatedIn", "陇西县")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
 ]
@@ -326,6 +339,7 @@ FACTLESS = [
 # Facts the rules must not give: a visitor arriving in a village does not serve there; a body leading a
 # visit (在…的带领下) does not do the help work the visit inspects.
 MISSING = [
+    ("县长孙伟在柳树村调研。", ("孙伟", "servesIn", "柳树村")),
     ("县委书记强调，要做好帮扶工作。", ("强调", "heads", "县委")),
     ("县长马军来到吴庙村调研。", ("马军", "servesIn", "吴庙村")),
     ("在平凉市水务局局长马军的带领下，调研组检查吴庙村帮扶工作。", ("平凉市水务局", "assists", "吴庙村")),

@@ -202,7 +202,10 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
                 same is not None
                 and same.parent
                 and same.parent in by_name
-                and (same is places[i - 1] or _run_start(places, i - 1) <= places.index(same))
+                and (
+                    same is places[i - 1]
+                    or _run_start(places, _list_start(places, i - 1, text)) <= places.index(same)
+                )
             ):
                 inherited = replace(m, parent=same.parent)
                 places[i] = inherited
@@ -276,6 +279,11 @@ def _stated_locations(
         for child in _listed_from(places, parent.end + 1, text):
             if _higher(parent, child):
                 out.add(child, "locatedIn", parent)
+    for m in places:  # 马营村是李家店乡12个贫困村之一: one of the villages of a higher unit
+        copula = _ONE_OF_COPULA.match(text, m.end)
+        parent = _chain_from(places, copula.end()) if copula is not None else None
+        if parent is not None and _higher(parent, m) and _ONE_OF.match(text, parent.end):
+            out.add(m, "locatedIn", parent)
     for word in _GOVERNS.finditer(text, sentence[0], sentence[1]):  # X乡所辖马营村, 通渭县的平襄镇
         parent = _chain_to(places, word.start())
         if parent is None:
@@ -313,8 +321,35 @@ def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
         start = leaf.end + len(join)
 
 
+_ONE_OF_COPULA = re.compile("(?:曾|原|曾经|也|现)?(?:是|为|系)")
+# 12个贫困村之一, 6个行政村之一: a count of units of the place's own kind, 之一
+_ONE_OF = re.compile(
+    "[一二三四五六七八九十两百\\d]+个[\u4e00-\u9fff]{0,6}?(?:村|嘎查|社区|乡镇|镇|乡|苏木|街道)之一"
+)
 _LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
 _GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
+
+
+def _list_start(places: list[Mention], i: int, text: str) -> int:
+    """Index of the first item of the list ``places[i]`` ends (荍田村、天堂村: 荍田村), over list joins.
+
+    Items share their parent: 白蜡乡荍田村、天堂村及黄坭镇树坪村 puts 黄坭镇 beside 白蜡乡.
+    """
+    if not _LISTS_SHARE_CHAINS:
+        return i
+    while (
+        i > 0
+        and text[places[i - 1].end : places[i].start] in _LIST_JOINS
+        and places[i].kind == places[i - 1].kind
+        and places[i].parent
+        and places[i].parent == places[i - 1].parent
+    ):
+        i -= 1
+    return i
+
+
+# Whether a list item that opens a new chain looks back over the items before it for its parent's level.
+_LISTS_SHARE_CHAINS = True
 
 
 def _run_start(places: list[Mention], i: int) -> int:
@@ -950,7 +985,8 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             clause_end = village.end
             while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
                 clause_end += 1
-            if _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
+            stays = text.startswith(_STAYS, village.end)  # 孙伟已在柳树村驻村两年
+            if stays or _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
                 out.add(person, "servesIn", village, arrived.group())
                 served[village.name] = village
         for village in served.values():
@@ -978,7 +1014,9 @@ _COPULAS = ("是", "为", "系", "成为", "是由")
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
-_ARRIVES = re.compile("(?:" + "|".join(words("arrives")) + ")了?")
+_ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
+# Words after a village that say a person stays there for the village's work (在柳树村驻村).
+_STAYS = ("驻村", "驻点", "蹲点")
 _STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
 # The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
 _SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
