@@ -84,6 +84,13 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "one of a higher unit's villages (是X乡N个村之一)": (extract, "_ONE_OF", _NEVER),
     "list items share their chain's parent level": (extract, "_LISTS_SHARE_CHAINS", False),
     "staying for the village's work (在Y村驻村)": (extract, "_STAYS", ("\0",)),
+    "the village first, its partner after 与 (Y村与X开展村企联建)": (
+        extract,
+        "_partner_first",
+        lambda *a, **k: None,
+    ),
+    "a body paying for a village's works (出资…为Y村)": (extract, "_funded_places", lambda *a, **k: None),
+    "a village post without a village, one village in the article": (extract, "_ONE_VILLAGE_STATIONS", False),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
     "a stem is generic only when made of unit words (mentions)": (

@@ -298,6 +298,26 @@ PRESENT = [
     ("柳树村曾是陇西县文峰镇12个贫困村之一。", ("柳树村", "locatedIn", "文峰镇")),
     # a list item opening a new chain shares the parent of the first item's town
     ("在陇西县文峰镇柳树村、石桥村及首阳镇马营村，新建了冷库。", ("首阳镇", "locatedIn", "陇西县")),
+    # principal posts of provincial departments and procuratorates; a prefecture's head
+    ("甘肃省农业农村厅厅长李旺泽到马营村调研。", ("李旺泽", "heads", "甘肃省农业农村厅")),
+    ("通渭县人民检察院检察长王刚说。", ("王刚", "heads", "通渭县人民检察院")),
+    ("黔东南州州长罗强说。", ("罗强", "heads", "黔东南苗族侗族自治州人民政府")),
+    # the village named first and its partner body after 与
+    ("曾埔村与福建恒安集团有限公司开展村企联建。", ("福建恒安集团有限公司", "assists", "曾埔村")),
+    # a body paying for a village's works
+    (
+        "福建恒安集团有限公司出资300万元，为曾埔村修建文化广场。",
+        ("福建恒安集团有限公司", "assists", "曾埔村"),
+    ),
+    # a first secretary named without a village, in an article about one village
+    (
+        "马营村地处深山。今年，定西市财政局驻村第一书记王刚带领村民种植花椒。",
+        ("王刚", "servesIn", "马营村"),
+    ),
+    (
+        "马营村地处深山。今年，定西市财政局驻村第一书记王刚带领村民种植花椒。",
+        ("定西市财政局", "assists", "马营村"),
+    ),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
 ]
@@ -339,6 +359,10 @@ FACTLESS = [
 # Facts the rules must not give: a visitor arriving in a village does not serve there; a body leading a
 # visit (在…的带领下) does not do the help work the visit inspects.
 MISSING = [
+    ("县长王刚说，要为马营村争取资金。", ("王刚", "assists", "马营村")),
+    ("马营村和石桥村结对共建。", ("石桥村", "assists", "马营村")),
+    # a village the text names but the finder does not know (驻新庄第一书记) is not the article's village
+    ("马营村地处深山。驻新庄第一书记王刚说。", ("王刚", "servesIn", "马营村")),
     ("县长孙伟在柳树村调研。", ("孙伟", "servesIn", "柳树村")),
     ("县委书记强调，要做好帮扶工作。", ("强调", "heads", "县委")),
     ("县长马军来到吴庙村调研。", ("马军", "servesIn", "吴庙村")),

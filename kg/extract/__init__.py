@@ -87,6 +87,7 @@ _PLACE_NAMED_TEAMS_HELP_NOBODY = True
 _UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
+_STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
 _VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
 _BODY_CHARS = set("局委部院厅办司会队社所站")
 
@@ -110,6 +111,8 @@ class _Context:
         self.bodies: list[Mention] = []
         self.teams: dict[str, Team] = {}
         self.persons: list[Mention] = []
+        # persons given a village post (驻村第一书记) without a village, with their sentence
+        self.unplaced_persons: list[tuple[Mention, tuple[int, int]]] = []
 
     def see_place(self, m: Mention) -> None:
         self.places[m.kind].append(m)
@@ -612,6 +615,13 @@ def _posts(
                 _post_facts(name, pairs, text, sentence, orgs, context, out)
         found = len(out.candidates)
         _post_facts(person, pairs, text, sentence, orgs, context, out)
+        # (驻新村第一书记: a village named but not recognised is no village left out)
+        stationed = any(
+            _post_base(post) in _VILLAGE_POSTS and not _STATIONED_AT.search(text, max(0, at - 9), at)
+            for _, post, at in pairs
+        )
+        if stationed and not any(c.subject == person and c.predicate == "servesIn" for c in out.candidates):
+            context.unplaced_persons.append((person, sentence))  # 驻村第一书记王刚: in the article's village
         if len(out.candidates) == found and pairs and previous is not None:
             # 局长王刚、副局长李明: a post with no body of its own, listed after another person's, is
             # in the body that person's post is in
@@ -702,6 +712,7 @@ def _assists(
         context.topic, context.topic_sentence = topic, index
     s_text = text[sentence[0] : sentence[1]]
     _place_programmes(index, sentence, text, mentions, orgs, led, context, out)
+    _funded_places(sentence, text, mentions, orgs, led, out)
     cues = [m for m in ASSIST_CUES.finditer(s_text) if not _PROGRAMME.match(s_text, m.start())]
     cues = [m for m in cues if not any(o.start <= sentence[0] + m.start() < o.end for o in orgs)]
     if not cues:
@@ -797,6 +808,34 @@ def _place_programmes(
 _PLACE_WORK = re.compile(
     "(?:" + "|".join(sorted(words("assist_cue"), key=len, reverse=True)) + ")(?:工作|任务|项目)"
 )
+
+
+def _funded_places(
+    sentence: tuple[int, int],
+    text: str,
+    mentions: list[Mention],
+    orgs: list[Mention],
+    led: list[Mention],
+    out: _SentenceFacts,
+) -> None:
+    """X出资300万元，为马营村修建文化广场: a body paying for a village's works helps the village.
+
+    The body comes before the verb of funding; the village follows 为/给/向 later in the sentence.
+    """
+    places = [m for m in mentions if _is_place(m)]
+    for verb in _FUNDS.finditer(text, sentence[0], sentence[1]):
+        subject = next((o for o in reversed(orgs) if o.end <= verb.start() and o not in led), None)
+        if subject is None or re.search("[。；;！？]", text[subject.end : verb.start()]):
+            continue
+        for beneficiary in _FOR.finditer(text, verb.end(), sentence[1]):
+            place = _chain_from(places, beneficiary.end())
+            if place is not None and place.kind in HELPED_LEVELS:
+                out.add(subject, "assists", place)
+
+
+# Verbs of paying for works (出资, 投入资金), from data/lexicon.tsv, and the words before the place paid for.
+_FUNDS = re.compile("|".join(words("funds")))
+_FOR = re.compile("[为给向替]")
 
 
 def _helpers_after(
@@ -951,6 +990,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             helper = next((o for o in orgs if o.end == join), None)
             if helper is not None and not helper.name.startswith(home.name):
                 out.add(helper, "assists", home)
+    _partner_first(villages, orgs, text, sentence, out)
     persons = [m for m in mentions if m.kind == "Person"]
     places = [m for m in mentions if _is_place(m)]
     for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
@@ -993,6 +1033,29 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             for org in employers:
                 if _is_org(org) and org.kind != "WorkTeam":
                     out.add(org, "assists", village)
+
+
+def _partner_first(
+    villages: list[Mention], orgs: list[Mention], text: str, sentence: tuple[int, int], out: _SentenceFacts
+) -> None:
+    """马营村与X公司开展村企联建: the village named first, its partner body after 与 helps it.
+
+    The cue must follow the body within a few characters (开展, 结成 … 共建), and the body must not be
+    one of the village's own (马营村与马营村党支部).
+    """
+    for village in villages:
+        if not text.startswith(_PARTNER_JOINS, village.end):
+            continue
+        partner = next((o for o in orgs if o.start == village.end + 1), None)
+        if partner is None or partner.name.startswith(village.name):
+            continue
+        if ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + _PARTNER_REACH)):
+            out.add(partner, "assists", village)
+
+
+_PARTNER_JOINS = ("与", "和", "同")
+# How far (characters) after a partner body its cue may come: 开展党建结对共建 fits, another clause not.
+_PARTNER_REACH = 12
 
 
 def _helped_after_copula(
@@ -1135,6 +1198,11 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             late = _SentenceFacts(doc, start, end)
             late.add(sender, "assists", village)
             candidates.extend(late.candidates)
+        # and a first secretary or village cadre named without a village serves in it
+        for person, (start, end) in context.unplaced_persons if _ONE_VILLAGE_STATIONS else ():
+            late = _SentenceFacts(doc, start, end)
+            late.add(person, "servesIn", village)
+            candidates.extend(late.candidates)
     return _immediate_parents(candidates + _senders_of_stationed(candidates))
 
 
@@ -1160,6 +1228,8 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
     return helped
 
 
+# Whether a person with a village post but no village serves in the one village an article names.
+_ONE_VILLAGE_STATIONS = True
 # Whether a unit whose person serves in a village is taken to help it across sentences.
 _UNITS_OF_STATIONED_HELP = True
 
