@@ -91,6 +91,8 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     ),
     "a body paying for a village's works (出资…为Y村)": (extract, "_funded_places", lambda *a, **k: None),
     "a village post without a village, one village in the article": (extract, "_ONE_VILLAGE_STATIONS", False),
+    "a person named right after the unit (X局王刚)": (extract, "_NAMED_WITH_UNIT", False),
+    "a unit in parentheses after a person (P（X局派驻）)": (extract, "_UNIT_ASIDE", _NEVER),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
     "a stem is generic only when made of unit words (mentions)": (

@@ -318,6 +318,13 @@ PRESENT = [
         "马营村地处深山。今年，定西市财政局驻村第一书记王刚带领村民种植花椒。",
         ("定西市财政局", "assists", "马营村"),
     ),
+    # a post chain over 驻 and a village; a unit in parentheses; staff words after 的; a person named
+    # right after the unit; a unit sending a team of its own to a village
+    ("定西市财政局四级调研员、驻马营村第一书记王刚说。", ("王刚", "worksFor", "定西市财政局")),
+    ("王刚（定西市财政局派驻）说。", ("王刚", "worksFor", "定西市财政局")),
+    ("定西市财政局的党员干部王刚说。", ("王刚", "worksFor", "定西市财政局")),
+    ("定西市财政局王刚说。", ("王刚", "worksFor", "定西市财政局")),
+    ("宁夏医科大学总医院派出医疗队进驻毛沟村。", ("宁夏医科大学总医院", "assists", "毛沟村")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
 ]

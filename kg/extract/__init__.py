@@ -87,6 +87,8 @@ _PLACE_NAMED_TEAMS_HELP_NOBODY = True
 _UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
+# Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
+_CHAIN_CUES = ("派驻", "驻")
 _STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
 _VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
 _BODY_CHARS = set("局委部院厅办司会队社所站")
@@ -469,6 +471,14 @@ def _post_chain(
         pairs.append((body, post, match.start()))
         bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
+        if body is not None and _is_place(body):  # X局调研员、驻(通渭县)马营村第一书记: over 驻 and the chain
+            while True:
+                outer = next((b for b in bodies if b.end == start and _is_place(b)), None)
+                if outer is None:
+                    break
+                start = outer.start
+            cue = next((c for c in _CHAIN_CUES if text.startswith(c, start - len(c))), "")
+            start -= len(cue)
         if start > sentence[0] and text[start - 1] in "、兼":  # 党支部书记兼村委会主任
             end = start - 1
         else:
@@ -869,7 +879,7 @@ _SENDS_STAFF = re.compile(
     + "|".join(words("sends"))
     + ")(?:了)?(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个))?(?:"
     + "|".join(words("staff_word"))
-    + "|工作队|驻村工作队|工作组)?(?:到|至|赴|进驻|入驻|驻)"
+    + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))?(?:到|至|赴|进驻|入驻|驻)"
 )
 
 
@@ -996,6 +1006,18 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
+        if first is None and of is not None:  # X局的党员干部王刚: a word for staff between
+            staff = _STAFF_WORDS.match(text, of.end())
+            first = next((p for p in persons if staff is not None and p.start == staff.end()), None)
+        if of is None and _NAMED_WITH_UNIT:  # 定西市财政局王刚说: a person named with the unit
+            named = next((p for p in persons if p.start == org.end), None)
+            if named is not None and not _POST_ANYWHERE.match(text, named.end):
+                out.add(named, "worksFor", org)
+        aside = _UNIT_ASIDE.match(text, org.end)
+        if aside is not None and text[org.start - 1 : org.start] in "（(":  # 王刚（定西市财政局派驻）
+            named = next((p for p in persons if p.end == org.start - 1), None)
+            if named is not None:
+                out.add(named, "worksFor", org)
         if first is None and of is not None and len(of.group()) > 1:
             # 作为X派驻的第一书记，王刚: the post the unit sent the person as stands between them
             first = next((p for p in persons if _SENT_AS.fullmatch(text, of.end(), p.start)), None)
@@ -1081,6 +1103,11 @@ _ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words
 # Words after a village that say a person stays there for the village's work (在柳树村驻村).
 _STAYS = ("驻村", "驻点", "蹲点")
 _STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
+# A unit closing a parenthesis after a person, with the verb it sent the person by: （X局派驻）
+_UNIT_ASIDE = re.compile("(?:" + "|".join(words("sends")) + ")?[）)]")
+_STAFF_WORDS = re.compile("(?:" + "|".join(sorted(words("staff_word"), key=len, reverse=True)) + ")+")
+# Whether a person named right after a unit, without a post (定西市财政局王刚), works for it.
+_NAMED_WITH_UNIT = True
 # The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
 _SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
 _IN_VILLAGE = re.compile("驻村|住村|包村")
