@@ -325,6 +325,8 @@ PRESENT = [
     ("定西市财政局的党员干部王刚说。", ("王刚", "worksFor", "定西市财政局")),
     ("定西市财政局王刚说。", ("王刚", "worksFor", "定西市财政局")),
     ("宁夏医科大学总医院派出医疗队进驻毛沟村。", ("宁夏医科大学总医院", "assists", "毛沟村")),
+    # a post held on secondment (挂职) is a post given by a verb
+    ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
 ]
