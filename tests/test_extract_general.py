@@ -325,6 +325,10 @@ PRESENT = [
     ("定西市财政局的党员干部王刚说。", ("王刚", "worksFor", "定西市财政局")),
     ("定西市财政局王刚说。", ("王刚", "worksFor", "定西市财政局")),
     ("宁夏医科大学总医院派出医疗队进驻毛沟村。", ("宁夏医科大学总医院", "assists", "毛沟村")),
+    # a title after the name (X局王刚局长), also where NER read it into the name (王刚书记)
+    ("通渭县林业局王刚局长说。", ("王刚", "heads", "通渭县林业局")),
+    ("通渭县林业局王刚副局长说。", ("王刚", "worksFor", "通渭县林业局")),
+    ("马营村党支部王刚书记说。", ("王刚", "heads", "马营村党支部")),
     # a post held on secondment (挂职) is a post given by a verb
     ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)

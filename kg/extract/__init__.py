@@ -1011,8 +1011,13 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             first = next((p for p in persons if staff is not None and p.start == staff.end()), None)
         if of is None and _NAMED_WITH_UNIT:  # 定西市财政局王刚说: a person named with the unit
             named = next((p for p in persons if p.start == org.end), None)
-            if named is not None and not _POST_ANYWHERE.match(text, named.end):
+            title = _POST_ANYWHERE.match(text, named.end) if named is not None else None
+            if named is not None and title is None:
                 out.add(named, "worksFor", org)
+            elif named is not None and title is not None:  # 通渭县林业局王刚局长: the post after the name
+                base = _post_base(title.group())
+                principal = base in PRINCIPAL_POSTS and "副" not in title.group()
+                out.add(named, "heads" if principal else "worksFor", org, title.group())
         aside = _UNIT_ASIDE.match(text, org.end)
         if aside is not None and text[org.start - 1 : org.start] in "（(":  # 王刚（定西市财政局派驻）
             named = next((p for p in persons if p.end == org.start - 1), None)

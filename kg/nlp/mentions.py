@@ -53,6 +53,8 @@ _PERSON_MAX = 8
 # Names with a middle dot join a given name and a father's or family name (阿不都热合曼·买买提).
 _DOTTED_PERSON_MAX = 16
 _GLUED_BODY = re.compile("[及和与]")
+# Posts used as titles after a name (王刚书记, 李强局长), longest first.
+_TITLES = tuple(sorted(set(words_of("principal_post")) | set(words_of("member_post")), key=len, reverse=True))
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
@@ -446,6 +448,8 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
             rest = text[words[i + 2][0] : words[i + 2][1]]
             if words[i + 2][2] not in ("w", "PER") and _NAME_PART.fullmatch(rest):
                 e = words[i + 2][1]
+        title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
+        e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
         if glued is not None and org_kind(text[glued.end() : e]):
             e = glued.start()  # 钱永福及县林业局/PER: a name and the body listed after it
