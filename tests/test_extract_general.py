@@ -329,6 +329,9 @@ PRESENT = [
     ("通渭县林业局王刚局长说。", ("王刚", "heads", "通渭县林业局")),
     ("通渭县林业局王刚副局长说。", ("王刚", "worksFor", "通渭县林业局")),
     ("马营村党支部王刚书记说。", ("王刚", "heads", "马营村党支部")),
+    # a village's 书记 is its party branch's
+    ("马营村书记王刚说。", ("王刚", "heads", "马营村党支部")),
+    ("马营村副书记王刚说。", ("王刚", "worksFor", "马营村党支部")),
     # a post held on secondment (挂职) is a post given by a verb
     ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)

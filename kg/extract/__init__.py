@@ -526,6 +526,9 @@ def _post_facts(
         if _is_place(body) and base in GOVERNMENT_POSTS:  # 五华县副县长: the county's government
             name = body.name + GOVERNMENT_POSTS[base]
             body = Mention(name, "GovernmentBody", body.surface, body.start, body.end)
+        if _is_place(body) and base == "书记" and _VILLAGE_SECRETARIES and body.name.endswith(("村", "嘎查")):
+            # 马营村书记王刚: a village's secretary is its party branch's (村党支部书记)
+            body = Mention(body.name + "党支部", "PartyBody", body.surface, body.start, body.end)
         if _is_place(body):
             if base in STATIONED_POSTS:
                 out.add(person, "servesIn", body, post)
@@ -1260,6 +1263,8 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
     return helped
 
 
+# Whether a village's 书记 is taken as its party branch's (马营村书记 = 马营村党支部书记).
+_VILLAGE_SECRETARIES = True
 # Whether a person with a village post but no village serves in the one village an article names.
 _ONE_VILLAGE_STATIONS = True
 # Whether a unit whose person serves in a village is taken to help it across sentences.
