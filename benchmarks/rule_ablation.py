@@ -95,6 +95,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a unit in parentheses after a person (P（X局派驻）)": (extract, "_UNIT_ASIDE", _NEVER),
     "a title NER read into a name (王刚书记, mentions)": (mentions_module, "_TITLES", ()),
     "a village's 书记 is its party branch's (马营村书记)": (extract, "_VILLAGE_SECRETARIES", False),
+    "the unit a person comes from (P从X来到Y村)": (extract, "_FROM", _NEVER),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
     "a stem is generic only when made of unit words (mentions)": (

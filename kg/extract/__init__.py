@@ -1047,7 +1047,14 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
-        arrived = _ARRIVES.match(text, person.end)
+        origin = _FROM.match(text, person.end)
+        home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
+        if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
+            out.add(person, "worksFor", home, "从")
+            employers.append(home)
+        arrived = _ARRIVES.match(text, home.end if home is not None else person.end)
+        if home is not None and arrived is None:  # 从X局下派到Y村
+            arrived = _SENT_TO.match(text, home.end)
         village = _chain_from(places, arrived.end()) if arrived is not None else None
         if arrived is not None and village is not None and village.kind == "Village":
             # 作为X派驻的第一书记，王刚来到马营村; 王刚驻扎在马营村担任第一书记: a person the
@@ -1108,6 +1115,8 @@ _COPULAS = ("是", "为", "系", "成为", "是由")
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
 _ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
+# 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
+_FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
 # Words after a village that say a person stays there for the village's work (在柳树村驻村).
 _STAYS = ("驻村", "驻点", "蹲点")
 _STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
