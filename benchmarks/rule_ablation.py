@@ -1,9 +1,11 @@
-"""What each general extraction rule earns on held-out text: scores with the rule switched off.
+"""What each general extraction rule earns: scores with the rule switched off, on three sets of text.
 
 Reads the real news excerpts of ../shared/data/relations (or $KG_RELATIONS_DATA) and exits cleanly when
-they are absent. The NLP stage runs once per document; then extraction, resolution and scoring run
-once with every rule and once per rule switched off, reporting micro P/R and TP/FP on the development
-part (d01-d20) and the test part (d21-d30). Only scores are printed: never a test miss.
+they are absent; reads the project's own corpus and its gold (corpus/, corpus/gold/). The NLP stage
+runs once per document; then extraction, resolution and scoring run once with every rule and once per
+rule switched off, reporting micro P/R and TP/FP on the development part (d01-d20), the test part
+(d21-d30) and the corpus gold. Rules of the mention finder change what the NLP stage finds, so for those
+the NLP stage runs again. Only scores are printed: never a test miss.
 
     .venv/bin/python benchmarks/rule_ablation.py
 """
@@ -13,77 +15,144 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import kg.extract as extract
+import kg.extract.references as references
+import kg.extract.teams as teams
+import kg.nlp.gazetteer as gazetteer
+import kg.nlp.mentions as mentions_module
 from kg.corpus import read_document
 from kg.evaluate import evaluate, load_gold, select_documents
 from kg.nlp import shared_nlp
 from kg.rdf import build_graph
 from kg.resolve import resolve_entities
+from kg.types import Document, Mention
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("KG_RELATIONS_DATA", ROOT.parent / "shared" / "data" / "relations"))
+CORPUS = ROOT / "corpus"
 PARTS = {"development": ("d0?.txt", "d1?.txt", "d20.txt"), "test": ("d2[1-9].txt", "d30.txt")}
 _NEVER = re.compile("(?!x)x")
 
-# rule -> (name in kg.extract, what stands in for it when it is off)
-RULES: dict[str, tuple[str, Any]] = {
-    "work teams (X驻Y村工作队)": ("find_teams", lambda *a, **k: []),
-    "a team entering a village": ("_entered_place", lambda *a, **k: None),
-    "units composing a team": ("_composing_units", lambda *a, **k: []),
-    "a unit sending a person (选派P到Y村)": ("_sent_persons", lambda *a, **k: None),
-    "bodies named by their kind (校, 支行)": ("kind_word_mentions", lambda *a, **k: []),
-    "posts implying their body (副校长)": ("implied_body", lambda *a, **k: None),
-    "该村, 该镇": ("place_anaphora", lambda *a, **k: []),
-    "posts after a verb (担任, 是)": ("_TAKES_POST", _NEVER),
-    "posts between commas": ("_APPOSITION", _NEVER),
-    "posts before the name (作为…，P)": ("_AS_POST", _NEVER),
-    "the helper after the cue (…的帮扶单位是X)": ("_IDENTIFIES", _NEVER),
-    "bodies listed together share a cue": ("_coordinated", lambda last, orgs, text: [last]),
-    "names NER missed in a list of persons": ("_unread_names", lambda *a, **k: []),
-    "posts after 是/有/和 and verbs of posts": ("_POST_OPENERS", ("\0",)),
-    "bodies listed before 帮扶单位": ("_HELPER_NOUN", _NEVER),
-    "a cue whose object comes later (帮扶以来，该村)": ("_NO_OBJECT", _NEVER),
-    "a body inside 在…的率领下 is no helper": ("_LED_BY", _NEVER),
-    "roles, partners, 来自, 被派驻到 (_roles)": ("_roles", lambda *a, **k: None),
-    "locations stated in words (位于, 所辖)": ("_stated_locations", lambda *a, **k: None),
-    "a place's parent is the unit right above it": ("_immediate_parents", lambda c: c),
+
+def _old_generic_stem(stem: str) -> bool:
+    """The rule before 战旗村 stood: any short stem ending with a unit word is generic."""
+    return stem.endswith(tuple(s for s, _ in gazetteer.PLACE_SUFFIXES)) and len(stem) <= 3
+
+
+# rule -> (module, name in it, what stands in for it when it is off)
+RULES: dict[str, tuple[ModuleType, str, Any]] = {
+    "work teams (X驻Y村工作队)": (extract, "find_teams", lambda *a, **k: []),
+    "a team entering a village": (extract, "_entered_place", lambda *a, **k: None),
+    "units composing a team": (extract, "_composing_units", lambda *a, **k: []),
+    "a unit sending a person (选派P到Y村)": (extract, "_sent_persons", lambda *a, **k: None),
+    "bodies named by their kind (校, 支行)": (extract, "kind_word_mentions", lambda *a, **k: []),
+    "posts implying their body (副校长)": (extract, "implied_body", lambda *a, **k: None),
+    "该村, 该镇": (extract, "place_anaphora", lambda *a, **k: []),
+    "posts after a verb (担任, 是)": (extract, "_TAKES_POST", _NEVER),
+    "posts between commas": (extract, "_APPOSITION", _NEVER),
+    "posts before the name (作为…，P)": (extract, "_AS_POST", _NEVER),
+    "the helper after the cue (…的帮扶单位是X)": (extract, "_IDENTIFIES", _NEVER),
+    "bodies listed together share a cue": (extract, "_coordinated", lambda last, orgs, text: [last]),
+    "names NER missed in a list of persons": (extract, "_unread_names", lambda *a, **k: []),
+    "posts after 是/有/和 and verbs of posts": (extract, "_POST_OPENERS", ("\0",)),
+    "bodies listed before 帮扶单位": (extract, "_HELPER_NOUN", _NEVER),
+    "a cue whose object comes later (帮扶以来，该村)": (extract, "_NO_OBJECT", _NEVER),
+    "a body inside 在…的率领下 is no helper": (extract, "_LED_BY", _NEVER),
+    "roles, partners, 来自, 被派驻到 (_roles)": (extract, "_roles", lambda *a, **k: None),
+    "locations stated in words (位于, 所辖)": (extract, "_stated_locations", lambda *a, **k: None),
+    "a place's parent is the unit right above it": (extract, "_immediate_parents", lambda c: c),
+    "level-only bodies without their place (市政协)": (extract, "_UNPLACED_LEVELS", frozenset()),
+    "helpers listed after 帮扶X的": (extract, "_helpers_after", lambda *a, **k: None),
+    "units a team is sent by (由A和B派出)": (extract, "_senders", lambda *a, **k: None),
+    "the post a unit sent a person as (X派驻的第一书记，P)": (extract, "_SENT_AS", _NEVER),
+    "a person with a village post arriving (来到, 驻扎在)": (extract, "_ARRIVES", _NEVER),
+    "a unit's team named with 的 (X局的驻村工作队)": (teams, "_OWN_TEAMS", False),
+    "a body named by its kind before its full name": (references, "_named_later", lambda *a, **k: None),
+    "a team named after its place only helps nobody": (extract, "_PLACE_NAMED_TEAMS_HELP_NOBODY", False),
+    "a unit sending staff it does not name (选派3名干部到)": (extract, "_SENDS_STAFF", _NEVER),
+    "the village after a copula (Y村是X帮扶的村)": (extract, "_helped_after_copula", lambda *a, **k: None),
+    "help work named after a place (做好Y村帮扶工作)": (extract, "_place_programmes", lambda *a, **k: None),
+    "他/她 as the person named before": (extract, "person_pronouns", lambda *a, **k: []),
+    "names NER missed after a post (秘书长单巍全)": (extract, "_names_after_posts", lambda *a, **k: []),
+    "units of stationed persons help across sentences": (extract, "_UNITS_OF_STATIONED_HELP", False),
+    "names running on over a middle dot (mentions)": (mentions_module, "_MIDDLE_DOTS", False),
+    "no person inside a place (mentions)": (mentions_module, "_NO_PERSONS_IN_PLACES", False),
+    "one of a higher unit's villages (是X乡N个村之一)": (extract, "_ONE_OF", _NEVER),
+    "list items share their chain's parent level": (extract, "_LISTS_SHARE_CHAINS", False),
+    "staying for the village's work (在Y村驻村)": (extract, "_STAYS", ("\0",)),
+    "the village first, its partner after 与 (Y村与X开展村企联建)": (
+        extract,
+        "_partner_first",
+        lambda *a, **k: None,
+    ),
+    "a body paying for a village's works (出资…为Y村)": (extract, "_funded_places", lambda *a, **k: None),
+    "a village post without a village, one village in the article": (extract, "_ONE_VILLAGE_STATIONS", False),
+    "a person named right after the unit (X局王刚)": (extract, "_NAMED_WITH_UNIT", False),
+    "a unit in parentheses after a person (P（X局派驻）)": (extract, "_UNIT_ASIDE", _NEVER),
+    "a title NER read into a name (王刚书记, mentions)": (mentions_module, "_TITLES", ()),
+    "a village's 书记 is its party branch's (马营村书记)": (extract, "_VILLAGE_SECRETARIES", False),
+    "the unit a person comes from (P从X来到Y村)": (extract, "_FROM", _NEVER),
+    "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
+    "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
+    "a stem is generic only when made of unit words (mentions)": (
+        gazetteer,
+        "_only_unit_words",
+        _old_generic_stem,
+    ),
 }
 
 
+def _documents() -> dict[str, tuple[list[Document], list[Any], dict[str, set[str] | None]]]:
+    """Each set of text: its documents, its gold and the parts to score (None: all of it)."""
+    sets: dict[str, tuple[list[Document], list[Any], dict[str, set[str] | None]]] = {}
+    if (DATA / "gold.jsonl").exists():
+        docs = [read_document(p, doc_id=p.name) for p in sorted((DATA / "texts").glob("*.txt"))]
+        gold = load_gold(DATA)
+        sets["relations"] = (docs, gold, {n: select_documents(gold, p) for n, p in PARTS.items()})
+    if (CORPUS / "gold").is_dir():
+        docs = [read_document(p, doc_id=p.name) for p in sorted(CORPUS.glob("*.txt"))]
+        sets["corpus"] = (docs, load_gold(CORPUS / "gold"), {"corpus gold": None})
+    return sets
+
+
 def main() -> int:
-    if not (DATA / "gold.jsonl").exists():
+    sets = _documents()
+    if "relations" not in sets:
         print(f"skipped: no relation data at {DATA}")
         return 0
-    docs = [read_document(p, doc_id=p.name) for p in sorted((DATA / "texts").glob("*.txt"))]
     nlp = shared_nlp()
-    mentions = {d.doc_id: nlp(d.text)._.mentions for d in docs}
-    gold = load_gold(DATA)
-    parts = {name: select_documents(gold, patterns) for name, patterns in PARTS.items()}
 
-    def score() -> list[str]:
-        candidates = [c for d in docs for c in extract.extract_candidates(d, mentions[d.doc_id])]
-        entities, facts = resolve_entities(candidates)
-        graph = build_graph(docs, entities, facts)
+    def find_all() -> dict[str, list[Mention]]:
+        return {d.doc_id: nlp(d.text)._.mentions for docs, _, _ in sets.values() for d in docs}
+
+    def score(found: dict[str, list[Mention]]) -> list[str]:
         cells = []
-        for chosen in parts.values():
-            micro = evaluate(graph, gold, docs=chosen).micro
-            cells.append(f"{micro.precision:.3f} / {micro.recall:.3f} ({micro.tp} / {micro.fp})")
+        for docs, gold, parts in sets.values():
+            candidates = [c for d in docs for c in extract.extract_candidates(d, found[d.doc_id])]
+            entities, facts = resolve_entities(candidates)
+            graph = build_graph(docs, entities, facts)
+            for chosen in parts.values():
+                micro = evaluate(graph, gold, docs=chosen).micro
+                cells.append(f"{micro.precision:.3f} / {micro.recall:.3f} ({micro.tp} / {micro.fp})")
         return cells
 
-    print("| rules | development P / R (TP / FP) | test P / R (TP / FP) |")
-    print("|---|---:|---:|")
-    print("| all | " + " | ".join(score()) + " |")
-    for label, (attribute, stand_in) in RULES.items():
-        original: Callable[..., Any] | re.Pattern[str] = getattr(extract, attribute)
-        setattr(extract, attribute, stand_in)
+    mentions = find_all()
+    columns = [name for _, _, parts in sets.values() for name in parts]
+    print("| rules | " + " | ".join(f"{c} P / R (TP / FP)" for c in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    print("| all | " + " | ".join(score(mentions)) + " |")
+    for label, (module, attribute, stand_in) in RULES.items():
+        original = getattr(module, attribute)
+        setattr(module, attribute, stand_in)
         try:
-            print(f"| without {label} | " + " | ".join(score()) + " |")
+            in_nlp = module in (mentions_module, gazetteer)
+            print(f"| without {label} | " + " | ".join(score(find_all() if in_nlp else mentions)) + " |")
         finally:
-            setattr(extract, attribute, original)
+            setattr(module, attribute, original)
     return 0
 
 

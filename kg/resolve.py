@@ -7,12 +7,15 @@ name is canonical; every other surface form becomes an alias. Imports neither sp
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from kg.types import Candidate, Entity, Fact, Mention
 
 PLACE_KINDS = frozenset({"Province", "City", "County", "Township", "Village", "Place"})
+# A party branch named without 党 (村支部, 机关总支): one body with its full name's.
+_PARTY_BRANCH = re.compile("(?<!党)(支部|总支)$")
 
 
 def entity_group(kind: str) -> str:
@@ -46,8 +49,12 @@ def entity_key(m: Mention, ambiguous: set[str]) -> str:
         'place/双河镇/新华村'
         >>> entity_key(Mention("乌审旗", "County", "乌审旗", 0, 3, code="150626"), set())
         'place/150626'
+        >>> entity_key(Mention("邵桥村支部", "PartyBody", "村支部", 0, 3), set())
+        'org/邵桥村党支部'
     """
     group = entity_group(m.kind)
+    if group == "org":  # 邵桥村支部 is 邵桥村党支部: news drops the 党 of a party branch
+        return "org/" + _PARTY_BRANCH.sub(r"党\1", m.name)
     if group == "place" and m.code:  # coded places never merge with a namesake elsewhere
         return f"place/{m.code}"
     if group == "place" and m.name in ambiguous and m.parent:

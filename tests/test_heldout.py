@@ -53,8 +53,8 @@ def test_the_split_covers_every_document_once():
 @pytest.mark.parametrize(
     "patterns,precision,recall",
     [
-        (DEV, 0.88, 0.68),  # measured 0.92 / 0.72
-        (TEST, 0.75, 0.58),  # measured 0.79 / 0.63; 0.83 / 0.50 before the general rules
+        (DEV, 0.95, 0.88),  # measured 0.975 / 0.923
+        (TEST, 0.85, 0.65),  # measured 0.891 / 0.683; 0.833 / 0.500 before the general rules
     ],
     ids=["development", "test"],
 )

@@ -21,7 +21,7 @@ from dataclasses import replace
 from importlib import resources
 
 from kg.corpus import split_sentences
-from kg.extract.references import implied_body, kind_word_mentions, place_anaphora
+from kg.extract.references import implied_body, kind_word_mentions, person_pronouns, place_anaphora
 from kg.extract.teams import Team, find_teams, helped_place
 from kg.nlp.gazetteer import (
     GOVERNMENT_POSTS,
@@ -73,7 +73,7 @@ _SURNAMES = tuple(
 )
 _PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
 # A post set off by commas right after a name (王刚，定西市财政局干部，), and one stated before the name.
-_APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,]")
+_APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,。]")
 _AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
 # Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
 _CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
@@ -81,8 +81,15 @@ _PARTY_POSTS = dict(lexicon()["party_post"])
 # How far back (characters) a level-only abbreviation looks for its place, by level.
 _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
 _TOPIC_SENTENCES = 6
+# Whether a team named after its place only (马营村驻村工作队) is left out as a helper of that place.
+_PLACE_NAMED_TEAMS_HELP_NOBODY = True
+# Levels whose level-only body names (市国安局, 县委) stand as names when no place of the level came before.
+_UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
+# Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
+_CHAIN_CUES = ("派驻", "驻")
+_STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
 _VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
 _BODY_CHARS = set("局委部院厅办司会队社所站")
 
@@ -105,6 +112,9 @@ class _Context:
         self.team: Team | None = None
         self.bodies: list[Mention] = []
         self.teams: dict[str, Team] = {}
+        self.persons: list[Mention] = []
+        # persons given a village post (驻村第一书记) without a village, with their sentence
+        self.unplaced_persons: list[tuple[Mention, tuple[int, int]]] = []
 
     def see_place(self, m: Mention) -> None:
         self.places[m.kind].append(m)
@@ -133,7 +143,10 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
         level, prefix = abbreviation
         place = context.nearest(level, m.start)
         if place is None:
-            return None
+            # 市政协, 省农业农村厅 in an article that never names its city or province: the reader
+            # knows it from the outlet, and the body keeps the name it is given; a village's or
+            # town's bodies (村委会, 镇党委) without their place are no specific body
+            return m if level in _UNPLACED_LEVELS else None
         return replace(m, name=place.name + m.name[len(prefix) :])
     units = split_place_chain(m.name)
     chain_end = 0
@@ -194,7 +207,10 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
                 same is not None
                 and same.parent
                 and same.parent in by_name
-                and (same is places[i - 1] or _run_start(places, i - 1) <= places.index(same))
+                and (
+                    same is places[i - 1]
+                    or _run_start(places, _list_start(places, i - 1, text)) <= places.index(same)
+                )
             ):
                 inherited = replace(m, parent=same.parent)
                 places[i] = inherited
@@ -268,6 +284,11 @@ def _stated_locations(
         for child in _listed_from(places, parent.end + 1, text):
             if _higher(parent, child):
                 out.add(child, "locatedIn", parent)
+    for m in places:  # 马营村是李家店乡12个贫困村之一: one of the villages of a higher unit
+        copula = _ONE_OF_COPULA.match(text, m.end)
+        parent = _chain_from(places, copula.end()) if copula is not None else None
+        if parent is not None and _higher(parent, m) and _ONE_OF.match(text, parent.end):
+            out.add(m, "locatedIn", parent)
     for word in _GOVERNS.finditer(text, sentence[0], sentence[1]):  # X乡所辖马营村, 通渭县的平襄镇
         parent = _chain_to(places, word.start())
         if parent is None:
@@ -305,8 +326,35 @@ def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
         start = leaf.end + len(join)
 
 
+_ONE_OF_COPULA = re.compile("(?:曾|原|曾经|也|现)?(?:是|为|系)")
+# 12个贫困村之一, 6个行政村之一: a count of units of the place's own kind, 之一
+_ONE_OF = re.compile(
+    "[一二三四五六七八九十两百\\d]+个[\u4e00-\u9fff]{0,6}?(?:村|嘎查|社区|乡镇|镇|乡|苏木|街道)之一"
+)
 _LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
 _GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
+
+
+def _list_start(places: list[Mention], i: int, text: str) -> int:
+    """Index of the first item of the list ``places[i]`` ends (荍田村、天堂村: 荍田村), over list joins.
+
+    Items share their parent: 白蜡乡荍田村、天堂村及黄坭镇树坪村 puts 黄坭镇 beside 白蜡乡.
+    """
+    if not _LISTS_SHARE_CHAINS:
+        return i
+    while (
+        i > 0
+        and text[places[i - 1].end : places[i].start] in _LIST_JOINS
+        and places[i].kind == places[i - 1].kind
+        and places[i].parent
+        and places[i].parent == places[i - 1].parent
+    ):
+        i -= 1
+    return i
+
+
+# Whether a list item that opens a new chain looks back over the items before it for its parent's level.
+_LISTS_SHARE_CHAINS = True
 
 
 def _run_start(places: list[Mention], i: int) -> int:
@@ -423,6 +471,14 @@ def _post_chain(
         pairs.append((body, post, match.start()))
         bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
+        if body is not None and _is_place(body):  # X局调研员、驻(通渭县)马营村第一书记: over 驻 and the chain
+            while True:
+                outer = next((b for b in bodies if b.end == start and _is_place(b)), None)
+                if outer is None:
+                    break
+                start = outer.start
+            cue = next((c for c in _CHAIN_CUES if text.startswith(c, start - len(c))), "")
+            start -= len(cue)
         if start > sentence[0] and text[start - 1] in "、兼":  # 党支部书记兼村委会主任
             end = start - 1
         else:
@@ -470,6 +526,9 @@ def _post_facts(
         if _is_place(body) and base in GOVERNMENT_POSTS:  # 五华县副县长: the county's government
             name = body.name + GOVERNMENT_POSTS[base]
             body = Mention(name, "GovernmentBody", body.surface, body.start, body.end)
+        if _is_place(body) and base == "书记" and _VILLAGE_SECRETARIES and body.name.endswith(("村", "嘎查")):
+            # 马营村书记王刚: a village's secretary is its party branch's (村党支部书记)
+            body = Mention(body.name + "党支部", "PartyBody", body.surface, body.start, body.end)
         if _is_place(body):
             if base in STATIONED_POSTS:
                 out.add(person, "servesIn", body, post)
@@ -506,6 +565,42 @@ def _unread_names(text: str, start: int, end: int) -> list[Mention]:
     return found
 
 
+def _names_after_posts(text: str, sentence: tuple[int, int], named: list[Mention]) -> list[Mention]:
+    """Persons NER missed right after a post: 2–3 characters from a family name, then a clause break.
+
+    LAC tears some names into other words (市政协秘书长单巍全及…: 秘书长单 / 巍全); a post followed by
+    a family name and a break (、, 及, 说 …) within three characters names a person.
+    """
+    starts = {m.start for m in named}
+    covered = bytearray(sentence[1] - sentence[0] + 1)
+    for m in named:
+        if sentence[0] <= m.start < sentence[1]:
+            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    found = []
+    for post in _POST_ANYWHERE.finditer(text, sentence[0], sentence[1]):
+        start = post.end()
+        if start in starts or start >= sentence[1] or covered[start - sentence[0]]:
+            continue
+        for length in (3, 2):
+            end = start + length
+            word = text[start:end]
+            if (
+                end < sentence[1]
+                and _AFTER_NAME.match(text, end)
+                and word.startswith(_SURNAMES)
+                and all("\u4e00" <= c <= "\u9fff" for c in word)
+                and not any(covered[start - sentence[0] : end - sentence[0]])
+            ):
+                found.append(Mention(word, "Person", word, start, end))
+                break
+    return found
+
+
+# What may follow a person's name there: a clause break or a list join (a verb would let 强调 pass as a
+# name: 书记强调).
+_AFTER_NAME = re.compile("[，。、；,;（(]|及|和|与")
+
+
 def _opens_phrase(before: str) -> bool:
     """Whether a post after ``before`` starts a phrase (after punctuation or 是/有/包括), not a word."""
     return not before or not "\u4e00" <= before[-1] <= "\u9fff" or before.endswith(_POST_OPENERS)
@@ -533,6 +628,13 @@ def _posts(
                 _post_facts(name, pairs, text, sentence, orgs, context, out)
         found = len(out.candidates)
         _post_facts(person, pairs, text, sentence, orgs, context, out)
+        # (驻新村第一书记: a village named but not recognised is no village left out)
+        stationed = any(
+            _post_base(post) in _VILLAGE_POSTS and not _STATIONED_AT.search(text, max(0, at - 9), at)
+            for _, post, at in pairs
+        )
+        if stationed and not any(c.subject == person and c.predicate == "servesIn" for c in out.candidates):
+            context.unplaced_persons.append((person, sentence))  # 驻村第一书记王刚: in the article's village
         if len(out.candidates) == found and pairs and previous is not None:
             # 局长王刚、副局长李明: a post with no body of its own, listed after another person's, is
             # in the body that person's post is in
@@ -622,11 +724,14 @@ def _assists(
         topic = team.sender if team is not None and team.sender is not None else orgs[0]
         context.topic, context.topic_sentence = topic, index
     s_text = text[sentence[0] : sentence[1]]
+    _place_programmes(index, sentence, text, mentions, orgs, led, context, out)
+    _funded_places(sentence, text, mentions, orgs, led, out)
     cues = [m for m in ASSIST_CUES.finditer(s_text) if not _PROGRAMME.match(s_text, m.start())]
     cues = [m for m in cues if not any(o.start <= sentence[0] + m.start() < o.end for o in orgs)]
     if not cues:
         return
-    helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    places = [m for m in mentions if _is_place(m)]
+    helped = [m for m in _leaves(places) if m.kind in HELPED_LEVELS]
     for noun in _HELPER_NOUN.finditer(text, sentence[0], sentence[1]):
         last = next((o for o in orgs if o.end == noun.start()), None)
         if last is None:
@@ -641,6 +746,13 @@ def _assists(
         clause_end = position + len(cue.group())
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
             clause_end += 1
+        after = _helpers_after(position + len(cue.group()), places, orgs, text)
+        if after is not None:
+            # 组团帮扶梅林镇的钟村街道办事处、水务局: the bodies after the helped place and 的 help it
+            place, helpers = after
+            for helper in helpers:
+                out.add(helper, "assists", place)
+            continue
         named_after = _IDENTIFIES.search(text, position + len(cue.group()), clause_end)
         if named_after is not None:
             # 马营村的帮扶单位是X, 帮扶马营村的是X: the helper is named after the cue
@@ -673,6 +785,88 @@ def _assists(
                 out.add(helper, "assists", place)
 
 
+def _place_programmes(
+    index: int,
+    sentence: tuple[int, int],
+    text: str,
+    mentions: list[Mention],
+    orgs: list[Mention],
+    led: list[Mention],
+    context: _Context,
+    out: _SentenceFacts,
+) -> None:
+    """X做好马营村(的)帮扶工作: help work named after a place is the work of the body doing it.
+
+    The body is the last one before the place in the sentence, else the paragraph's topic body.
+    """
+    places = [m for m in mentions if _is_place(m)]
+    for work in _PLACE_WORK.finditer(text, sentence[0], sentence[1]):
+        place = _chain_to(places, work.start())
+        if place is None and text.startswith("的", work.start() - 1):
+            place = _chain_to(places, work.start() - 1)
+        if place is None or place.kind not in HELPED_LEVELS:
+            continue
+        subject = next((o for o in reversed(orgs) if o.end <= place.start and o not in led), None)
+        if (
+            subject is None
+            and context.topic is not None
+            and index - context.topic_sentence <= _TOPIC_SENTENCES
+        ):
+            subject = context.topic
+        if subject is not None:
+            out.add(subject, "assists", place)
+
+
+# Help work of a place (马营村帮扶工作, 马营村的结对帮扶工作), whoever does it.
+_PLACE_WORK = re.compile(
+    "(?:" + "|".join(sorted(words("assist_cue"), key=len, reverse=True)) + ")(?:工作|任务|项目)"
+)
+
+
+def _funded_places(
+    sentence: tuple[int, int],
+    text: str,
+    mentions: list[Mention],
+    orgs: list[Mention],
+    led: list[Mention],
+    out: _SentenceFacts,
+) -> None:
+    """X出资300万元，为马营村修建文化广场: a body paying for a village's works helps the village.
+
+    The body comes before the verb of funding; the village follows 为/给/向 later in the sentence.
+    """
+    places = [m for m in mentions if _is_place(m)]
+    for verb in _FUNDS.finditer(text, sentence[0], sentence[1]):
+        subject = next((o for o in reversed(orgs) if o.end <= verb.start() and o not in led), None)
+        if subject is None or re.search("[。；;！？]", text[subject.end : verb.start()]):
+            continue
+        for beneficiary in _FOR.finditer(text, verb.end(), sentence[1]):
+            place = _chain_from(places, beneficiary.end())
+            if place is not None and place.kind in HELPED_LEVELS:
+                out.add(subject, "assists", place)
+
+
+# Verbs of paying for works (出资, 投入资金), from data/lexicon.tsv, and the words before the place paid for.
+_FUNDS = re.compile("|".join(words("funds")))
+_FOR = re.compile("[为给向替]")
+
+
+def _helpers_after(
+    start: int, places: list[Mention], orgs: list[Mention], text: str
+) -> tuple[Mention, list[Mention]] | None:
+    """(place, bodies) for a cue followed by its place, 的 and a list of bodies: 帮扶X镇的A、B和C.
+
+    The place may end a chain (五华县梅林镇); a place followed by 的 and anything but a body
+    (帮扶马营村的措施) gives None.
+    """
+    place = _chain_from(places, start)
+    if place is None or place.kind not in HELPED_LEVELS or not text.startswith("的", place.end):
+        return None
+    first = next((o for o in orgs if o.start == place.end + 1), None)
+    listed = _listed_after(first, orgs, text, _LIST_JOINS)
+    return (place, listed) if listed else None
+
+
 def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:
     """The bodies listed with ``last`` before it (A、B和C, A联合B), ``last`` included."""
     listed = [last]
@@ -682,10 +876,27 @@ def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]
     return listed
 
 
+# A unit sending staff it does not name to a place: (先后)选派3名(优秀)干部到, 派出工作队进驻.
+_SENDS_STAFF = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个))?(?:"
+    + "|".join(words("staff_word"))
+    + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))?(?:到|至|赴|进驻|入驻|驻)"
+)
+
+
 def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
     """支行选派夏启贵到袁山村: the unit sends the person to the village, so it assists the village."""
+    places = [m for m in mentions if _is_place(m)]
     for i, org in enumerate(mentions):
         if not _is_org(org):
+            continue
+        unnamed = _SENDS_STAFF.match(text, org.end)
+        if unnamed is not None:  # 学校先后选派3名干部到岔峪村: staff the text does not name
+            village = _chain_from(places, unnamed.end())
+            if village is not None and village.kind in HELPED_LEVELS:
+                out.add(org, "assists", village)
             continue
         verb = _SENDS.match(text, org.end)
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
@@ -710,6 +921,35 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if village is not None:
             out.add(person, "servesIn", village)
             out.add(org, "assists", village)
+
+
+def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """工作队由A和B派出，进驻Y村: the units a team or person is sent by assist the place it serves in.
+
+    The place is the one the team before 由 is named after, else the first village or town the
+    sentence names after the verb (由X选派到Y村, 由A、B联合派出，进驻Y村).
+    """
+    orgs = [m for m in mentions if _is_org(m)]
+    helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    for by in _SENT_BY.finditer(text, sentence[0], sentence[1]):
+        first = next((o for o in orgs if o.start == by.end()), None)
+        units = _listed_after(first, orgs, text, _LIST_JOINS)
+        if not units:
+            continue
+        verb = _SENDING.match(text, units[-1].end)
+        if verb is None:
+            continue
+        team = next((m for m in mentions if m.kind == "WorkTeam" and 0 <= by.start() - m.end <= 1), None)
+        named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
+        place = named_in or next((p for p in helped if p.start >= verb.end()), None)
+        if place is not None:
+            for unit in units:
+                out.add(unit, "assists", place)
+
+
+# 由A和B派出: who sends a team or person; the verb may take 联合/共同 and a result (派驻组成).
+_SENT_BY = re.compile("由")
+_SENDING = re.compile("(?:联合|共同|分别)?(?:" + "|".join(words("sends")) + "|抽调|组建|组成)")
 
 
 def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
@@ -738,6 +978,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         )
         if village is not None:
             out.add(org, "assists", village)
+    _helped_after_copula(orgs, villages, text, out)
     for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
         village = next((v for v in villages if v.end == role.start()), None)
         if village is not None:
@@ -750,7 +991,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         if village is not None and org is not None:
             out.add(org, "assists", village)
     for partner in orgs:  # X党支部与马营村党支部结对共建: X helps the partner's village
-        home = next((v for v in villages if v.start == partner.start and v.end < partner.end), None)
+        # the village that closes the place chain opening the partner's name (榆中县甘草店镇车道岭村党支部)
+        home = next(
+            (v for v in reversed(villages) if partner.start <= v.start and v.end < partner.end),
+            None,
+        )
         if home is None or not ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + 12)):
             continue
         join = partner.start - 1
@@ -758,10 +1003,32 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             helper = next((o for o in orgs if o.end == join), None)
             if helper is not None and not helper.name.startswith(home.name):
                 out.add(helper, "assists", home)
+    _partner_first(villages, orgs, text, sentence, out)
     persons = [m for m in mentions if m.kind == "Person"]
-    for org in orgs:  # 定西市财政局(派出)的王刚(和李明): a unit's own people
+    places = [m for m in mentions if _is_place(m)]
+    for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
+        if first is None and of is not None:  # X局的党员干部王刚: a word for staff between
+            staff = _STAFF_WORDS.match(text, of.end())
+            first = next((p for p in persons if staff is not None and p.start == staff.end()), None)
+        if of is None and _NAMED_WITH_UNIT:  # 定西市财政局王刚说: a person named with the unit
+            named = next((p for p in persons if p.start == org.end), None)
+            title = _POST_ANYWHERE.match(text, named.end) if named is not None else None
+            if named is not None and title is None:
+                out.add(named, "worksFor", org)
+            elif named is not None and title is not None:  # 通渭县林业局王刚局长: the post after the name
+                base = _post_base(title.group())
+                principal = base in PRINCIPAL_POSTS and "副" not in title.group()
+                out.add(named, "heads" if principal else "worksFor", org, title.group())
+        aside = _UNIT_ASIDE.match(text, org.end)
+        if aside is not None and text[org.start - 1 : org.start] in "（(":  # 王刚（定西市财政局派驻）
+            named = next((p for p in persons if p.end == org.start - 1), None)
+            if named is not None:
+                out.add(named, "worksFor", org)
+        if first is None and of is not None and len(of.group()) > 1:
+            # 作为X派驻的第一书记，王刚: the post the unit sent the person as stands between them
+            first = next((p for p in persons if _SENT_AS.fullmatch(text, of.end(), p.start)), None)
         for person in _listed_after(first, persons, text, _PERSON_JOINS):
             out.add(person, "worksFor", org, of.group() if of else "")
     for person in persons:
@@ -776,9 +1043,28 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                 employers.append(org)
         sent = _SENT_TO.match(text, person.end)
         if sent is not None and (sent.group().startswith("被") or sent.group()[-1] in "到至驻"):
-            village = next((v for v in villages if v.start == sent.end() and v.kind == "Village"), None)
-            if village is not None:  # 王刚被派驻到马营村
+            village = _chain_from(places, sent.end())
+            if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
+                served[village.name] = village
+        origin = _FROM.match(text, person.end)
+        home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
+        if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
+            out.add(person, "worksFor", home, "从")
+            employers.append(home)
+        arrived = _ARRIVES.match(text, home.end if home is not None else person.end)
+        if home is not None and arrived is None:  # 从X局下派到Y村
+            arrived = _SENT_TO.match(text, home.end)
+        village = _chain_from(places, arrived.end()) if arrived is not None else None
+        if arrived is not None and village is not None and village.kind == "Village":
+            # 作为X派驻的第一书记，王刚来到马营村; 王刚驻扎在马营村担任第一书记: a person the
+            # sentence gives a village post, arriving in or staying at a village, serves there
+            clause_end = village.end
+            while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
+                clause_end += 1
+            stays = text.startswith(_STAYS, village.end)  # 孙伟已在柳树村驻村两年
+            if stays or _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
+                out.add(person, "servesIn", village, arrived.group())
                 served[village.name] = village
         for village in served.values():
             for org in employers:
@@ -786,9 +1072,61 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                     out.add(org, "assists", village)
 
 
+def _partner_first(
+    villages: list[Mention], orgs: list[Mention], text: str, sentence: tuple[int, int], out: _SentenceFacts
+) -> None:
+    """马营村与X公司开展村企联建: the village named first, its partner body after 与 helps it.
+
+    The cue must follow the body within a few characters (开展, 结成 … 共建), and the body must not be
+    one of the village's own (马营村与马营村党支部).
+    """
+    for village in villages:
+        if not text.startswith(_PARTNER_JOINS, village.end):
+            continue
+        partner = next((o for o in orgs if o.start == village.end + 1), None)
+        if partner is None or partner.name.startswith(village.name):
+            continue
+        if ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + _PARTNER_REACH)):
+            out.add(partner, "assists", village)
+
+
+_PARTNER_JOINS = ("与", "和", "同")
+# How far (characters) after a partner body its cue may come: 开展党建结对共建 fits, another clause not.
+_PARTNER_REACH = 12
+
+
+def _helped_after_copula(
+    orgs: list[Mention], villages: list[Mention], text: str, out: _SentenceFacts
+) -> None:
+    """马营村是X定点帮扶的贫困村: the village is what the body after the copula helps."""
+    for org in orgs:
+        cue = ASSIST_CUES.match(text, org.end)
+        if cue is None or not text.startswith("的", cue.end()):
+            continue
+        village = next(
+            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+        )
+        if village is not None:
+            out.add(org, "assists", village)
+
+
 _COPULAS = ("是", "为", "系", "成为", "是由")
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
+# Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
+_ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
+# 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
+_FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
+# Words after a village that say a person stays there for the village's work (在柳树村驻村).
+_STAYS = ("驻村", "驻点", "蹲点")
+_STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
+# A unit closing a parenthesis after a person, with the verb it sent the person by: （X局派驻）
+_UNIT_ASIDE = re.compile("(?:" + "|".join(words("sends")) + ")?[）)]")
+_STAFF_WORDS = re.compile("(?:" + "|".join(sorted(words("staff_word"), key=len, reverse=True)) + ")+")
+# Whether a person named right after a unit, without a post (定西市财政局王刚), works for it.
+_NAMED_WITH_UNIT = True
+# The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
+_SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
 _IN_VILLAGE = re.compile("驻村|住村|包村")
 _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
@@ -869,6 +1207,9 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         context.bodies.extend(m for m in named if _is_org(m))
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
+        named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
+        named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore
+        context.persons.extend(m for m in named if m.kind == "Person" and m.surface == m.name)
         named.sort(key=lambda m: (m.start, -m.end))
         for team in find_teams(doc.text, sentence, named, context.team):
             named = [m for m in named if not (_is_org(m) and m.end == team.mention.end)]
@@ -877,10 +1218,13 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 team = replace(team, place=_entered_place(team.mention, named, doc.text))
             context.team = context.teams[team.mention.name] = team
             place = helped_place(team)
-            if place is not None:
+            units = _composing_units(team.mention, named, doc.text) if place is not None else []
+            # a team named after its place only (马营村驻村工作队) and made of no units the text names
+            # says nothing of who helps the place
+            if place is not None and (team.sender is not None or units or not _PLACE_NAMED_TEAMS_HELP_NOBODY):
                 sender = team.sender if team.sender is not None and _is_org(team.sender) else None
                 out.add(sender or team.mention, "assists", place)
-                for unit in _composing_units(team.mention, named, doc.text):
+                for unit in units:
                     out.add(unit, "assists", place)  # 由A、B两个单位派驻组成的X镇工作队
             elif team.sender is not None and _is_org(team.sender) and _IN_VILLAGE.search(team.mention.name):
                 unplaced.append((team.sender, sentence))  # X驻村工作队: in the village the article is about
@@ -888,6 +1232,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
+        _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
         candidates.extend(out.candidates)
     villages = {m.name: m for m in context.places["Village"]}
@@ -897,7 +1242,42 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             late = _SentenceFacts(doc, start, end)
             late.add(sender, "assists", village)
             candidates.extend(late.candidates)
-    return _immediate_parents(candidates)
+        # and a first secretary or village cadre named without a village serves in it
+        for person, (start, end) in context.unplaced_persons if _ONE_VILLAGE_STATIONS else ():
+            late = _SentenceFacts(doc, start, end)
+            late.add(person, "servesIn", village)
+            candidates.extend(late.candidates)
+    return _immediate_parents(candidates + _senders_of_stationed(candidates))
+
+
+def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
+    """A unit whose person serves in a village, stated in different sentences, helps that village.
+
+    王刚是定西市财政局干部。2021年，他被派驻到马营村: the unit sends its people to the villages it helps.
+    The village's own bodies (马营村村委会) and work teams are left out.
+    """
+    if not _UNITS_OF_STATIONED_HELP:
+        return []
+    employers: dict[str, list[Mention]] = {}
+    for c in candidates:
+        if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
+            employers.setdefault(c.subject.name, []).append(c.object)
+    helped = []
+    for c in candidates:
+        if c.predicate != "servesIn":
+            continue
+        for org in employers.get(c.subject.name, []):
+            if c.object.name not in org.name:
+                helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
+    return helped
+
+
+# Whether a village's 书记 is taken as its party branch's (马营村书记 = 马营村党支部书记).
+_VILLAGE_SECRETARIES = True
+# Whether a person with a village post but no village serves in the one village an article names.
+_ONE_VILLAGE_STATIONS = True
+# Whether a unit whose person serves in a village is taken to help it across sentences.
+_UNITS_OF_STATIONED_HELP = True
 
 
 def _immediate_parents(candidates: list[Candidate]) -> list[Candidate]:

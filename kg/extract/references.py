@@ -19,10 +19,12 @@ from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
 _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由和与及对向据从经")
-# What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb.
+# What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb
+# (after adverbs of time and number: 学校先后选派).
 _FOLLOWERS = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|下派|驻"
+    "书记|校长|院长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|下派|驻)"
 )
 
 
@@ -49,6 +51,15 @@ def _referent(endings: tuple[str, ...], bodies: list[Mention], before: int) -> M
             if m.end <= before and m.name.endswith(ending):
                 return m
     return None
+
+
+def _named_later(endings: tuple[str, ...], bodies: list[Mention], after: int) -> Mention | None:
+    """The first body with one of ``endings`` named after ``after`` (bodies of the same sentence only).
+
+    A lead may name its body by kind before naming it in full: 在校党委书记P的关怀下，X学院工作队….
+    """
+    later = [m for m in bodies if m.start >= after and m.name.endswith(endings)]
+    return min(later, key=lambda m: m.start) if later else None
 
 
 def kind_word_mentions(
@@ -80,7 +91,7 @@ def kind_word_mentions(
             continue
         if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
             continue
-        referent = _referent(words[word], bodies, start)
+        referent = _referent(words[word], bodies, start) or _named_later(words[word], bodies, end)
         if referent is not None:
             found.append(Mention(referent.name, referent.kind, word, start, end))
     return found
@@ -92,7 +103,7 @@ def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | N
     endings = _table()[1].get(base)
     if endings is None:
         return None
-    referent = _referent(endings, bodies, position)
+    referent = _referent(endings, bodies, position) or _named_later(endings, bodies, position)
     if referent is None:
         return None
     return Mention(referent.name, referent.kind, "", position, position)
@@ -115,4 +126,32 @@ def place_anaphora(text: str, sentence: tuple[int, int], last: dict[str, list[Me
         if earlier:
             place = earlier[-1]
             found.append(replace(place, surface=match.group(), start=start, end=start + len(match.group())))
+    return found
+
+
+# 他/她 opening a clause, not 他们 (they), 他人 (others) or 她的 (a possessive, as often of someone else).
+_PRONOUN = re.compile("[他她](?![们人的])")
+# How far back (characters) a pronoun looks for the person it stands for.
+_PRONOUN_LOOKBACK = 300
+
+
+def person_pronouns(text: str, sentence: tuple[int, int], persons: list[Mention]) -> list[Mention]:
+    """Mentions of 他/她 opening a clause, as the last person the document named before them.
+
+    Profiles of a first secretary name him once and go on with 他: 王刚是X局干部。2021年，他被派驻到Y村.
+
+    Args:
+        text: The document text.
+        sentence: Start and end of the sentence.
+        persons: The persons the document named so far, in text order.
+    """
+    found = []
+    for match in _PRONOUN.finditer(text, sentence[0], sentence[1]):
+        start = match.start()
+        if start > sentence[0] and text[start - 1] not in _OPENERS:
+            continue
+        earlier = [p for p in persons if p.end <= start and start - p.end <= _PRONOUN_LOOKBACK]
+        if earlier:
+            person = earlier[-1]
+            found.append(replace(person, surface=match.group(), start=start, end=match.end()))
     return found

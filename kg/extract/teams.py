@@ -22,6 +22,8 @@ _TEAM = re.compile("工作队|工作组|帮扶队")
 _STATIONED = ("派驻", "进驻", "驻", "住", "对口帮扶", "结对帮扶", "定点帮扶", "帮扶")
 _BATCH = re.compile("(?:\\d{4}年)?(?:第[一二三四五六七八九十\\d]+[批轮届])$")
 _HELPED = frozenset({"Village", "Township"})
+# Whether a unit's team may be named with 的 between them (X局的驻村工作队, X局的驻Y村工作队).
+_OWN_TEAMS = True
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         end = match.end()
         words_start = _strip_task_words(text, sentence[0], match.start())
         ending = [m for m in by_end.get(words_start, []) if m.kind != "Person"]
+        if not ending and _OWN_TEAMS and text.startswith("的", words_start - 1):  # X局的驻村工作队
+            ending = [
+                m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
+            ]
         place = next((m for m in ending if m.kind in LEVELS), None)
         sender = next((m for m in ending if m.kind not in LEVELS), None)
         team_start = words_start
@@ -87,7 +93,18 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
                 team_start = outer.start
             verb = next((v for v in _STATIONED if text.startswith(v, team_start - len(v))), "")
             if verb:
-                sender = next((m for m in by_end.get(team_start - len(verb), []) if m.kind != "Person"), None)
+                before_verb = team_start - len(verb)
+                sender = next((m for m in by_end.get(before_verb, []) if m.kind != "Person"), None)
+                # X局的驻Y村工作队: the unit's own team
+                if sender is None and _OWN_TEAMS and text.startswith("的", before_verb - 1):
+                    sender = next(
+                        (
+                            m
+                            for m in by_end.get(before_verb - 1, [])
+                            if m.kind not in LEVELS and m.kind != "Person"
+                        ),
+                        None,
+                    )
                 if sender is not None:
                     team_start = sender.start
         elif sender is not None:
@@ -101,7 +118,8 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
                 teams.append(Team(reference, last.sender, last.place))
             continue
         surface = text[team_start:end]
-        name = (sender.name + text[sender.end : end]) if sender is not None else surface
+        # X局的驻村工作队 is named X局驻村工作队, as the unit's teams are named without 的
+        name = (sender.name + text[sender.end : end].removeprefix("的")) if sender is not None else surface
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
     return teams

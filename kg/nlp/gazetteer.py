@@ -199,23 +199,27 @@ _GENERIC_STEMS = frozenset(words("generic_stem"))
 _FALSE_ENDINGS = words("false_ending")
 
 
+_UNIT_WORDS = re.compile("(?:" + "|".join(s for s, _ in PLACE_SUFFIXES) + ")+")
+
+
+def _only_unit_words(stem: str) -> bool:
+    """Whether a stem is only unit words (嘎查 in 嘎查村, 乡镇 in 乡镇村), not a name (战旗 in 战旗村)."""
+    return bool(stem) and len(stem) <= 4 and _UNIT_WORDS.fullmatch(stem) is not None
+
+
 def is_generic_name(name: str) -> bool:
     """Whether a unit or body word names a kind of thing rather than one thing.
 
     Examples:
-        >>> [is_generic_name(n) for n in ("嘎查村", "贫困村", "市级层面举办", "沙也村")]
-        [True, True, True, False]
+        >>> [is_generic_name(n) for n in ("嘎查村", "贫困村", "市级层面举办", "沙也村", "战旗村")]
+        [True, True, True, False, False]
     """
     if name.endswith(_FALSE_ENDINGS):
         return True
     for suffix, _ in PLACE_SUFFIXES:
         if name.endswith(suffix):
             stem = name[: -len(suffix)]
-            if (
-                stem in _GENERIC_STEMS
-                or stem.endswith(tuple(s for s, _ in PLACE_SUFFIXES))
-                and len(stem) <= 3
-            ):
+            if stem in _GENERIC_STEMS or _only_unit_words(stem):
                 return True
             break
     for suffix, _ in ORG_SUFFIXES:

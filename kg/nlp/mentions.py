@@ -37,7 +37,7 @@ from kg.nlp.lac import Word
 from kg.nlp.tokens import doc_text
 from kg.types import Mention
 
-_ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,10}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
+_ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,14}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
 _ABBREVIATION = re.compile(
     "(?:"
     + "|".join(sorted(LEVEL_PREFIXES, key=len, reverse=True))
@@ -50,6 +50,11 @@ _SHORT_NAME = re.compile(r"[（(](?:以下)?简称[“\"]?([\u4e00-\u9fff]{2,10}
 # LAC tags that may sit inside an organisation name between its place and its ending.
 _NAME_TAGS = {"n", "nz", "ORG", "LOC", "vn", "j", "an", "m", "f", "s", "nw", "v"}
 _PERSON_MAX = 8
+# Names with a middle dot join a given name and a father's or family name (阿不都热合曼·买买提).
+_DOTTED_PERSON_MAX = 16
+_GLUED_BODY = re.compile("[及和与]")
+# Posts used as titles after a name (王刚书记, 李强局长), longest first.
+_TITLES = tuple(sorted(set(words_of("principal_post")) | set(words_of("member_post")), key=len, reverse=True))
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
@@ -57,6 +62,7 @@ _INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "
 _VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
+_NOT_IN_ABBREVIATIONS = _BREAK_TAGS | {"v", "a", "ad", "d"}
 _FUNCTION_TAGS = {"p", "c", "u", "w", "d", "xc", "r", "PER", "TIME", "m", "q"}
 
 
@@ -261,6 +267,37 @@ def _place_mentions(
     return places
 
 
+def _joins_words(text: str, start: int, i: int) -> bool:
+    """Whether ``text[i]`` is a 和 joining two words inside one body's name (市场和质量监管局).
+
+    Departments are named by two fields joined with 和 (人力资源和社会保障局); a 和 after a whole body
+    (市委和市政府) joins two bodies instead.
+    """
+    return text[i] == "和" and org_kind(text[start:i]) is None
+
+
+def _joined_bodies(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The two bodies of a name LAC read as one across a join (陇南市审计局和成县农业农村局), or [].
+
+    Both sides must be bodies on their own and the second must open with a place, so that one
+    department named by two fields (住房和城乡建设局) stays whole.
+    """
+    for join in _JOINED.finditer(text, start, end):
+        left, right = (start, join.start()), (join.end(), end)
+        if (
+            right[1] - right[0] >= 3
+            and org_kind(text[left[0] : left[1]])
+            and org_kind(text[right[0] : right[1]])
+            and split_place_chain(text[right[0] : right[1]])[:1]
+            and split_place_chain(text[right[0] : right[1]])[0][0] == 0
+        ):
+            return [left, right]
+    return []
+
+
+_JOINED = re.compile("[和与及、]")
+
+
 def _tags_by_character(words: list[Word]) -> dict[int, str]:
     """The LAC tag of every character offset that a word covers."""
     tag_at: dict[int, str] = {}
@@ -298,7 +335,11 @@ def _org_mentions(
             if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
                 found[(start + len(lead), end)] = kind
         if tag == "ORG":
-            add(start, end)
+            joined = _joined_bodies(text, start, end)
+            for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
+                add(s, e)
+            if not joined:
+                add(start, end)
             # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
             glued = next((w for w in lead_words() if text.endswith(w, start, end)), "")
             if glued and end - start - len(glued) >= 3:
@@ -306,9 +347,16 @@ def _org_mentions(
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
-            # and a body's own party branch or union outside it (定西市财政局 / 党支部)
+            # and a body's own party branch or union outside it (定西市财政局 / 党支部), also a branch
+            # joining several of its sections (急诊儿科 / 联合 / 党支部)
             if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _INNER_BODIES:
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "PartyBody"
+            elif (
+                i + 2 < len(words)
+                and text[words[i + 1][0] : words[i + 1][1]] == "联合"
+                and text[words[i + 2][0] : words[i + 2][1]] in _INNER_BODIES
+            ):
+                found[(start, words[i + 2][1])] = "PartyBody"
     # a place followed by an organisation ending, without a verb or punctuation in between
     committees: list[tuple[int, int]] = []
     for place in places:
@@ -317,9 +365,10 @@ def _org_mentions(
         match = _ORG_TAIL.match(text, place.end)
         if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
             inner = range(place.end, match.end())
-            if all(tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" for i in inner) or (
-                org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4
-            ):
+            if all(
+                tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" or _joins_words(text, place.end, i)
+                for i in inner
+            ) or (org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4):
                 add(place.start, match.end())
     # bodies named by the level of their place only: 市委组织部, 旗委, 村党支部
     for match in _ABBREVIATION.finditer(text):
@@ -332,7 +381,10 @@ def _org_mentions(
             opens
             and (first_word in LEVEL_PREFIXES or first_word.endswith("委") or first_word == match.group())
             and match.end() in ends
-            and all(tag_at.get(i) not in _BREAK_TAGS | {"v", "a", "ad", "d"} for i in inner)
+            and all(
+                tag_at.get(i) not in _NOT_IN_ABBREVIATIONS or _joins_words(text, match.start(), i)
+                for i in inner
+            )
         ):
             add(match.start(), match.end())
         if opens and first_word in _LEVEL_COMMITTEES:  # 县委常委: 县委, not a body 县委常委
@@ -377,6 +429,11 @@ def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple
     return mentions
 
 
+# Whether a person's name runs on over a middle dot LAC tore it at (names of minority nationalities).
+_MIDDLE_DOTS = True
+_NAME_PART = re.compile("[\u4e00-\u9fff]{1,6}")
+
+
 def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     persons = []
     for i, (s, e, tag) in enumerate(words):
@@ -386,7 +443,18 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
         # a particle between the name and the end of the clause belongs to the name
         if i + 2 < len(words) and words[i + 1][2] == "xc" and words[i + 2][2] == "w":
             e = words[i + 1][1]
-        if 2 <= e - s <= _PERSON_MAX and not re.search(r"[^\u4e00-\u9fff·]", text[s:e]):
+        # and the part after a middle dot (阿不都热合曼 / · / 买买提), which it tags as anything
+        if _MIDDLE_DOTS and i + 2 < len(words) and text[words[i + 1][0] : words[i + 1][1]] == "·":
+            rest = text[words[i + 2][0] : words[i + 2][1]]
+            if words[i + 2][2] not in ("w", "PER") and _NAME_PART.fullmatch(rest):
+                e = words[i + 2][1]
+        title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
+        e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
+        glued = _GLUED_BODY.search(text, s + 2, e)
+        if glued is not None and org_kind(text[glued.end() : e]):
+            e = glued.start()  # 钱永福及县林业局/PER: a name and the body listed after it
+        longest = _DOTTED_PERSON_MAX if "·" in text[s:e] else _PERSON_MAX
+        if 2 <= e - s <= longest and not re.search(r"[^\u4e00-\u9fff·]", text[s:e]):
             persons.append(Mention(text[s:e], "Person", text[s:e], s, e))
     return persons
 
@@ -496,6 +564,10 @@ def local_mentions(
     )
 
 
+# Whether a person overlapping a place is dropped.
+_NO_PERSONS_IN_PLACES = True
+
+
 def document_mentions(text: str, parts: Iterable[LocalMentions]) -> list[Mention]:
     """All mentions of a document from the local mentions of its stretches, in text order.
 
@@ -528,6 +600,9 @@ def document_mentions(text: str, parts: Iterable[LocalMentions]) -> list[Mention
     in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
     for m in orgs:
         in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
+    if _NO_PERSONS_IN_PLACES:  # LAC reads some villages as persons too (阿亚格曼干村/PER)
+        for m in places:
+            in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
     persons = [p for p in persons if not any(in_org[p.start : p.end])]
     return sorted(places + orgs + persons, key=lambda m: (m.start, -m.end))
 
