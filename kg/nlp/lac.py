@@ -11,23 +11,18 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numba
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from kg.corpus import split_sentences
 from kg.errors import ExtractionError
-from kg.nlp.tokens import doc_text
 
 # Longer sentences are tagged in windows: LAC was trained on sentences, and memory stays bounded.
 MAX_CHARS = 256
 BATCH_SIZE = 64
-# Characters of text the component gathers from a stream of documents before tagging them together.
-POOL_CHARS = 200_000
 # Threads per onnxruntime session; with several worker processes, one each avoids oversubscription.
 THREADS_ENV = "KG_LAC_THREADS"
 
@@ -222,42 +217,3 @@ def shared_tagger() -> LacTagger:
     if _TAGGER is None:
         _TAGGER = LacTagger()
     return _TAGGER
-
-
-if not Doc.has_extension("lac"):
-    Doc.set_extension("lac", default=None)
-
-
-@Language.factory("kg_lac")
-def make_lac_component(nlp: Language, name: str) -> LacComponent:
-    """The spaCy factory of the LAC component."""
-    return LacComponent()
-
-
-class LacComponent:
-    """Store LAC words (character offsets and tags) in ``doc._.lac``.
-
-    ``doc.ents`` is left to ``kg_mentions``, which combines LAC's entities with the mention finder's.
-    """
-
-    def __call__(self, doc: Doc) -> Doc:
-        doc._.lac = shared_tagger().tag_text(doc_text(doc))
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        """Tag a stream of documents in pools of about ``POOL_CHARS`` characters."""
-        pool: list[Doc] = []
-        size = 0
-        for doc in stream:
-            pool.append(doc)
-            size += len(doc_text(doc))
-            if size >= POOL_CHARS or len(pool) >= batch_size:
-                yield from self._tag_pool(pool)
-                pool, size = [], 0
-        yield from self._tag_pool(pool)
-
-    @staticmethod
-    def _tag_pool(docs: list[Doc]) -> list[Doc]:
-        for doc, words in zip(docs, shared_tagger().tag_texts([doc_text(d) for d in docs]), strict=True):
-            doc._.lac = words
-        return docs
