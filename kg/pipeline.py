@@ -366,9 +366,11 @@ def _run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[Doc
 
 
 def _import_output_modules() -> None:
-    """Import what writing the outputs needs while the workers run, instead of after them."""
+    """Import and load what assembling and writing need while the workers run, instead of after them."""
     import_layout_engine()
     import pypinyin  # noqa: F401  (about half a second: its tables)
+
+    division_table()  # the reference facts of the assembly; half a second, then cached
 
 
 #: How long ``--scheduler`` may take to answer before the build gives up.
