@@ -1,7 +1,7 @@
 """Build throughput and memory: `kg build` on a scaled corpus against plain per-sentence LAC.
 
-Makes a corpus of at least ``--size-mb`` megabytes by copying corpus/ (each copy a new file name),
-then, in the same run:
+Makes a corpus of at least ``--size-mb`` megabytes (or of ``--copies`` copies) by copying corpus/ (each
+copy a new file name), then, in the same run:
 
 - times ``kg build`` end to end (fresh output directory, so no cache) with ``--jobs`` processes and
   samples the resident memory of its whole process tree (peak RSS, all processes summed);
@@ -10,6 +10,7 @@ then, in the same run:
   two passes.
 
     .venv/bin/python benchmarks/build_bench.py --size-mb 10 --jobs 2
+    .venv/bin/python benchmarks/build_bench.py --copies 32   # the five pages x32: 0.94 M characters
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_corpus(target: Path, size_mb: float) -> tuple[int, int]:
-    """Copy corpus/*.txt into ``target`` until it holds ``size_mb`` megabytes; (files, bytes)."""
+def make_corpus(target: Path, size_mb: float, copies: int | None = None) -> tuple[int, int]:
+    """Copy corpus/*.txt into ``target`` ``copies`` times or until it holds ``size_mb`` MB; (files, bytes)."""
     sources = sorted((ROOT / "corpus").glob("*.txt"))
     files = size = copy = 0
-    while size < size_mb * 1_000_000:
+    while (size < size_mb * 1_000_000) if copies is None else (copy < copies):
         for source in sources:
             data = source.read_bytes()
             (target / f"{copy:05d}-{source.name}").write_bytes(data)
@@ -93,6 +94,7 @@ def run_build(corpus: Path, out: Path, jobs: int) -> dict[str, float]:
         "peak_rss_mb": peak / 2**20,
         "facts": report["counts"]["facts_total"],
         "evidence": report["counts"]["evidence"],
+        "outputs_s": sum(report["timings_s"].get(k, 0.0) for k in ("store", "turtle", "validate", "view")),
     }
 
 
@@ -128,6 +130,7 @@ def run_baseline(corpus: Path, limit: int, passes: int = 2) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=10.0)
+    parser.add_argument("--copies", type=int, default=None, help="copies of corpus/ (instead of --size-mb)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--baseline-chars", type=int, default=300_000)
     parser.add_argument("--keep", type=Path, default=None, help="keep the scaled corpus and build here")
@@ -135,7 +138,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="kg-build-bench-")) if args.keep is None else args.keep
     corpus, out = work / "corpus", work / "out"
     corpus.mkdir(parents=True, exist_ok=True)
-    files, size = make_corpus(corpus, args.size_mb)
+    files, size = make_corpus(corpus, args.size_mb, args.copies)
     build = run_build(corpus, out, args.jobs)
     baseline = run_baseline(corpus, args.baseline_chars)
     ratio = build["chars_per_s"] / baseline["chars_per_s"]
@@ -147,6 +150,7 @@ def main() -> int:
         f"| plain LAC().run per sentence | {baseline['chars_per_s']:,.0f} chars/s "
         f"(on {baseline['chars']:,} chars) |"
     )
+    print(f"| of which writing the outputs (store, Turtle, SHACL, view) | {build['outputs_s']:.1f} s |")
     print(f"| throughput ratio | {ratio:.2f} |")
     print(f"| peak RSS (all processes) | {build['peak_rss_mb']:,.0f} MB |")
     print(f"| facts / evidence | {build['facts']:,} / {build['evidence']:,} |")

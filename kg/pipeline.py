@@ -139,12 +139,13 @@ def _read_apart(path: Path, *, doc_id: str, meta: dict[str, str]) -> Document:
 def process_documents(tasks: list[Task]) -> list[DocResult]:
     """Read, analyse and extract a chunk of files; runs in workers, so it takes and returns plain data.
 
-    The chunk goes through ``nlp.pipe`` together, so LAC batches sentences across its documents.
-    Each document is analysed whole; long ones take the segmented route instead (``process_long``).
+    The chunk is analysed together (``kg.nlp.analyse_texts``), so LAC batches sentences across its
+    documents. Each document is analysed whole; long ones take the segmented route instead
+    (``process_long``).
     """
-    # imported here: the parent of a parallel build never analyses text, so it skips loading spaCy
+    # imported here: the parent of a parallel build never analyses text, so it skips loading LAC
     from kg.extract import extract_candidates
-    from kg.nlp import shared_nlp
+    from kg.nlp import analyse_texts
 
     started = time.perf_counter()
     results: list[DocResult] = []
@@ -157,9 +158,9 @@ def process_documents(tasks: list[Task]) -> list[DocResult]:
         doc, info = read
         results.append(DocResult(task.doc_id, info))
         docs.append((doc, results[-1]))
-    analysed = shared_nlp().pipe(doc.text for doc, _ in docs)
-    for (doc, result), spacy_doc in zip(docs, analysed, strict=True):
-        result.candidates = extract_candidates(doc, spacy_doc._.mentions)
+    analysed = analyse_texts([doc.text for doc, _ in docs])
+    for (doc, result), mentions in zip(docs, analysed, strict=True):
+        result.candidates = extract_candidates(doc, mentions)
     # the chunk's time, shared out by size: documents are analysed together
     total = sum(r.info.chars for r in results if r.info) or 1
     elapsed = time.perf_counter() - started
@@ -178,7 +179,7 @@ def process_document(task: Task) -> DocResult:
 # Documents of more characters are analysed in segments of about this many, spread over the workers
 # (kg.nlp.segments): whole, a document costs its worker some 100 bytes a character in per-character
 # tables and leaves the other workers idle. Long enough that LAC fills its equal-length batches as
-# from a chunk of files (kg.nlp.lac.POOL_CHARS) and that a segment's context is a negligible extra;
+# from a chunk of files (kg.nlp.components.POOL_CHARS) and that a segment's context is a negligible extra;
 # a 50 MB file makes some 90 segments. Files of more bytes than this may hold more characters, so the
 # build reads them itself to cut them.
 SEGMENT_CHARS = 200_000
@@ -307,8 +308,31 @@ def _cached(out_dir: Path, task: Task) -> DocResult | None:
 # --- engines -------------------------------------------------------------------------------------
 
 
+# Below this many bytes of files a build runs in its own process: starting workers (a process each,
+# importing and loading the models) costs more than the second core saves. Measured on the corpus
+# pages on 2 cores: 78 kB build in half the time without workers, 311 kB as fast either way.
+POOL_MIN_BYTES = 400_000
+
+
+def _needs_workers(short: list[Task], long: list[Task], jobs: int) -> bool:
+    """Whether the files are worth starting ``jobs`` worker processes for."""
+    if jobs <= 1:
+        return False
+    if long:
+        return True  # their segments are spread over the workers
+    size = 0
+    for task in short:
+        try:
+            size += os.path.getsize(task.path)
+        except OSError:
+            continue  # processing reports why it cannot be read
+    return size >= POOL_MIN_BYTES
+
+
 def _run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[DocResult]:
     short, long = _split_long(tasks, segment_chars)
+    if not _needs_workers(short, long, jobs):
+        jobs = 1
     chunks = chunk_tasks(short, workers=jobs)
     if jobs <= 1 or (not long and len(chunks) <= 1):
         for chunk in chunks:
@@ -349,9 +373,11 @@ def _run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[Doc
 
 
 def _import_output_modules() -> None:
-    """Import what writing the outputs needs while the workers run, instead of after them."""
+    """Import and load what assembling and writing need while the workers run, instead of after them."""
     import_layout_engine()
     import pypinyin  # noqa: F401  (about half a second: its tables)
+
+    division_table()  # the reference facts of the assembly; half a second, then cached
 
 
 #: How long ``--scheduler`` may take to answer before the build gives up.

@@ -101,7 +101,10 @@ def test_cli_remove_unknown_document(small_corpus, tmp_path):
     )
 
 
-def test_parallel_build_equals_sequential(tmp_path):
+def test_parallel_build_equals_sequential(tmp_path, monkeypatch):
+    from kg import pipeline
+
+    monkeypatch.setattr(pipeline, "POOL_MIN_BYTES", 0)  # workers even for this small corpus
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("gold"))
     one, two = tmp_path / "one", tmp_path / "two"

