@@ -31,6 +31,7 @@ from kg.types import Mention
 # A cue inside these is the name of a programme or office, not a statement that X helps Y.
 _PROGRAMME = re.compile("|".join(words("programme")))
 
+# How many sentences after it the paragraph's topic body stands for a cue's left-out subject.
 _TOPIC_SENTENCES = 6
 
 # Bodies acting together: A、B和C帮扶X村, A联合B帮扶X村.
@@ -41,7 +42,6 @@ _IDENTIFIES = re.compile("(?:的|单位|企业)(?:就|正|则)?(?:是|为)")
 
 # An adverbial naming who leads or accompanies the action (在X的率领下), not who does it.
 _LED_BY = re.compile("在[^，。；,;]{2,40}?(?:率领|带领|陪同|带队|指导|关怀|关心|支持|见证)下")
-
 # What may follow a cue that has no object of its own (X挂点帮扶以来，…).
 _NO_OBJECT = re.compile("(?:以来|之后|后|期间|中)?[，,]")
 
@@ -191,7 +191,6 @@ def _funded_places(
 
 # Verbs of paying for works (出资, 投入资金), from data/lexicon.tsv, and the words before the place paid for.
 _FUNDS = re.compile("|".join(words("funds")))
-
 _FOR = re.compile("[为给向替]")
 
 

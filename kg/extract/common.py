@@ -14,13 +14,9 @@ from kg.nlp.gazetteer import GOVERNMENT_POSTS, LEVELS, MEMBER_POSTS, PRINCIPAL_P
 from kg.types import Candidate, Document, Evidence, Mention
 
 PLACE_KINDS = frozenset(LEVELS)
-
 HELPED_LEVELS = frozenset({"Village", "Township"})
-
 STATIONED_POSTS = words("stationed_post")
-
 ASSIST_CUES = re.compile("|".join(sorted(words("assist_cue"), key=len, reverse=True)))
-
 DISPATCH_CUES = words("dispatch_cue")
 
 _POSTS = sorted(
@@ -28,15 +24,10 @@ _POSTS = sorted(
     key=len,
     reverse=True,
 )
-
 _RANKS = "(?:" + "|".join(words("post_rank")) + ")?副?"
-
 _RANKED_POST = _RANKS + "(?:" + "|".join(map(re.escape, _POSTS)) + ")"
-
 _POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
-
 _POST_ANYWHERE = re.compile(_RANKED_POST)
-
 _POST_RANKS = re.compile("^" + _RANKS)
 
 _PERSON_JOINS = ("、", "和", "与", "及")

@@ -21,6 +21,7 @@ _LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 
 # Levels whose level-only body names (市国安局, 县委) stand as names when no place of the level came before.
 _UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
 
+# Characters that end body words (局, 委 …): a unit with one before its own ending has a body inside.
 _BODY_CHARS = set("局委部院厅办司会队社所站")
 
 

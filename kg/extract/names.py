@@ -14,9 +14,7 @@ from kg.extract.common import _PARENTHESIS, _POST_ANYWHERE
 from kg.types import Mention
 
 _LISTED_NAME = re.compile("(?:(?![和与及])[\u4e00-\u9fff]){2,3}")
-
 _NAMES_BETWEEN = re.compile(" *[、和与及](?: *(?:(?![和与及])[\u4e00-\u9fff]){2,3} *[、和与及])+ *")
-
 _SURNAMES = tuple(
     line.strip()
     for line in resources.files("kg").joinpath("data/surnames.txt").read_text("utf-8").splitlines()

@@ -101,14 +101,11 @@ def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
 
 
 _ONE_OF_COPULA = re.compile("(?:曾|原|曾经|也|现)?(?:是|为|系)")
-
 # 12个贫困村之一, 6个行政村之一: a count of units of the place's own kind, 之一
 _ONE_OF = re.compile(
     "[一二三四五六七八九十两百\\d]+个[\u4e00-\u9fff]{0,6}?(?:村|嘎查|社区|乡镇|镇|乡|苏木|街道)之一"
 )
-
 _LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
-
 _GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
 
 

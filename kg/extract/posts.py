@@ -40,48 +40,34 @@ from kg.types import Mention
 
 # Posts that exist only in work teams: standing alone, they are posts in the team the text named last.
 _TEAM_POSTS = frozenset(words("team_post"))
-
 # Verbs that give a person a post named after them (张建国担任X党委书记).
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 
 _OF = re.compile("的(?:一名|一位|一个)?$")
-
 _PARTY_ENDINGS = ("党组", "党委", "党总支", "党支部", "党工委")
-
 _PARTY_MEMBER_POSTS = frozenset({"书记", "委员", "成员", "常委", "纪检组长"})
-
 # a verb that gives a post opens the phrase of that post too (在马营村担任第一书记)
 _POST_OPENERS = words("post_opener") + tuple(w for w in words("takes_post") if len(w) > 1)
 
 # A post set off by commas right after a name (王刚，定西市财政局干部，), and one stated before the name.
 _APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,。]")
-
 _AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
-
 # Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
 _CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
-
 _PARTY_POSTS = dict(lexicon()["party_post"])
 
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
-
 # Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
 _CHAIN_CUES = ("派驻", "驻")
-
 _STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
-
 _VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
 
 _DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
-
 _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
-
 _INNER_BODY = re.compile("(" + "|".join(words("inner_body")) + ")$")
-
 # Bodies that belong to a place (the community's 居委会), not to another body.
 _PLACE_BOUND_BODIES = frozenset(words("place_bound_body"))
-
 _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
 
 

@@ -33,13 +33,9 @@ from kg.types import Candidate, Mention
 
 # Verbs by which a unit sends one of its people to a village (X选派P到Y村).
 _SENDS = re.compile("|".join(words("sends")))
-
 _STAFF = re.compile("|".join(words("staff_word")))
-
 _HELPED_NOUN = re.compile("|".join(sorted(words("helped_noun"), key=len, reverse=True)))
-
 _COMES_FROM = re.compile("|".join(words("comes_from")))
-
 # 王刚被派驻到马营村: a person sent to a village, the sender left out
 _SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻|驻)?")
 
@@ -116,7 +112,6 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
 
 # 由A和B派出: who sends a team or person; the verb may take 联合/共同 and a result (派驻组成).
 _SENT_BY = re.compile("由")
-
 _SENDING = re.compile("(?:联合|共同|分别)?(?:" + "|".join(words("sends")) + "|抽调|组建|组成)")
 
 
@@ -259,7 +254,6 @@ def _partner_first(
 
 
 _PARTNER_JOINS = ("与", "和", "同")
-
 # How far (characters) after a partner body its cue may come: 开展党建结对共建 fits, another clause not.
 _PARTNER_REACH = 12
 
@@ -280,29 +274,20 @@ def _helped_after_copula(
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")
-
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
-
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
 _ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
-
 # 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
 _FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
-
 # Words after a village that say a person stays there for the village's work (在柳树村驻村).
 _STAYS = ("驻村", "驻点", "蹲点")
-
 _STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
-
 # A unit closing a parenthesis after a person, with the verb it sent the person by: （X局派驻）
 _UNIT_ASIDE = re.compile("(?:" + "|".join(words("sends")) + ")?[）)]")
-
 _STAFF_WORDS = re.compile("(?:" + "|".join(sorted(words("staff_word"), key=len, reverse=True)) + ")+")
-
 # Whether a person named right after a unit, without a post (定西市财政局王刚), works for it.
 _NAMED_WITH_UNIT = True
-
 # The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
 _SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
 
@@ -311,9 +296,7 @@ _HELPED_BY = re.compile(
     + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
     + ")(?:和(?:支持|帮助|指导))?下)"
 )
-
 _HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有)?")
-
 _AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + _HELPER_NOUNS + ")[，,]")
 
 
