@@ -20,7 +20,12 @@ from types import ModuleType
 from typing import Any
 
 import kg.extract as extract
+import kg.extract.assists as assists
+import kg.extract.context as context
+import kg.extract.places as places
+import kg.extract.posts as posts
 import kg.extract.references as references
+import kg.extract.roles as roles
 import kg.extract.teams as teams
 import kg.nlp.gazetteer as gazetteer
 import kg.nlp.mentions as mentions_module
@@ -43,59 +48,60 @@ def _old_generic_stem(stem: str) -> bool:
     return stem.endswith(tuple(s for s, _ in gazetteer.PLACE_SUFFIXES)) and len(stem) <= 3
 
 
-# rule -> (module, name in it, what stands in for it when it is off)
+# rule -> (module, name in it, what stands in for it when it is off); the module is the one whose code
+# reads the name, so a rule function imported by kg.extract's passes is switched off there
 RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "work teams (X驻Y村工作队)": (extract, "find_teams", lambda *a, **k: []),
     "a team entering a village": (extract, "_entered_place", lambda *a, **k: None),
     "units composing a team": (extract, "_composing_units", lambda *a, **k: []),
     "a unit sending a person (选派P到Y村)": (extract, "_sent_persons", lambda *a, **k: None),
     "bodies named by their kind (校, 支行)": (extract, "kind_word_mentions", lambda *a, **k: []),
-    "posts implying their body (副校长)": (extract, "implied_body", lambda *a, **k: None),
+    "posts implying their body (副校长)": (posts, "implied_body", lambda *a, **k: None),
     "该村, 该镇": (extract, "place_anaphora", lambda *a, **k: []),
-    "posts after a verb (担任, 是)": (extract, "_TAKES_POST", _NEVER),
-    "posts between commas": (extract, "_APPOSITION", _NEVER),
-    "posts before the name (作为…，P)": (extract, "_AS_POST", _NEVER),
-    "the helper after the cue (…的帮扶单位是X)": (extract, "_IDENTIFIES", _NEVER),
-    "bodies listed together share a cue": (extract, "_coordinated", lambda last, orgs, text: [last]),
-    "names NER missed in a list of persons": (extract, "_unread_names", lambda *a, **k: []),
-    "posts after 是/有/和 and verbs of posts": (extract, "_POST_OPENERS", ("\0",)),
-    "bodies listed before 帮扶单位": (extract, "_HELPER_NOUN", _NEVER),
-    "a cue whose object comes later (帮扶以来，该村)": (extract, "_NO_OBJECT", _NEVER),
-    "a body inside 在…的率领下 is no helper": (extract, "_LED_BY", _NEVER),
+    "posts after a verb (担任, 是)": (posts, "_TAKES_POST", _NEVER),
+    "posts between commas": (posts, "_APPOSITION", _NEVER),
+    "posts before the name (作为…，P)": (posts, "_AS_POST", _NEVER),
+    "the helper after the cue (…的帮扶单位是X)": (assists, "_IDENTIFIES", _NEVER),
+    "bodies listed together share a cue": (assists, "_coordinated", lambda last, orgs, text: [last]),
+    "names NER missed in a list of persons": (posts, "_unread_names", lambda *a, **k: []),
+    "posts after 是/有/和 and verbs of posts": (posts, "_POST_OPENERS", ("\0",)),
+    "bodies listed before 帮扶单位": (assists, "_HELPER_NOUN", _NEVER),
+    "a cue whose object comes later (帮扶以来，该村)": (assists, "_NO_OBJECT", _NEVER),
+    "a body inside 在…的率领下 is no helper": (assists, "_LED_BY", _NEVER),
     "roles, partners, 来自, 被派驻到 (_roles)": (extract, "_roles", lambda *a, **k: None),
     "locations stated in words (位于, 所辖)": (extract, "_stated_locations", lambda *a, **k: None),
     "a place's parent is the unit right above it": (extract, "_immediate_parents", lambda c: c),
-    "level-only bodies without their place (市政协)": (extract, "_UNPLACED_LEVELS", frozenset()),
-    "helpers listed after 帮扶X的": (extract, "_helpers_after", lambda *a, **k: None),
+    "level-only bodies without their place (市政协)": (context, "_UNPLACED_LEVELS", frozenset()),
+    "helpers listed after 帮扶X的": (assists, "_helpers_after", lambda *a, **k: None),
     "units a team is sent by (由A和B派出)": (extract, "_senders", lambda *a, **k: None),
-    "the post a unit sent a person as (X派驻的第一书记，P)": (extract, "_SENT_AS", _NEVER),
-    "a person with a village post arriving (来到, 驻扎在)": (extract, "_ARRIVES", _NEVER),
+    "the post a unit sent a person as (X派驻的第一书记，P)": (roles, "_SENT_AS", _NEVER),
+    "a person with a village post arriving (来到, 驻扎在)": (roles, "_ARRIVES", _NEVER),
     "a unit's team named with 的 (X局的驻村工作队)": (teams, "_OWN_TEAMS", False),
     "a body named by its kind before its full name": (references, "_named_later", lambda *a, **k: None),
     "a team named after its place only helps nobody": (extract, "_PLACE_NAMED_TEAMS_HELP_NOBODY", False),
-    "a unit sending staff it does not name (选派3名干部到)": (extract, "_SENDS_STAFF", _NEVER),
-    "the village after a copula (Y村是X帮扶的村)": (extract, "_helped_after_copula", lambda *a, **k: None),
-    "help work named after a place (做好Y村帮扶工作)": (extract, "_place_programmes", lambda *a, **k: None),
+    "a unit sending staff it does not name (选派3名干部到)": (roles, "_SENDS_STAFF", _NEVER),
+    "the village after a copula (Y村是X帮扶的村)": (roles, "_helped_after_copula", lambda *a, **k: None),
+    "help work named after a place (做好Y村帮扶工作)": (assists, "_place_programmes", lambda *a, **k: None),
     "他/她 as the person named before": (extract, "person_pronouns", lambda *a, **k: []),
     "names NER missed after a post (秘书长单巍全)": (extract, "_names_after_posts", lambda *a, **k: []),
-    "units of stationed persons help across sentences": (extract, "_UNITS_OF_STATIONED_HELP", False),
+    "units of stationed persons help across sentences": (roles, "_UNITS_OF_STATIONED_HELP", False),
     "names running on over a middle dot (mentions)": (mentions_module, "_MIDDLE_DOTS", False),
     "no person inside a place (mentions)": (mentions_module, "_NO_PERSONS_IN_PLACES", False),
-    "one of a higher unit's villages (是X乡N个村之一)": (extract, "_ONE_OF", _NEVER),
-    "list items share their chain's parent level": (extract, "_LISTS_SHARE_CHAINS", False),
-    "staying for the village's work (在Y村驻村)": (extract, "_STAYS", ("\0",)),
+    "one of a higher unit's villages (是X乡N个村之一)": (places, "_ONE_OF", _NEVER),
+    "list items share their chain's parent level": (places, "_LISTS_SHARE_CHAINS", False),
+    "staying for the village's work (在Y村驻村)": (roles, "_STAYS", ("\0",)),
     "the village first, its partner after 与 (Y村与X开展村企联建)": (
-        extract,
+        roles,
         "_partner_first",
         lambda *a, **k: None,
     ),
-    "a body paying for a village's works (出资…为Y村)": (extract, "_funded_places", lambda *a, **k: None),
+    "a body paying for a village's works (出资…为Y村)": (assists, "_funded_places", lambda *a, **k: None),
     "a village post without a village, one village in the article": (extract, "_ONE_VILLAGE_STATIONS", False),
-    "a person named right after the unit (X局王刚)": (extract, "_NAMED_WITH_UNIT", False),
-    "a unit in parentheses after a person (P（X局派驻）)": (extract, "_UNIT_ASIDE", _NEVER),
+    "a person named right after the unit (X局王刚)": (roles, "_NAMED_WITH_UNIT", False),
+    "a unit in parentheses after a person (P（X局派驻）)": (roles, "_UNIT_ASIDE", _NEVER),
     "a title NER read into a name (王刚书记, mentions)": (mentions_module, "_TITLES", ()),
-    "a village's 书记 is its party branch's (马营村书记)": (extract, "_VILLAGE_SECRETARIES", False),
-    "the unit a person comes from (P从X来到Y村)": (extract, "_FROM", _NEVER),
+    "a village's 书记 is its party branch's (马营村书记)": (posts, "_VILLAGE_SECRETARIES", False),
+    "the unit a person comes from (P从X来到Y村)": (roles, "_FROM", _NEVER),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
     "a stem is generic only when made of unit words (mentions)": (

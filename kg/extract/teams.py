@@ -4,7 +4,8 @@ A team name says who sent it and where it serves: 运城市中级人民法院驻
 court's team in 康家坪村, so the court assists the village and the team's leader and members work for the
 court and serve in the village. A team named only after its unit (中国农业发展银行黑龙江省分行扶贫工作队) or
 only after its place (覃巴镇驻镇帮镇扶村工作队) says one of the two; a bare 工作队 later in the text is the
-team last named. The words that describe a team's task live in ``data/team_words.txt``.
+team last named, and a team named without its place may say where it moves in (X工作队进驻Y村). The
+words that describe a team's task live in ``data/team_words.txt``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kg.nlp.gazetteer import LEVELS, org_kind
+from kg.extract.common import _is_place
+from kg.nlp.gazetteer import LEVELS, org_kind, words
 from kg.types import Mention
 
 _TEAM = re.compile("工作队|工作组|帮扶队")
@@ -141,3 +143,20 @@ def helped_place(team: Team) -> Mention | None:
     if team.place is not None and team.place.kind in _HELPED:
         return team.place
     return None
+
+
+def _entered_place(team: Mention, named: list[Mention], text: str) -> Mention | None:
+    """The village a team moves into right after its name (X工作队进驻Y村)."""
+    verb = _ENTERS.match(text, team.end)
+    if verb is None:
+        return None
+    chain = [m for m in named if _is_place(m) and m.start >= verb.end()]
+    leaf = None
+    position = verb.end()
+    for m in chain:  # follow the chain 乌审旗嘎鲁图镇木都柴达木村 to its end
+        if m.start == position:
+            leaf, position = m, m.end
+    return leaf
+
+
+_ENTERS = re.compile("|".join(words("enters")))

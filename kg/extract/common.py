@@ -1,0 +1,114 @@
+"""Pieces every extraction rule shares: mention kinds, post patterns, place chains and the sentence's facts.
+
+The rules of the other modules read a sentence the same way: a mention is a place or a body by its
+kind, a post is matched by one pattern of ranked post words, a place chain (通渭县李家店乡马营村) is
+followed mention by mention, and the facts of a sentence are collected with that sentence as their
+evidence. Keeping these in one module keeps the rules that use them in agreement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.nlp.gazetteer import GOVERNMENT_POSTS, LEVELS, MEMBER_POSTS, PRINCIPAL_POSTS, org_kind, words
+from kg.types import Candidate, Document, Evidence, Mention
+
+PLACE_KINDS = frozenset(LEVELS)
+HELPED_LEVELS = frozenset({"Village", "Township"})
+STATIONED_POSTS = words("stationed_post")
+ASSIST_CUES = re.compile("|".join(sorted(words("assist_cue"), key=len, reverse=True)))
+DISPATCH_CUES = words("dispatch_cue")
+
+_POSTS = sorted(
+    set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS),
+    key=len,
+    reverse=True,
+)
+_RANKS = "(?:" + "|".join(words("post_rank")) + ")?副?"
+_RANKED_POST = _RANKS + "(?:" + "|".join(map(re.escape, _POSTS)) + ")"
+_POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
+_POST_ANYWHERE = re.compile(_RANKED_POST)
+_POST_RANKS = re.compile("^" + _RANKS)
+
+_PERSON_JOINS = ("、", "和", "与", "及")
+
+_PARENTHESIS = re.compile("[（(][^（()）]{1,30}[）)]")
+
+
+def _is_place(m: Mention) -> bool:
+    return m.kind in PLACE_KINDS
+
+
+def _is_org(m: Mention) -> bool:
+    return m.kind not in PLACE_KINDS and m.kind != "Person"
+
+
+def _leaves(places: list[Mention]) -> list[Mention]:
+    """Places that are not the parent of the place right after them (the specific end of a chain)."""
+    leaves = []
+    for i, m in enumerate(places):
+        nxt = places[i + 1] if i + 1 < len(places) else None
+        if nxt is None or nxt.start != m.end or nxt.parent != m.name:
+            leaves.append(m)
+    return leaves
+
+
+class _SentenceFacts:
+    """Collects the candidates of one sentence."""
+
+    def __init__(self, doc: Document, start: int, end: int) -> None:
+        o_start, o_end = doc.original_span(start, end)
+        self.evidence = Evidence(doc.doc_id, doc.text[start:end].strip(), o_start, o_end)
+        self.candidates: list[Candidate] = []
+
+    def add(self, s: Mention, p: str, o: Mention, post: str = "") -> None:
+        if s.name == o.name:
+            return
+        if p == "assists" and s.name.startswith(o.name) and org_kind(s.name) in _LOCAL_AUTHORITIES:
+            return  # 梅林镇党委 leads 梅林镇: a place's own bodies do not help it
+        self.candidates.append(Candidate(s, p, o, self.evidence, post))
+
+
+_LIST_JOINS = ("、", "和", "及", "与", "以及")
+
+# A place's own party and government bodies lead it; they are not said to help it.
+_LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
+
+# Punctuation that ends a clause, full-width and ASCII (pages mix both).
+_CLAUSE_ENDS = "，。；！？,;!?"
+
+# Nouns that class bodies as helpers (帮扶单位), longest first, as a regex alternation.
+_HELPER_NOUNS = "|".join(sorted(words("helper_noun"), key=len, reverse=True))
+
+
+def _chain_from(places: list[Mention], start: int) -> Mention | None:
+    """The last unit of the place chain that begins at ``start`` (通渭县李家店乡 -> 李家店乡)."""
+    leaf = None
+    for m in places:
+        if m.start == start:
+            leaf, start = m, m.end
+    return leaf
+
+
+def _chain_to(places: list[Mention], end: int) -> Mention | None:
+    """The unit of a place chain that ends at ``end``."""
+    return next((m for m in places if m.end == end), None)
+
+
+def _listed_after(
+    first: Mention | None, mentions: list[Mention], text: str, joins: tuple[str, ...]
+) -> list[Mention]:
+    """``first`` and the mentions listed right after it (A、B和C), in text order; [] without ``first``."""
+    listed = [first] if first is not None else []
+    while listed:
+        joined = next((j for j in joins if text.startswith(j, listed[-1].end)), "")
+        following = next((m for m in mentions if joined and m.start == listed[-1].end + len(joined)), None)
+        if following is None:
+            break
+        listed.append(following)
+    return listed
+
+
+def _post_base(post: str) -> str:
+    """A post without its rank words: 常务副校长 -> 校长."""
+    return _POST_RANKS.sub("", post)

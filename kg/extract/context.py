@@ -1,0 +1,84 @@
+"""What a document has said so far, and the full names bodies get from it.
+
+Chinese news names a body by the level of its place only (市住建局, 村党支部) once the place is known,
+so the extraction keeps the places seen by level, the paragraph's topic body, the teams and persons
+named so far, and gives such a body the nearest preceding place of its level (鄂尔多斯市住建局);
+leading place chains are cut from body names (鄂尔多斯市准格尔旗龙口镇沙也村党支部 -> 沙也村党支部,
+the long form kept as the surface alias).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from kg.extract.teams import Team
+from kg.nlp.gazetteer import LEVEL_PREFIXES, LEVELS, org_kind, split_place_chain
+from kg.types import Mention
+
+# How far back (characters) a level-only abbreviation looks for its place, by level.
+_LOOKBACK = {"Province": 100_000, "City": 100_000, "County": 3_000, "Township": 1_500, "Village": 600}
+
+# Levels whose level-only body names (市国安局, 县委) stand as names when no place of the level came before.
+_UNPLACED_LEVELS = frozenset({"Province", "City", "County"})
+
+# Characters that end body words (局, 委 …): a unit with one before its own ending has a body inside.
+_BODY_CHARS = set("局委部院厅办司会队社所站")
+
+
+class _Context:
+    """What the document has said so far: places by level, and the topic body."""
+
+    def __init__(self) -> None:
+        self.places: dict[str, list[Mention]] = {level: [] for level in LEVELS}
+        self.topic: Mention | None = None
+        self.topic_sentence = -1
+        self.team: Team | None = None
+        self.bodies: list[Mention] = []
+        self.teams: dict[str, Team] = {}
+        self.persons: list[Mention] = []
+        # persons given a village post (驻村第一书记) without a village, with their sentence
+        self.unplaced_persons: list[tuple[Mention, tuple[int, int]]] = []
+
+    def see_place(self, m: Mention) -> None:
+        self.places[m.kind].append(m)
+
+    def nearest(self, level: str, before: int, *, within: int | None = None) -> Mention | None:
+        for m in reversed(self.places[level]):
+            if m.end <= before:
+                return m if before - m.end <= (within or _LOOKBACK[level]) else None
+        return None
+
+
+def _abbreviation_level(name: str) -> tuple[str, str] | None:
+    """(level, prefix) when a body is named by the level of its place only: 市委组织部 -> (City, 市)."""
+    for prefix in sorted(LEVEL_PREFIXES, key=len, reverse=True):
+        if name.startswith(prefix) and org_kind(name):
+            return LEVEL_PREFIXES[prefix], prefix
+    return None
+
+
+def _name_org(m: Mention, context: _Context) -> Mention | None:
+    """Full name of a body mention; None for an abbreviation whose place the text never gave."""
+    if m.name != m.surface:  # already named (defined short name)
+        return m
+    abbreviation = _abbreviation_level(m.name)
+    if abbreviation:
+        level, prefix = abbreviation
+        place = context.nearest(level, m.start)
+        if place is None:
+            # 市政协, 省农业农村厅 in an article that never names its city or province: the reader
+            # knows it from the outlet, and the body keeps the name it is given; a village's or
+            # town's bodies (村委会, 镇党委) without their place are no specific body
+            return m if level in _UNPLACED_LEVELS else None
+        return replace(m, name=place.name + m.name[len(prefix) :])
+    units = split_place_chain(m.name)
+    chain_end = 0
+    for s, e in units:
+        # a unit with a body inside (公安局潮格温都尔镇) ends the chain of places that opens the name
+        if s != chain_end or org_kind(m.name[s:e]) or _BODY_CHARS & set(m.name[s : e - 1]):
+            break
+        chain_end = e
+    leading = [u for u in units if u[1] <= chain_end]
+    if len(leading) >= 2:  # keep the innermost place only
+        return replace(m, name=m.name[leading[-1][0] :])
+    return m

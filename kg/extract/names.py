@@ -1,0 +1,77 @@
+"""Persons the NER stage missed: names in a list of persons and names right after a post.
+
+LAC tears some names into other words (秘书长单巍全: 秘书长单 / 巍全) or skips names inside a list
+(陈晓鹏、黄平、杨天辉); two or three characters that open with a family name and stand where only a name
+can stand are read as a person, so that the post before them reaches them.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+from kg.extract.common import _PARENTHESIS, _POST_ANYWHERE
+from kg.types import Mention
+
+_LISTED_NAME = re.compile("(?:(?![和与及])[\u4e00-\u9fff]){2,3}")
+_NAMES_BETWEEN = re.compile(" *[、和与及](?: *(?:(?![和与及])[\u4e00-\u9fff]){2,3} *[、和与及])+ *")
+_SURNAMES = tuple(
+    line.strip()
+    for line in resources.files("kg").joinpath("data/surnames.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def _unread_names(text: str, start: int, end: int) -> list[Mention]:
+    """Persons inside a list of persons that NER missed: 2–3 characters from a family name, between joins.
+
+    ``text[start:end]`` lies between two persons; it must be nothing but joins, asides in parentheses
+    and such names (、黄平、 in 陈晓鹏、黄平、杨天辉), else there are none.
+    """
+    gap = _PARENTHESIS.sub(lambda m: " " * len(m.group()), text[start:end])
+    if not _NAMES_BETWEEN.fullmatch(gap):
+        return []
+    found = []
+    for name in _LISTED_NAME.finditer(gap):
+        if name.group().startswith(_SURNAMES):
+            word = name.group()
+            found.append(Mention(word, "Person", word, start + name.start(), start + name.end()))
+        else:
+            return []
+    return found
+
+
+def _names_after_posts(text: str, sentence: tuple[int, int], named: list[Mention]) -> list[Mention]:
+    """Persons NER missed right after a post: 2–3 characters from a family name, then a clause break.
+
+    LAC tears some names into other words (市政协秘书长单巍全及…: 秘书长单 / 巍全); a post followed by
+    a family name and a break (、, 及, 说 …) within three characters names a person.
+    """
+    starts = {m.start for m in named}
+    covered = bytearray(sentence[1] - sentence[0] + 1)
+    for m in named:
+        if sentence[0] <= m.start < sentence[1]:
+            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    found = []
+    for post in _POST_ANYWHERE.finditer(text, sentence[0], sentence[1]):
+        start = post.end()
+        if start in starts or start >= sentence[1] or covered[start - sentence[0]]:
+            continue
+        for length in (3, 2):
+            end = start + length
+            word = text[start:end]
+            if (
+                end < sentence[1]
+                and _AFTER_NAME.match(text, end)
+                and word.startswith(_SURNAMES)
+                and all("\u4e00" <= c <= "\u9fff" for c in word)
+                and not any(covered[start - sentence[0] : end - sentence[0]])
+            ):
+                found.append(Mention(word, "Person", word, start, end))
+                break
+    return found
+
+
+# What may follow a person's name there: a clause break or a list join (a verb would let 强调 pass as a
+# name: 书记强调).
+_AFTER_NAME = re.compile("[，。、；,;（(]|及|和|与")

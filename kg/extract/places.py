@@ -1,0 +1,158 @@
+"""Where places lie (locatedIn): chains of names, lists, and locations stated in words.
+
+A chain (通渭县李家店乡马营村) puts each unit in the one before it; a list (上石村、下石村) shares the
+chain's parent; 位于, 所辖 and 是X乡N个村之一 state a parent in words, which must be of a higher level.
+Last, a place keeps only the unit right above it as its parent, as a chain would give it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kg.extract.common import _LIST_JOINS, _chain_from, _chain_to, _SentenceFacts
+from kg.nlp.gazetteer import LEVELS, place_level
+from kg.types import Candidate, Mention
+
+
+def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
+    by_name: dict[str, Mention] = {}
+    for i, m in enumerate(places):
+        if m.parent:
+            parent = by_name.get(m.parent) or Mention(
+                m.parent, place_level(m.parent) or "Place", m.parent, m.start, m.start
+            )
+            out.add(m, "locatedIn", parent)
+        elif (
+            i
+            and text[places[i - 1].end : m.start] in ("、", "和", "及", "与", "以及")
+            and places[i - 1].parent
+        ):
+            # 上石村、下石村: the list shares its chain's parent; 咸宜镇李坪村、修齐镇东河村: an item
+            # that opens a new chain shares the parent of the place of its level in the chain before
+            same = next((p for p in reversed(places[:i]) if p.kind == m.kind), None)
+            if (
+                same is not None
+                and same.parent
+                and same.parent in by_name
+                and (
+                    same is places[i - 1]
+                    or _run_start(places, _list_start(places, i - 1, text)) <= places.index(same)
+                )
+            ):
+                inherited = replace(m, parent=same.parent)
+                places[i] = inherited
+                out.add(inherited, "locatedIn", by_name[same.parent])
+        by_name[m.name] = places[i]
+
+
+def _higher(parent: Mention, child: Mention) -> bool:
+    return LEVELS.index(parent.kind) < LEVELS.index(child.kind)
+
+
+def _stated_locations(
+    places: list[Mention], text: str, sentence: tuple[int, int], out: _SentenceFacts
+) -> None:
+    """Where a place lies, stated in words rather than by a chain of names.
+
+    马营村位于通渭县李家店乡, 位于X乡的马营村, X乡所辖马营村、柳树村, 通渭县的平襄镇: the parent must be
+    of a higher level than the place.
+    """
+    places = [m for m in places if m.kind in LEVELS]
+    for m in places:
+        verb = _LIES_IN.match(text, m.end)
+        if verb is not None:  # 马营村位于通渭县李家店乡
+            parent = _chain_from(places, verb.end())
+            if parent is not None and _higher(parent, m):
+                out.add(m, "locatedIn", parent)
+    for verb in _LIES_IN.finditer(text, sentence[0], sentence[1]):  # 位于X乡的马营村
+        parent = _chain_from(places, verb.end())
+        if parent is None or not text.startswith("的", parent.end):
+            continue
+        for child in _listed_from(places, parent.end + 1, text):
+            if _higher(parent, child):
+                out.add(child, "locatedIn", parent)
+    for m in places:  # 马营村是李家店乡12个贫困村之一: one of the villages of a higher unit
+        copula = _ONE_OF_COPULA.match(text, m.end)
+        parent = _chain_from(places, copula.end()) if copula is not None else None
+        if parent is not None and _higher(parent, m) and _ONE_OF.match(text, parent.end):
+            out.add(m, "locatedIn", parent)
+    for word in _GOVERNS.finditer(text, sentence[0], sentence[1]):  # X乡所辖马营村, 通渭县的平襄镇
+        parent = _chain_to(places, word.start())
+        if parent is None:
+            continue
+        for child in _listed_from(places, word.end(), text):
+            if _higher(parent, child):
+                out.add(child, "locatedIn", parent)
+
+
+def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
+    """The places listed from ``start`` on (马营村、柳树村和石桥村), each the end of its own chain."""
+    listed: list[Mention] = []
+    while True:
+        leaf = _chain_from(places, start)
+        if leaf is None or (listed and leaf.kind != listed[0].kind):
+            return listed
+        listed.append(leaf)
+        join = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), None)
+        if join is None:
+            return listed
+        start = leaf.end + len(join)
+
+
+_ONE_OF_COPULA = re.compile("(?:曾|原|曾经|也|现)?(?:是|为|系)")
+# 12个贫困村之一, 6个行政村之一: a count of units of the place's own kind, 之一
+_ONE_OF = re.compile(
+    "[一二三四五六七八九十两百\\d]+个[\u4e00-\u9fff]{0,6}?(?:村|嘎查|社区|乡镇|镇|乡|苏木|街道)之一"
+)
+_LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
+_GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
+
+
+def _list_start(places: list[Mention], i: int, text: str) -> int:
+    """Index of the first item of the list ``places[i]`` ends (荍田村、天堂村: 荍田村), over list joins.
+
+    Items share their parent: 白蜡乡荍田村、天堂村及黄坭镇树坪村 puts 黄坭镇 beside 白蜡乡.
+    """
+    if not _LISTS_SHARE_CHAINS:
+        return i
+    while (
+        i > 0
+        and text[places[i - 1].end : places[i].start] in _LIST_JOINS
+        and places[i].kind == places[i - 1].kind
+        and places[i].parent
+        and places[i].parent == places[i - 1].parent
+    ):
+        i -= 1
+    return i
+
+
+# Whether a list item that opens a new chain looks back over the items before it for its parent's level.
+_LISTS_SHARE_CHAINS = True
+
+
+def _run_start(places: list[Mention], i: int) -> int:
+    """Index of the first place of the chain that ends with ``places[i]``."""
+    while i > 0 and places[i - 1].end == places[i].start and places[i].parent == places[i - 1].name:
+        i -= 1
+    return i
+
+
+def _immediate_parents(candidates: list[Candidate]) -> list[Candidate]:
+    """Drop A locatedIn C where the document also puts A in B and B in C.
+
+    大邑县的丹凤村 beside 大邑县悦来镇丹凤村: a place's parent is the unit right above it.
+    """
+    parents: dict[str, set[str]] = {}
+    for c in candidates:
+        if c.predicate == "locatedIn":
+            parents.setdefault(c.subject.name, set()).add(c.object.name)
+    skipped = {
+        (child, far)
+        for child, above in parents.items()
+        for far in above
+        if any(far in parents.get(near, ()) for near in above if near != far)
+    }
+    return [
+        c for c in candidates if c.predicate != "locatedIn" or (c.subject.name, c.object.name) not in skipped
+    ]

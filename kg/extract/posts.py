@@ -1,0 +1,349 @@
+"""Posts of persons: ``[body] post (、[body] post)* person`` gives heads, worksFor or servesIn.
+
+A principal post (局长, 党委书记) heads its body, a deputy or member post works for it, and a village
+post (驻村第一书记) serves in the village; ``body 派驻 village`` before such a post also says the body
+helps the village. The body of a post is the one named right before it, else the one the post or the
+list implies (县委常委、组织部长: the 组织部 of that 县委), since Chinese leaves repeated bodies out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kg.extract.common import (
+    _PARENTHESIS,
+    _PERSON_JOINS,
+    _POST_ANYWHERE,
+    _POST_AT_END,
+    DISPATCH_CUES,
+    STATIONED_POSTS,
+    _is_org,
+    _is_place,
+    _post_base,
+    _SentenceFacts,
+)
+from kg.extract.context import _abbreviation_level, _Context
+from kg.extract.names import _unread_names
+from kg.extract.references import implied_body
+from kg.extract.teams import helped_place
+from kg.nlp.gazetteer import (
+    GOVERNMENT_POSTS,
+    LEVEL_PREFIXES,
+    PRINCIPAL_POSTS,
+    lexicon,
+    org_kind,
+    place_level,
+    words,
+)
+from kg.types import Mention
+
+# Posts that exist only in work teams: standing alone, they are posts in the team the text named last.
+_TEAM_POSTS = frozenset(words("team_post"))
+# Verbs that give a person a post named after them (张建国担任X党委书记).
+_TAKES_POST = re.compile("|".join(words("takes_post")))
+
+_OF = re.compile("的(?:一名|一位|一个)?$")
+_PARTY_ENDINGS = ("党组", "党委", "党总支", "党支部", "党工委")
+_PARTY_MEMBER_POSTS = frozenset({"书记", "委员", "成员", "常委", "纪检组长"})
+# a verb that gives a post opens the phrase of that post too (在马营村担任第一书记)
+_POST_OPENERS = words("post_opener") + tuple(w for w in words("takes_post") if len(w) > 1)
+
+# A post set off by commas right after a name (王刚，定西市财政局干部，), and one stated before the name.
+_APPOSITION = re.compile("[，,][^，,。；;！？]{2,30}?[，,。]")
+_AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
+# Posts that contract the name of a department of the body before them with 部长 (组织部 + 部长).
+_CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
+_PARTY_POSTS = dict(lexicon()["party_post"])
+
+# How far back (characters) a first secretary without a village takes the village named last.
+_STATIONED_LOOKBACK = 60
+# Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
+_CHAIN_CUES = ("派驻", "驻")
+_STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
+_VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
+
+_DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
+_BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
+_INNER_BODY = re.compile("(" + "|".join(words("inner_body")) + ")$")
+# Bodies that belong to a place (the community's 居委会), not to another body.
+_PLACE_BOUND_BODIES = frozenset(words("place_bound_body"))
+_TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
+
+
+def _body_for_post(
+    post: str, before: str, end: int, named: list[Mention], context: _Context, previous_body: Mention | None
+) -> Mention | None:
+    """The body a post belongs to: the body or place named right before it, else one the post implies."""
+    base = _post_base(post)
+    ending = [m for m in named if m.end == end and m.kind != "Person"]
+    if not ending:  # 组织部长, 工作队长: the post's first character closes the body's name
+        ending = [m for m in named if m.end == end + 1 and m.name[-1] == post[0] and _is_org(m)]
+    of = _OF.search(before)
+    if not ending and of is not None:  # 马营村的第一书记王刚, 王刚是X局的一名干部
+        ending = [m for m in named if m.end == end - len(of.group()) and m.kind != "Person"]
+    inner = _INNER_BODY.search(before)
+    if not ending and inner:  # 杭州建设公司 + 党委 + 副书记: LAC left the party body out of the name
+        host = next((m for m in named if m.end == end - len(inner.group(1)) and m.kind != "Person"), None)
+        if host is not None:
+            name = host.name + inner.group(1)
+            surface = host.surface + inner.group(1)
+            return Mention(name, org_kind(name) or "PartyBody", surface, host.start, end)
+    if not ending and base in _PARTY_POSTS:  # 村党支部 + 书记 read as 村 + 党支部书记
+        suffix = _PARTY_POSTS[base]
+        ending = [m for m in named if m.end == end + len(suffix) and m.name.endswith(suffix) and _is_org(m)]
+    if not ending and before.endswith("）"):  # skip a parenthesis: 法院（以下简称“呼铁中院”）党组书记
+        opening = end - len(before) + before.rfind("（")
+        ending = [m for m in named if m.end == opening and m.kind != "Person"]
+    body = next((m for m in ending if _is_org(m)), None)
+    place = next((m for m in ending if _is_place(m)), None)
+    if base in _PARTY_POSTS:
+        suffix = _PARTY_POSTS[base]
+        host = body or place
+        if host is not None and not host.name.endswith(suffix):
+            return replace(host, name=host.name + suffix, kind="PartyBody", surface=host.surface + suffix)
+    if body is not None:
+        return body
+    if place is not None:
+        return place
+    delimited = _DELIMITED.search(before)
+    if delimited and org_kind(delimited.group()) and _abbreviation_level(delimited.group()):
+        # 、市包联驻村办主任: the list punctuation delimits a body LAC tore into verbs
+        level, prefix = _abbreviation_level(delimited.group()) or ("", "")
+        home = context.nearest(level, end)
+        if home is not None:
+            surface = delimited.group()
+            name = home.name + surface[len(prefix) :]
+            return Mention(name, org_kind(name) or "Organisation", surface, end - len(surface), end)
+    if base in GOVERNMENT_POSTS:
+        level = LEVEL_PREFIXES.get(base[:-1], "") or LEVEL_PREFIXES.get(base[0], "")
+        home = context.nearest(level, end) if level else None
+        if home is not None:
+            name = home.name + GOVERNMENT_POSTS[base]
+            return Mention(name, "GovernmentBody", name, end, end)  # implied: no characters of its own
+    bare = _BARE_BODY.search(before)
+    if base in _CONTRACTED_POSTS and previous_body is not None:  # 县委常委、组织部长: 组织部 + 部长
+        name = previous_body.name + _CONTRACTED_POSTS[base]
+        return Mention(name, org_kind(name) or "PartyBody", _CONTRACTED_POSTS[base], end, end)
+    if bare and previous_body is not None:  # 巴彦淖尔市委常委、组织部部长: the 组织部 of that 市委
+        # 公司党委副书记、纪委书记: the 纪委 of the company, not of its 党委; 社区党委书记、居委会主任:
+        # the 居委会 of the community
+        owner = re.sub("(?:党委|党组|党总支|党支部|纪委|工会)$", "", previous_body.name)
+        if bare.group(1) in _PLACE_BOUND_BODIES:
+            owner = re.sub("(?:党委|党组|党总支|党支部|党工委)$", "", previous_body.name)
+            if not place_level(owner):
+                return None
+        name = owner + bare.group(1)
+        return Mention(name, org_kind(name) or "PartyBody", bare.group(1), end - len(bare.group(1)), end)
+    return None
+
+
+def _post_chain(
+    text: str, sentence: tuple[int, int], end: int, bodies: list[Mention], context: _Context
+) -> list[tuple[Mention | None, str, int]]:
+    """The ``[body] post (、[body] post)*`` list ending at ``end``, right to left."""
+    pairs: list[tuple[Mention | None, str, int]] = []
+    while end > sentence[0]:
+        match = _POST_AT_END.search(text, sentence[0], end)
+        if not match:
+            break
+        post, before = match.group(1), text[sentence[0] : match.start()]
+        body = _body_for_post(post, before, match.start(), bodies, context, None)
+        after = match.start() + 1
+        while body is None:  # 工作队 + 队员 rather than 工作队队员 without a body
+            shorter = _POST_AT_END.search(text, after, end)
+            if shorter is None:
+                break
+            after = shorter.start() + 1
+            found = _body_for_post(
+                shorter.group(1), text[sentence[0] : shorter.start()], shorter.start(), bodies, context, None
+            )
+            if found is not None and _is_org(found):
+                match, post, before, body = (
+                    shorter,
+                    shorter.group(1),
+                    text[sentence[0] : shorter.start()],
+                    found,
+                )
+            elif found is not None and _is_place(found) and found.name[-1] + shorter.group(1) == post:
+                body = found  # 马营村主任: the 村主任 of 马营村, the unit's last character shared
+        pairs.append((body, post, match.start()))
+        bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
+        start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
+        if body is not None and _is_place(body):  # X局调研员、驻(通渭县)马营村第一书记: over 驻 and the chain
+            while True:
+                outer = next((b for b in bodies if b.end == start and _is_place(b)), None)
+                if outer is None:
+                    break
+                start = outer.start
+            cue = next((c for c in _CHAIN_CUES if text.startswith(c, start - len(c))), "")
+            start -= len(cue)
+        if start > sentence[0] and text[start - 1] in "、兼":  # 党支部书记兼村委会主任
+            end = start - 1
+        else:
+            break
+    return pairs
+
+
+def _post_facts(
+    person: Mention,
+    pairs: list[tuple[Mention | None, str, int]],
+    text: str,
+    sentence: tuple[int, int],
+    orgs: list[Mention],
+    context: _Context,
+    out: _SentenceFacts,
+) -> None:
+    previous_body: Mention | None = None
+    previous_post = ""
+    for body, post, post_start in reversed(pairs):  # left to right: bare bodies need the one before
+        if body is None:
+            before = text[sentence[0] : post_start]
+            body = _body_for_post(post, before, post_start, [], context, previous_body)
+        if body is None and previous_body is not None:
+            # 党组书记、院长王旭军, 党组成员、副局长P: a post without a body of its own shares the body
+            # listed before, without the party body when the post is no party post
+            body = previous_body
+            party = _PARTY_POSTS.get(_post_base(previous_post), "")
+            if not party and _post_base(post) not in _PARTY_MEMBER_POSTS:
+                party = next((e for e in _PARTY_ENDINGS if body.name.endswith(e)), "")
+            if party and body.name.endswith(party) and len(body.name) > len(party):
+                name = body.name[: -len(party)]
+                surface = body.surface.removesuffix(party)
+                body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
+        opens = _opens_phrase(text[sentence[0] : post_start])
+        if body is None and opens:
+            body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
+        if body is None and opens and _post_base(post) in _TEAM_POSTS and context.team is not None:
+            body = context.team.mention  # 身边是新队员姚宝雷: a member of the team named before
+        if body is None and opens and _post_base(post) in _VILLAGE_POSTS:  # 在马营村，驻村第一书记P
+            body = context.nearest("Village", post_start, within=_STATIONED_LOOKBACK)
+        if body is None:
+            continue
+        previous_post = post
+        base = _post_base(post)
+        if _is_place(body) and base in GOVERNMENT_POSTS:  # 五华县副县长: the county's government
+            name = body.name + GOVERNMENT_POSTS[base]
+            body = Mention(name, "GovernmentBody", body.surface, body.start, body.end)
+        if _is_place(body) and base == "书记" and _VILLAGE_SECRETARIES and body.name.endswith(("村", "嘎查")):
+            # 马营村书记王刚: a village's secretary is its party branch's (村党支部书记)
+            body = Mention(body.name + "党支部", "PartyBody", body.surface, body.start, body.end)
+        if _is_place(body):
+            if base in STATIONED_POSTS:
+                out.add(person, "servesIn", body, post)
+                _dispatch(body, person, text, sentence, orgs, out)
+            continue
+        previous_body = body
+        principal = (base in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS) and "副" not in post
+        out.add(person, "heads" if principal else "worksFor", body, post)
+        team = context.teams.get(body.name)
+        if team is not None:  # a team's leader and members work for its unit, serve in its village
+            if team.sender is not None and _is_org(team.sender):
+                out.add(person, "worksFor", team.sender, post)
+            place = helped_place(team)
+            if place is not None and place.kind == "Village":
+                out.add(person, "servesIn", place, post)
+
+
+def _opens_phrase(before: str) -> bool:
+    """Whether a post after ``before`` starts a phrase (after punctuation or 是/有/包括), not a word."""
+    return not before or not "\u4e00" <= before[-1] <= "\u9fff" or before.endswith(_POST_OPENERS)
+
+
+def _posts(
+    sentence: tuple[int, int], text: str, mentions: list[Mention], context: _Context, out: _SentenceFacts
+) -> None:
+    orgs = [m for m in mentions if _is_org(m)]
+    bodies = [m for m in mentions if m.kind != "Person"]
+    persons = [m for m in mentions if m.kind == "Person"]
+    previous: tuple[Mention, list[tuple[Mention | None, str, int]]] | None = None
+    for person in persons:
+        pairs = _post_chain(text, sentence, person.start, bodies, context)
+        between = _PARENTHESIS.sub("", text[previous[0].end : person.start]) if previous else ""
+        unread = _unread_names(text, previous[0].end, person.start) if previous else []
+        if not pairs and previous is not None and (between in _PERSON_JOINS or unread):
+            pairs = previous[1]  # 副校长肖红、刁绵惠: a list of persons shares the post before it
+            for name in unread:  # 队员陈晓鹏、黄平、杨天辉: a name LAC did not read as one
+                _post_facts(name, pairs, text, sentence, orgs, context, out)
+        found = len(out.candidates)
+        _post_facts(person, pairs, text, sentence, orgs, context, out)
+        # (驻新村第一书记: a village named but not recognised is no village left out)
+        stationed = any(
+            _post_base(post) in _VILLAGE_POSTS and not _STATIONED_AT.search(text, max(0, at - 9), at)
+            for _, post, at in pairs
+        )
+        if stationed and not any(c.subject == person and c.predicate == "servesIn" for c in out.candidates):
+            context.unplaced_persons.append((person, sentence))  # 驻村第一书记王刚: in the article's village
+        if len(out.candidates) == found and pairs and previous is not None:
+            # 局长王刚、副局长李明: a post with no body of its own, listed after another person's, is
+            # in the body that person's post is in
+            held = [
+                c.object
+                for c in out.candidates
+                if c.subject == previous[0] and c.predicate in ("heads", "worksFor") and _is_org(c.object)
+            ]
+            own = [b for b in held if not b.name.endswith(_PARTY_ENDINGS)] or held
+            if text[previous[0].end : pairs[-1][2]] in _PERSON_JOINS and own:
+                shared: list[tuple[Mention | None, str, int]] = [
+                    (own[-1], post, post_start) for _, post, post_start in pairs
+                ]
+                _post_facts(person, shared, text, sentence, orgs, context, out)
+        previous = (person, pairs)
+        aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
+        if aside is not None:  # 唐海荣（驻马路村第一书记）, 王刚，定西市财政局干部，: a post beside the name
+            _post_facts(
+                person,
+                _post_chain(text, (aside.start() + 1, aside.end() - 1), aside.end() - 1, bodies, context),
+                text,
+                sentence,
+                orgs,
+                context,
+                out,
+            )
+    # 作为马营村驻村第一书记，王刚……: the post comes first and the person after the comma
+    for role in _AS_POST.finditer(text, sentence[0], sentence[1]):
+        named = next((p for p in persons if p.start == role.end()), None)
+        if named is not None:
+            chain = _post_chain(text, (role.start() + 2, role.end() - 1), role.end() - 1, bodies, context)
+            _post_facts(named, chain, text, sentence, orgs, context, out)
+    # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it
+    s_text = text[sentence[0] : sentence[1]]
+    for verb in _TAKES_POST.finditer(s_text):
+        verb_end = sentence[0] + verb.end()
+        subject = next((p for p in reversed(persons) if p.end <= sentence[0] + verb.start()), None)
+        if subject is None:
+            continue
+        for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
+            pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
+            first = pairs[-1] if pairs else None
+            first_start = (first[0].start if first[0] is not None else first[2]) if first else -1
+            # 王刚是定西市财政局派驻马营村的第一书记: a dispatching unit may open the phrase
+            sender = next((o for o in orgs if o.start == verb_end and o.end < first_start), None)
+            if sender is not None and any(text.startswith(c, sender.end) for c in DISPATCH_CUES):
+                first_start = verb_end
+            opens = first_start == verb_end
+            if opens and not any(p.start == post.end() for p in persons):
+                _post_facts(subject, pairs, text, sentence, orgs, context, out)
+                break
+
+
+def _dispatch(
+    village: Mention,
+    person: Mention,
+    text: str,
+    sentence: tuple[int, int],
+    orgs: list[Mention],
+    out: _SentenceFacts,
+) -> None:
+    """鄂尔多斯市住建局派驻乌审旗嘎鲁图镇木都柴达木村驻村第一书记董晶."""
+    for org in orgs:
+        if sentence[0] <= org.end < village.start:
+            between = text[org.end : village.start]
+            cue = next((c for c in DISPATCH_CUES if between.startswith(c)), None)
+            if cue and not re.search(r"[，。；、,;]", between):
+                out.add(org, "assists", village)
+                out.add(person, "worksFor", org, "派驻")
+
+
+# Whether a village's 书记 is taken as its party branch's (马营村书记 = 马营村党支部书记).
+_VILLAGE_SECRETARIES = True

@@ -1,0 +1,326 @@
+"""Help and employment stated by role nouns and sending verbs rather than by an assist cue or a post.
+
+马营村是X的定点帮扶村 and 作为马营村的帮扶单位，X… make X a helper; X选派P到Y村, 工作队由A和B派出 and
+X派驻的第一书记P make the person work for the unit and the unit help the village the person serves
+in, also when the document says so in different sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.extract.common import (
+    _CLAUSE_ENDS,
+    _HELPER_NOUNS,
+    _LIST_JOINS,
+    _PERSON_JOINS,
+    _POST_ANYWHERE,
+    _POST_AT_END,
+    _RANKED_POST,
+    ASSIST_CUES,
+    HELPED_LEVELS,
+    STATIONED_POSTS,
+    _chain_from,
+    _is_org,
+    _is_place,
+    _leaves,
+    _listed_after,
+    _post_base,
+    _SentenceFacts,
+)
+from kg.nlp.gazetteer import PRINCIPAL_POSTS, words
+from kg.types import Candidate, Mention
+
+# Verbs by which a unit sends one of its people to a village (X选派P到Y村).
+_SENDS = re.compile("|".join(words("sends")))
+_STAFF = re.compile("|".join(words("staff_word")))
+_HELPED_NOUN = re.compile("|".join(sorted(words("helped_noun"), key=len, reverse=True)))
+_COMES_FROM = re.compile("|".join(words("comes_from")))
+# 王刚被派驻到马营村: a person sent to a village, the sender left out
+_SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻|驻)?")
+
+# A unit sending staff it does not name to a place: (先后)选派3名(优秀)干部到, 派出工作队进驻.
+_SENDS_STAFF = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个))?(?:"
+    + "|".join(words("staff_word"))
+    + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))?(?:到|至|赴|进驻|入驻|驻)"
+)
+
+
+def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """支行选派夏启贵到袁山村: the unit sends the person to the village, so it assists the village."""
+    places = [m for m in mentions if _is_place(m)]
+    for i, org in enumerate(mentions):
+        if not _is_org(org):
+            continue
+        unnamed = _SENDS_STAFF.match(text, org.end)
+        if unnamed is not None:  # 学校先后选派3名干部到岔峪村: staff the text does not name
+            village = _chain_from(places, unnamed.end())
+            if village is not None and village.kind in HELPED_LEVELS:
+                out.add(org, "assists", village)
+            continue
+        verb = _SENDS.match(text, org.end)
+        person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
+        if verb is None or person is None or person.kind != "Person":
+            continue
+        # X选派P, X选派干部P, X选派的驻村第一书记P: the person follows the verb (and a word for staff),
+        # or the verb's 的 and a post
+        post = (
+            _POST_AT_END.search(text, verb.end(), person.start) if text.startswith("的", verb.end()) else None
+        )
+        staff = _STAFF.match(text, verb.end())
+        follows = person.start == verb.end() or (staff is not None and person.start == staff.end())
+        if not follows and not (post is not None and post.start() == verb.end() + 1):
+            continue
+        clause_end = person.end
+        while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
+            clause_end += 1
+        village = next(
+            (m for m in mentions if m.kind == "Village" and person.end <= m.start < clause_end), None
+        )
+        out.add(person, "worksFor", org, verb.group())
+        if village is not None:
+            out.add(person, "servesIn", village)
+            out.add(org, "assists", village)
+
+
+def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """工作队由A和B派出，进驻Y村: the units a team or person is sent by assist the place it serves in.
+
+    The place is the one the team before 由 is named after, else the first village or town the
+    sentence names after the verb (由X选派到Y村, 由A、B联合派出，进驻Y村).
+    """
+    orgs = [m for m in mentions if _is_org(m)]
+    helped = [m for m in _leaves([m for m in mentions if _is_place(m)]) if m.kind in HELPED_LEVELS]
+    for by in _SENT_BY.finditer(text, sentence[0], sentence[1]):
+        first = next((o for o in orgs if o.start == by.end()), None)
+        units = _listed_after(first, orgs, text, _LIST_JOINS)
+        if not units:
+            continue
+        verb = _SENDING.match(text, units[-1].end)
+        if verb is None:
+            continue
+        team = next((m for m in mentions if m.kind == "WorkTeam" and 0 <= by.start() - m.end <= 1), None)
+        named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
+        place = named_in or next((p for p in helped if p.start >= verb.end()), None)
+        if place is not None:
+            for unit in units:
+                out.add(unit, "assists", place)
+
+
+# 由A和B派出: who sends a team or person; the verb may take 联合/共同 and a result (派驻组成).
+_SENT_BY = re.compile("由")
+_SENDING = re.compile("(?:联合|共同|分别)?(?:" + "|".join(words("sends")) + "|抽调|组建|组成)")
+
+
+def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
+    """Help and membership stated by a role noun or verb rather than an assist cue.
+
+    马营村是X的定点帮扶村; 作为马营村的帮扶单位，X…; X党支部与马营村党支部结对共建 (the partner's village);
+    王刚来自X局 (worksFor, and X helps the village he serves in); 王刚被派驻到马营村 (servesIn, and the
+    unit he works for helps the village).
+    """
+    orgs = [m for m in mentions if _is_org(m)]
+    villages = [m for m in mentions if m.kind in HELPED_LEVELS]
+    for helped_by in _HELPED_BY.finditer(text, sentence[0], sentence[1]):  # 在X的帮扶下，马营村…
+        span = (helped_by.start() + 1, helped_by.start(1))
+        org = next((o for o in orgs if (o.start, o.end) == span), None)
+        after = [v for v in villages if v.start >= helped_by.end()]
+        before = [v for v in villages if v.end <= helped_by.start()]
+        village = after[0] if after else before[-1] if before else None
+        if org is not None and village is not None:
+            out.add(org, "assists", village)
+    for noun in _HELPED_NOUN.finditer(text, sentence[0], sentence[1]):  # 马营村是X的帮扶村
+        org = next((o for o in orgs if o.end == noun.start() - 1 and text[o.end] == "的"), None)
+        if org is None:
+            continue
+        village = next(
+            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+        )
+        if village is not None:
+            out.add(org, "assists", village)
+    _helped_after_copula(orgs, villages, text, out)
+    for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
+        village = next((v for v in villages if v.end == role.start()), None)
+        if village is not None:
+            first = next((o for o in orgs if o.start == role.end()), None)
+            for org in _listed_after(first, orgs, text, _LIST_JOINS):
+                out.add(org, "assists", village)
+    for role in _AS_HELPER.finditer(text, sentence[0], sentence[1]):  # 作为马营村的帮扶单位，X…
+        village = next((v for v in villages if v.start == role.start() + 2), None)
+        org = next((o for o in orgs if o.start == role.end()), None)
+        if village is not None and org is not None:
+            out.add(org, "assists", village)
+    for partner in orgs:  # X党支部与马营村党支部结对共建: X helps the partner's village
+        # the village that closes the place chain opening the partner's name (榆中县甘草店镇车道岭村党支部)
+        home = next(
+            (v for v in reversed(villages) if partner.start <= v.start and v.end < partner.end),
+            None,
+        )
+        if home is None or not ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + 12)):
+            continue
+        join = partner.start - 1
+        if join >= sentence[0] and text[join] in "与和同":
+            helper = next((o for o in orgs if o.end == join), None)
+            if helper is not None and not helper.name.startswith(home.name):
+                out.add(helper, "assists", home)
+    _partner_first(villages, orgs, text, sentence, out)
+    persons = [m for m in mentions if m.kind == "Person"]
+    places = [m for m in mentions if _is_place(m)]
+    for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
+        of = _ORG_PEOPLE.match(text, org.end)
+        first = next((p for p in persons if of is not None and p.start == of.end()), None)
+        if first is None and of is not None:  # X局的党员干部王刚: a word for staff between
+            staff = _STAFF_WORDS.match(text, of.end())
+            first = next((p for p in persons if staff is not None and p.start == staff.end()), None)
+        if of is None and _NAMED_WITH_UNIT:  # 定西市财政局王刚说: a person named with the unit
+            named = next((p for p in persons if p.start == org.end), None)
+            title = _POST_ANYWHERE.match(text, named.end) if named is not None else None
+            if named is not None and title is None:
+                out.add(named, "worksFor", org)
+            elif named is not None and title is not None:  # 通渭县林业局王刚局长: the post after the name
+                base = _post_base(title.group())
+                principal = base in PRINCIPAL_POSTS and "副" not in title.group()
+                out.add(named, "heads" if principal else "worksFor", org, title.group())
+        aside = _UNIT_ASIDE.match(text, org.end)
+        if aside is not None and text[org.start - 1 : org.start] in "（(":  # 王刚（定西市财政局派驻）
+            named = next((p for p in persons if p.end == org.start - 1), None)
+            if named is not None:
+                out.add(named, "worksFor", org)
+        if first is None and of is not None and len(of.group()) > 1:
+            # 作为X派驻的第一书记，王刚: the post the unit sent the person as stands between them
+            first = next((p for p in persons if _SENT_AS.fullmatch(text, of.end(), p.start)), None)
+        for person in _listed_after(first, persons, text, _PERSON_JOINS):
+            out.add(person, "worksFor", org, of.group() if of else "")
+    for person in persons:
+        mine = [c for c in out.candidates if c.subject == person]
+        served = {c.object.name: c.object for c in mine if c.predicate == "servesIn"}
+        employers = [c.object for c in mine if c.predicate == "worksFor"]
+        came = _COMES_FROM.match(text, person.end)
+        if came is not None:  # 王刚来自定西市财政局
+            org = next((o for o in orgs if o.start == came.end()), None)
+            if org is not None:
+                out.add(person, "worksFor", org, came.group())
+                employers.append(org)
+        sent = _SENT_TO.match(text, person.end)
+        if sent is not None and (sent.group().startswith("被") or sent.group()[-1] in "到至驻"):
+            village = _chain_from(places, sent.end())
+            if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
+                out.add(person, "servesIn", village, sent.group())
+                served[village.name] = village
+        origin = _FROM.match(text, person.end)
+        home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
+        if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
+            out.add(person, "worksFor", home, "从")
+            employers.append(home)
+        arrived = _ARRIVES.match(text, home.end if home is not None else person.end)
+        if home is not None and arrived is None:  # 从X局下派到Y村
+            arrived = _SENT_TO.match(text, home.end)
+        village = _chain_from(places, arrived.end()) if arrived is not None else None
+        if arrived is not None and village is not None and village.kind == "Village":
+            # 作为X派驻的第一书记，王刚来到马营村; 王刚驻扎在马营村担任第一书记: a person the
+            # sentence gives a village post, arriving in or staying at a village, serves there
+            clause_end = village.end
+            while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
+                clause_end += 1
+            stays = text.startswith(_STAYS, village.end)  # 孙伟已在柳树村驻村两年
+            if stays or _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
+                out.add(person, "servesIn", village, arrived.group())
+                served[village.name] = village
+        for village in served.values():
+            for org in employers:
+                if _is_org(org) and org.kind != "WorkTeam":
+                    out.add(org, "assists", village)
+
+
+def _partner_first(
+    villages: list[Mention], orgs: list[Mention], text: str, sentence: tuple[int, int], out: _SentenceFacts
+) -> None:
+    """马营村与X公司开展村企联建: the village named first, its partner body after 与 helps it.
+
+    The cue must follow the body within a few characters (开展, 结成 … 共建), and the body must not be
+    one of the village's own (马营村与马营村党支部).
+    """
+    for village in villages:
+        if not text.startswith(_PARTNER_JOINS, village.end):
+            continue
+        partner = next((o for o in orgs if o.start == village.end + 1), None)
+        if partner is None or partner.name.startswith(village.name):
+            continue
+        if ASSIST_CUES.search(text, partner.end, min(sentence[1], partner.end + _PARTNER_REACH)):
+            out.add(partner, "assists", village)
+
+
+_PARTNER_JOINS = ("与", "和", "同")
+# How far (characters) after a partner body its cue may come: 开展党建结对共建 fits, another clause not.
+_PARTNER_REACH = 12
+
+
+def _helped_after_copula(
+    orgs: list[Mention], villages: list[Mention], text: str, out: _SentenceFacts
+) -> None:
+    """马营村是X定点帮扶的贫困村: the village is what the body after the copula helps."""
+    for org in orgs:
+        cue = ASSIST_CUES.match(text, org.end)
+        if cue is None or not text.startswith("的", cue.end()):
+            continue
+        village = next(
+            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+        )
+        if village is not None:
+            out.add(org, "assists", village)
+
+
+_COPULAS = ("是", "为", "系", "成为", "是由")
+# A unit's people named after it: X的P, X派出的P, X选派的P.
+_ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
+# Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
+_ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
+# 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
+_FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
+# Words after a village that say a person stays there for the village's work (在柳树村驻村).
+_STAYS = ("驻村", "驻点", "蹲点")
+_STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
+# A unit closing a parenthesis after a person, with the verb it sent the person by: （X局派驻）
+_UNIT_ASIDE = re.compile("(?:" + "|".join(words("sends")) + ")?[）)]")
+_STAFF_WORDS = re.compile("(?:" + "|".join(sorted(words("staff_word"), key=len, reverse=True)) + ")+")
+# Whether a person named right after a unit, without a post (定西市财政局王刚), works for it.
+_NAMED_WITH_UNIT = True
+# The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
+_SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
+
+_HELPED_BY = re.compile(
+    "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
+    + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
+    + ")(?:和(?:支持|帮助|指导))?下)"
+)
+_HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有)?")
+_AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + _HELPER_NOUNS + ")[，,]")
+
+
+def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
+    """A unit whose person serves in a village, stated in different sentences, helps that village.
+
+    王刚是定西市财政局干部。2021年，他被派驻到马营村: the unit sends its people to the villages it helps.
+    The village's own bodies (马营村村委会) and work teams are left out.
+    """
+    if not _UNITS_OF_STATIONED_HELP:
+        return []
+    employers: dict[str, list[Mention]] = {}
+    for c in candidates:
+        if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
+            employers.setdefault(c.subject.name, []).append(c.object)
+    helped = []
+    for c in candidates:
+        if c.predicate != "servesIn":
+            continue
+        for org in employers.get(c.subject.name, []):
+            if c.object.name not in org.name:
+                helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
+    return helped
+
+
+# Whether a unit whose person serves in a village is taken to help it across sentences.
+_UNITS_OF_STATIONED_HELP = True
