@@ -326,7 +326,12 @@ def ntriples_term(term: Any) -> str:
 
 
 def ntriples_lines(triples: Iterable[tuple[Any, Any, Any]]) -> list[str]:
-    """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading."""
+    """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading.
+
+    Written here rather than by ``pyoxigraph.serialize``: the triples come from ``kg.rdf`` as rdflib
+    terms, and converting each one to a pyoxigraph term costs more than writing it (README, "Speed and
+    memory"); once ``kg.rdf`` makes pyoxigraph terms, pyoxigraph's writer is the one to use.
+    """
     return sorted({f"{ntriples_term(s)} {ntriples_term(p)} {ntriples_term(o)} ." for s, p, o in triples})
 
 
