@@ -9,9 +9,10 @@ Writes ``--size-mb`` megabytes with synthetic_corpus.py (beside this file), then
   SPARQL JSON by pyoxigraph (what the endpoint answers by default): p50 of ``--reps`` runs each, after
   one warm-up, in wall time and in the CPU time of the querying thread (steadier when other work shares
   the cores);
-- an entity's facts with evidence, the query an entity page runs (every statement whose subject or
-  object is the entity, with its sentence, offsets, post and source file): p50 over ``--entities``
-  entities drawn with a fixed seed from the persons, villages and bodies of the build;
+- an entity page's queries, as ``kg serve`` runs them (kg.server.pages: every statement whose subject
+  or object is the entity with its sentence, offsets, post and source file; its chain of places; its
+  posts; the names of everything shown): p50 over ``--entities`` entities drawn with a fixed seed from
+  the persons, villages and bodies of the build;
 - ``kg view`` of the whole build: wall time and the page's size.
 
     .venv/bin/python benchmarks/scale_bench.py --size-mb 10 --jobs 2 --keep /tmp/scale10
@@ -36,21 +37,6 @@ from synthetic_corpus import write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Every rdf:subject/rdf:object in a build belongs to a kg:Assertion, so the query does not ask for the
-# class: with "?a a kg:Assertion" Oxigraph starts from all assertions (200 ms at 0.2 MB instead of 0.6).
-ENTITY_FACTS = """
-SELECT ?relation ?other ?otherName ?evidence ?start ?end ?post ?file WHERE {{
-  VALUES ?e {{ <{iri}> }}
-  {{ ?a rdf:subject ?e ; rdf:object ?other }} UNION {{ ?a rdf:object ?e ; rdf:subject ?other }}
-  ?a rdf:predicate ?relation ; kg:evidenceText ?evidence ; kg:startOffset ?start ; kg:endOffset ?end ;
-     prov:wasDerivedFrom ?doc .
-  ?doc kg:sourceFile ?file .
-  OPTIONAL {{ ?other rdfs:label ?otherName }}
-  OPTIONAL {{ ?a kg:post ?post }}
-}}
-ORDER BY ?file ?start
-"""
-
 ENTITIES = """
 SELECT ?e WHERE {
   VALUES ?class { kg:Person kg:Village kg:GovernmentBody kg:Enterprise }
@@ -73,7 +59,7 @@ def p50(run: Any, reps: int) -> tuple[float, float, int]:
 
 def measure_queries(store_dir: Path, reps: int, entities: int, seed: int) -> dict[str, Any]:
     """Canned-query p50s and entity-page p50 on the store of a build."""
-    from kg.queries import canned_queries, query_text, run_query
+    from kg.queries import canned_queries, query_text
     from kg.store import GraphStore
 
     store = GraphStore.open(store_dir, read_only=True)
@@ -90,7 +76,7 @@ def measure_queries(store_dir: Path, reps: int, entities: int, seed: int) -> dic
     chosen = random.Random(seed).sample(iris, min(entities, len(iris)))
     page_times, page_rows = [], []
     for iri in chosen:
-        wall, _, rows = p50(lambda i=iri: len(run_query(store, ENTITY_FACTS.format(iri=i)).rows), reps)
+        wall, _, rows = p50(lambda i=iri: entity_page_queries(store, i), reps)
         page_times.append(wall)
         page_rows.append(rows)
     return {
@@ -102,6 +88,19 @@ def measure_queries(store_dir: Path, reps: int, entities: int, seed: int) -> dic
         "entity_rows_median": statistics.median(page_rows),
         "entities_measured": len(chosen),
     }
+
+
+def entity_page_queries(store: Any, iri: str) -> int:
+    """The queries ``kg serve`` runs for an entity page, in turn; the number of its fact rows."""
+    from kg.server import pages  # its query builders: what the page asks is what is measured
+
+    facts = store.select(pages._facts_query(iri))
+    chain = store.select(pages._chain_query(iri))
+    posts = store.select(pages._posts_query(iri))
+    involved = {iri} | {row[k] for row in facts for k in ("s", "o")} | {row["a"] for row in chain}
+    involved |= {row[k] for row in posts for k in ("person", "unit")}
+    store.select(pages._names_query(involved))
+    return len(facts)
 
 
 def print_queries(queries: dict[str, Any]) -> None:
