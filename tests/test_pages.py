@@ -280,6 +280,14 @@ SELECT ?s ?p ?o ?text ?start ?end ?file ?title ?date ?post WHERE {{
     }}
 }}"""
 
+PLAIN_DOCUMENT_FACTS = """
+SELECT ?s ?p ?o ?text ?start ?end ?post WHERE {{
+    VALUES ?p {{ kg:assists kg:heads kg:worksFor kg:servesIn kg:locatedIn }}
+    ?a prov:wasDerivedFrom <{doc}> ; a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    OPTIONAL {{ ?a kg:evidenceText ?text }} OPTIONAL {{ ?a kg:startOffset ?start }}
+    OPTIONAL {{ ?a kg:endOffset ?end }} OPTIONAL {{ ?a kg:post ?post }}
+}}"""
+
 PLAIN_POSTS = """
 SELECT DISTINCT ?person ?unit ?post ?file WHERE {{
     {{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }} UNION {{ ?m org:hasSite <{iri}> }}
@@ -290,8 +298,8 @@ SELECT DISTINCT ?person ?unit ?post ?file WHERE {{
 
 
 @slow
-def test_entity_page_queries_give_the_rows_of_their_plain_shape(corpus_build):
-    from kg.server.pages import _facts_query, _posts_query
+def test_page_queries_give_the_rows_of_their_plain_shape(corpus_build):
+    from kg.server.pages import _doc_queries, _facts_query, _posts_query
     from kg.store import GraphStore
 
     out, _ = corpus_build
@@ -311,3 +319,8 @@ def test_entity_page_queries_give_the_rows_of_their_plain_shape(corpus_build):
         without_evidence += any(dict(row).get("text") == "None" for row in facts)
     # both kinds of fact occur: stated ones with evidence, and reference facts of the division table
     assert with_posts > 0 and without_evidence > 0
+    documents = [row["d"] for row in store.select("SELECT ?d WHERE { ?d kg:sourceFile ?f }")]
+    assert documents
+    for doc in documents:
+        stated = rows(_doc_queries(doc)[1])
+        assert stated and stated == rows(PLAIN_DOCUMENT_FACTS.format(doc=doc)), doc

@@ -46,6 +46,7 @@ JSON_RESULTS = "application/sparql-results+json"
 VIEW_FILE = "graph.html"
 
 _RELATIONS = " ".join(f"kg:{name}" for name in RELATION_STYLES)
+_RELATION_LIST = ", ".join(f"kg:{name}" for name in RELATION_STYLES)
 _CLASSES = " ".join(f"kg:{name}" for name in CLASS_STYLES)
 _KGR = str(KGR)
 
@@ -339,10 +340,12 @@ def names_of_row(row: dict[str, str]) -> EntityRef:
 
 def _doc_queries(doc: str) -> tuple[str, str, str]:
     meta = f"SELECT ?p ?o WHERE {{ <{doc}> ?p ?o }}"
+    # FILTER IN rather than VALUES: with VALUES first, Oxigraph starts from every assertion of each
+    # relation and then looks for the document's (4 s at 10 MB); this way from the document's (7 ms)
     facts = f"""
 SELECT ?s ?p ?o ?text ?start ?end ?post WHERE {{
-    VALUES ?p {{ {_RELATIONS} }}
     ?a prov:wasDerivedFrom <{doc}> ; a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    FILTER(?p IN ({_RELATION_LIST}))
     OPTIONAL {{ ?a kg:evidenceText ?text }} OPTIONAL {{ ?a kg:startOffset ?start }}
     OPTIONAL {{ ?a kg:endOffset ?end }} OPTIONAL {{ ?a kg:post ?post }}
 }}"""
