@@ -288,6 +288,12 @@ SELECT ?s ?p ?o ?text ?start ?end ?post WHERE {{
     OPTIONAL {{ ?a kg:endOffset ?end }} OPTIONAL {{ ?a kg:post ?post }}
 }}"""
 
+PLAIN_ENTITY_GRAPH = """
+CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> . ?a ?ap ?ao }} WHERE {{
+    {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }}
+    UNION {{ {{ ?a rdf:subject <{iri}> }} UNION {{ ?a rdf:object <{iri}> }} ?a a kg:Assertion ; ?ap ?ao }}
+}}"""
+
 PLAIN_POSTS = """
 SELECT DISTINCT ?person ?unit ?post ?file WHERE {{
     {{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }} UNION {{ ?m org:hasSite <{iri}> }}
@@ -299,7 +305,7 @@ SELECT DISTINCT ?person ?unit ?post ?file WHERE {{
 
 @slow
 def test_page_queries_give_the_rows_of_their_plain_shape(corpus_build):
-    from kg.server.pages import _doc_queries, _facts_query, _posts_query
+    from kg.server.pages import _doc_queries, _entity_construct, _facts_query, _posts_query
     from kg.store import GraphStore
 
     out, _ = corpus_build
@@ -316,6 +322,8 @@ def test_page_queries_give_the_rows_of_their_plain_shape(corpus_build):
         posts = rows(_posts_query(iri))
         assert posts == rows(PLAIN_POSTS.format(iri=iri)), iri
         with_posts += bool(posts)
+        described = {str(t) for t in store.query(_entity_construct(iri))}
+        assert described == {str(t) for t in store.query(PLAIN_ENTITY_GRAPH.format(iri=iri))}, iri
         without_evidence += any(dict(row).get("text") == "None" for row in facts)
     # both kinds of fact occur: stated ones with evidence, and reference facts of the division table
     assert with_posts > 0 and without_evidence > 0
