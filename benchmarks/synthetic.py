@@ -3,9 +3,10 @@
 Places in a province > city > county > township > village tree, bodies, people, the five relations, one
 kg:Assertion per statement with its sentence and offsets, documents and W3C ORG memberships. The RDF is
 made by kg.rdf itself (``document_graph``): one named graph per document, then their union as the
-default graph with the triples kg.derive adds to it (``kg:within``), as ``kg build`` stores them; the
-size counts the union's triples, not the derived ones. A few real facts of corpus/ are planted so the
-canned queries' default parameters (包头市, 乌审旗, 梁高峰, 鄂尔多斯市住建局 → 木都柴达木村) have answers.
+default graph with the triples kg.derive adds to it (``kg:within``, ``kg:inCounty``, ...), as
+``kg build`` stores them; the size counts the union's triples, not the derived ones. A few real
+facts of corpus/ are planted so the canned queries' default parameters (包头市, 乌审旗, 梁高峰,
+鄂尔多斯市住建局 → 木都柴达木村) have answers.
 
     .venv/bin/python benchmarks/synthetic.py 100k out.nq
 """
@@ -71,15 +72,15 @@ class World:
 
 def generate(target: int, seed: int, out: Path) -> dict[str, int]:
     """Write a synthetic build of about ``target`` union triples (plus derived ones) to ``out`` as N-Quads."""
-    from kg.derive import transitive_closure
-    from kg.ontology import KG
+    from kg.derive import CLASSES_READ, DERIVED_FROM, RDF_TYPE, derive
     from kg.rdf import document_graph, document_iri
     from kg.types import DocumentInfo, Evidence, Fact
 
     rng = random.Random(seed)
     world = World(rng)
     union: set[str] = set()
-    located_in: set[tuple[str, str]] = set()
+    sources = {p for predicates in DERIVED_FROM.values() for p in predicates} - {RDF_TYPE}
+    facts_read: set[tuple[str, str, str]] = set()  # what kg.derive reads, as a build's store gives it
     documents = facts_total = 0
 
     def statement(doc_id: str, s: str, p: str, o: str, offset: int, post: str = "") -> Fact:
@@ -163,11 +164,15 @@ def generate(target: int, seed: int, out: Path) -> dict[str, int]:
                 triple = f"{s.n3()} {p.n3()} {o.n3()}"
                 sink.write(f"{triple} {name} .\n")
                 union.add(triple)
-                if p == KG.locatedIn:
-                    located_in.add((s.n3(), o.n3()))
+                if str(p) in sources:
+                    facts_read.add((s.n3(), str(p), o.n3()))
+                elif str(p) == RDF_TYPE and str(o) in CLASSES_READ:
+                    facts_read.add((s.n3(), RDF_TYPE, str(o)))
             documents += 1
             facts_total += len(facts)
-        derived = sorted(f"{s} {KG.within.n3()} {o}" for s, o in transitive_closure(located_in))
+        derived = sorted(
+            f"{s} <{predicate}> {o}" for predicate, pairs in derive(facts_read).items() for s, o in pairs
+        )
         for triple in [*sorted(union), *derived]:
             sink.write(f"{triple} .\n")
     return {"documents": documents, "statements": facts_total, "triples": len(union), "derived": len(derived)}

@@ -92,6 +92,9 @@ class KG(DefinedNamespace):
 
     # http://www.w3.org/2002/07/owl#ObjectProperty: derived by kg.derive, never extracted
     within: URIRef  # place or organisation -> every place above it (closure of locatedIn)
+    inCounty: URIRef  # place or organisation -> the county (kg:County) it lies within
+    inTownship: URIRef  # place or organisation -> the township (kg:Township) it lies within
+    activeIn: URIRef  # organisation -> a place it assists or where a person working for it serves
 
     # http://www.w3.org/2002/07/owl#DatatypeProperty: provenance
     evidenceText: URIRef  # assertion -> evidence sentence (rdf:langString)

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 
-from kg.derive import DERIVED_FROM, derive
+from kg.derive import CLASSES_READ, DERIVED_FROM, RDF_TYPE, derive
 from kg.errors import QueryError, StoreError
 from kg.ontology import PREFIXES, QUERY_PREFIXES, bind_prefixes, prefix_declarations, undeclared_prefix
 
@@ -33,6 +33,7 @@ EXPORT_FORMATS = {
     "nquads": ("nq", ox.RdfFormat.N_QUADS),
     "trig": ("trig", ox.RdfFormat.TRIG),
 }
+_RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 
 
 def open_store(*, store: str = "Memory") -> Graph:
@@ -204,10 +205,16 @@ class GraphStore:
             ...     _ = graph.add((KGR[child], KG.locatedIn, KGR[parent]))
             >>> store.replace_default_graph(graph)
             >>> store.rederive()
-            {'within': 3}
+            {'within': 3, 'inCounty': 0, 'inTownship': 0, 'activeIn': 0}
         """
-        sources = {p for predicates in DERIVED_FROM.values() for p in predicates}
-        facts = [(s, p, o) for p in sorted(sources) for s, o in self.default_pairs(p)]
+        sources = {p for predicates in DERIVED_FROM.values() for p in predicates} - {RDF_TYPE}
+        facts: list[tuple[Any, str, Any]] = [
+            (s, p, o) for p in sorted(sources) for s, o in self.default_pairs(p)
+        ]
+        # of the classes, only those derive reads: every assertion and entity has one
+        for cls in CLASSES_READ:
+            quads = self.inner.quads_for_pattern(None, _RDF_TYPE_NODE, ox.NamedNode(cls), ox.DefaultGraph())
+            facts.extend((q.subject, RDF_TYPE, cls) for q in quads)
         counts = {}
         for predicate, pairs in derive(facts).items():
             self.replace_default_pairs(predicate, pairs)
@@ -321,10 +328,14 @@ def ntriples_term(term: Any) -> str:
 
 
 def ntriples_lines(triples: Iterable[tuple[Any, Any, Any]]) -> list[str]:
-    """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading."""
+    """Distinct N-Triples lines of the triples, sorted: a canonical text for hashing and loading.
+
+    ``kg.rdf`` makes pyoxigraph terms, whose ``str`` is their N-Triples spelling; rdflib terms (SHACL
+    shapes, graphs parsed by rdflib) are spelled by ``ntriples_term``.
+    """
     lines = set()
     for s, p, o in triples:
-        if isinstance(p, ox.NamedNode):  # a triple of kg.rdf: pyoxigraph terms print as N-Triples
+        if isinstance(p, ox.NamedNode):
             lines.add(f"{s} {p} {o} .")
         else:
             lines.add(f"{ntriples_term(s)} {ntriples_term(p)} {ntriples_term(o)} .")

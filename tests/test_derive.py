@@ -1,4 +1,7 @@
-"""kg.derive: kg:within, the derived closure of kg:locatedIn, in a build's store, graph.ttl and queries.
+"""kg.derive: kg:within (the closure of kg:locatedIn), kg:inCounty, kg:inTownship and kg:activeIn.
+
+Each derived property is checked against its definition in plain SPARQL, in a build's store, graph.ttl
+and queries.
 
 Tests marked slow need the session build of corpus/; the others run on small hand-made graphs.
 """
@@ -13,7 +16,7 @@ from hypothesis import strategies as st
 from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.namespace import OWL
 
-from kg.derive import derive, transitive_closure
+from kg.derive import RDF_TYPE, derive, transitive_closure
 from kg.ontology import KG, KGR, load_ontology
 from kg.store import GraphStore, load_graph
 from kg.validate import Violation, validate_graph
@@ -22,6 +25,23 @@ slow = pytest.mark.slow
 
 LOCATED_IN_PLUS = "SELECT ?s ?o WHERE { ?s kg:locatedIn+ ?o }"
 WITHIN = "SELECT ?s ?o WHERE { ?s kg:within ?o }"
+
+#: Each derived property: the query reading it, and its definition in SPARQL from the facts alone.
+DEFINITIONS = {
+    "within": (WITHIN, LOCATED_IN_PLUS),
+    "inCounty": (
+        "SELECT ?s ?o WHERE { ?s kg:inCounty ?o }",
+        "SELECT DISTINCT ?s ?o WHERE { ?s kg:locatedIn+ ?o . ?o a kg:County }",
+    ),
+    "inTownship": (
+        "SELECT ?s ?o WHERE { ?s kg:inTownship ?o }",
+        "SELECT DISTINCT ?s ?o WHERE { ?s kg:locatedIn+ ?o . ?o a kg:Township }",
+    ),
+    "activeIn": (
+        "SELECT ?s ?o WHERE { ?s kg:activeIn ?o }",
+        "SELECT DISTINCT ?s ?o WHERE { { ?s kg:assists ?o } UNION { ?p kg:servesIn ?o ; kg:worksFor ?s } }",
+    ),
+}
 
 
 def pairs(store: GraphStore, query: str) -> set[tuple[str, str]]:
@@ -65,17 +85,52 @@ def test_derive_replaces_stale_triples():
     graph = chain_graph()
     graph.add((KGR["村"], KG.within, KGR["别处"]))  # left over from facts since retracted
     store.replace_default_graph(graph)
-    assert store.rederive() == {"within": 4}
+    counts = {"within": 4, "inCounty": 0, "inTownship": 0, "activeIn": 0}
+    assert store.rederive() == counts
     assert pairs(store, WITHIN) == pairs(store, LOCATED_IN_PLUS)
-    assert store.rederive() == {"within": 4}  # idempotent
+    assert store.rederive() == counts  # idempotent
 
 
 def test_derive_reads_facts_not_a_store():
     """derive takes (subject, predicate IRI, object) facts of any term type; other predicates are ignored."""
     located, heads = str(KG.locatedIn), str(KG.heads)
     facts = [(1, located, 2), (2, located, 3), (9, heads, 1), (4, located, 2)]
-    assert derive(facts) == {str(KG.within): {(1, 2), (1, 3), (2, 3), (4, 2), (4, 3)}}
-    assert derive([(9, heads, 1)]) == {str(KG.within): set()}
+    derived = derive(facts)
+    assert derived[str(KG.within)] == {(1, 2), (1, 3), (2, 3), (4, 2), (4, 3)}
+    assert derive([(9, heads, 1)]) == {str(KG[name]): set() for name in DEFINITIONS}
+
+
+def test_derive_levels_and_presence():
+    """inCounty/inTownship: the ancestors of that class; activeIn: stationed persons' bodies too."""
+    located, kind = str(KG.locatedIn), RDF_TYPE
+    facts = [
+        ("村", located, "镇"), ("镇", located, "旗"), ("旗", located, "市"), ("局", located, "旗"),
+        ("镇", kind, str(KG.Township)), ("旗", kind, str(KG.County)), ("市", kind, str(KG.City)),
+        ("局", str(KG.assists), "村"),
+        ("张三", str(KG.servesIn), "村"),
+        ("张三", str(KG.worksFor), "银行"), ("张三", str(KG.worksFor), "局"),
+        ("李四", str(KG.worksFor), "厂"),  # works for a body, serves nowhere: no presence
+    ]  # fmt: skip
+    derived = derive(facts)
+    assert derived[str(KG.inCounty)] == {("村", "旗"), ("镇", "旗"), ("局", "旗")}
+    assert derived[str(KG.inTownship)] == {("村", "镇")}
+    assert derived[str(KG.activeIn)] == {("局", "村"), ("银行", "村")}
+
+
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_rederive_matches_the_sparql_definitions(name):
+    graph = chain_graph()
+    graph.add((KGR["旗"], KG.locatedIn, KGR["市"]))
+    for node, kind in [("镇", KG.Township), ("旗", KG.County), ("市", KG.City), ("局", KG.GovernmentBody)]:
+        graph.add((KGR[node], RDF.type, kind))
+    graph.add((KGR["局"], KG.assists, KGR["村"]))
+    graph.add((KGR["人"], KG.servesIn, KGR["镇"]))
+    graph.add((KGR["人"], KG.worksFor, KGR["行"]))
+    store = GraphStore.open(None)
+    store.replace_default_graph(graph)
+    store.rederive()
+    stored, definition = DEFINITIONS[name]
+    assert pairs(store, stored) == pairs(store, definition) != set()
 
 
 def test_derive_imports_no_store():
@@ -125,13 +180,22 @@ def test_build_stores_the_closure_in_the_default_graph(store, corpus_build):
     _, report = corpus_build
     within = pairs(store, WITHIN)
     assert within == pairs(store, LOCATED_IN_PLUS)
-    assert len(within) == report["store"]["derived"] > 0
+    derived = sum(len(pairs(store, stored)) for stored, _ in DEFINITIONS.values())
+    assert derived == report["store"]["derived"] > len(within) > 0
     assert (str(KGR["place/木都柴达木村"]), str(KGR["place/150626"])) in within
 
 
 @slow
-def test_no_document_graph_states_derived_triples(store):
-    quads = store.inner.quads_for_pattern(None, ox.NamedNode(str(KG.within)), None, None)
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_build_derives_what_the_sparql_definitions_say(store, name):
+    stored, definition = DEFINITIONS[name]
+    assert pairs(store, stored) == pairs(store, definition) != set()
+
+
+@slow
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_no_document_graph_states_derived_triples(store, name):
+    quads = store.inner.quads_for_pattern(None, ox.NamedNode(str(KG[name])), None, None)
     assert {type(q.graph_name) for q in quads} == {ox.DefaultGraph}
 
 

@@ -92,7 +92,7 @@ def test_code_and_file_declare_the_same_terms(onto: Graph) -> None:
 
 
 def test_terms_are_unique_and_kg_has_only_terms() -> None:
-    assert len(TERMS) == len(set(TERMS)) == 32
+    assert len(TERMS) == len(set(TERMS)) == 35
     assert not any(name.startswith("_") for name in TERMS)
 
 
@@ -118,8 +118,9 @@ def test_relations_are_object_properties_with_domain_and_range(
 def test_relations_constant_lists_the_object_properties(onto: Graph) -> None:
     assert RELATIONS == ("assists", "heads", "worksFor", "servesIn", "locatedIn")
     object_properties = {s for s in onto.subjects(RDF.type, OWL.ObjectProperty) if str(s).startswith(KG_NS)}
-    # and kg:within, which builds derive from kg:locatedIn rather than extract
-    assert object_properties == {term(name) for name in RELATIONS} | {KG.within}
+    # and the properties that builds derive from them rather than extract (kg.derive)
+    derived = {KG.within, KG.inCounty, KG.inTownship, KG.activeIn}
+    assert object_properties == {term(name) for name in RELATIONS} | derived
 
 
 def test_located_in_is_not_transitive(onto: Graph) -> None:

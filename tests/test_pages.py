@@ -259,3 +259,76 @@ def test_a_relative_corpus_is_found_beside_the_build(tmp_path, monkeypatch):
     assert read_source(build, "a.txt").problem.startswith(
         "原文文件已不在构建时的位置；构建记录的语料目录 elsewhere 是相对路径"
     )
+
+
+# The entity page's queries in their plain shape, as SPARQL defines what the page shows; the page runs
+# shapes that Oxigraph answers from the entity alone (kg/server/pages.py), which must give the same rows.
+PLAIN_FACTS = """
+SELECT ?s ?p ?o ?text ?start ?end ?file ?title ?date ?post WHERE {{
+    VALUES ?p {{ kg:assists kg:heads kg:worksFor kg:servesIn kg:locatedIn }}
+    {{ <{iri}> ?p ?o . BIND(<{iri}> AS ?s) }} UNION {{ ?s ?p <{iri}> . BIND(<{iri}> AS ?o) }}
+    FILTER(isIRI(?s) && isIRI(?o))
+    OPTIONAL {{
+        ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; a kg:Assertion .
+        OPTIONAL {{ ?a kg:evidenceText ?text }} OPTIONAL {{ ?a kg:startOffset ?start }}
+        OPTIONAL {{ ?a kg:endOffset ?end }} OPTIONAL {{ ?a kg:post ?post }}
+        OPTIONAL {{ ?a dcterms:date ?adate }}
+        OPTIONAL {{ ?a prov:wasDerivedFrom ?doc .
+                   OPTIONAL {{ ?doc kg:sourceFile ?file }} OPTIONAL {{ ?doc dcterms:title ?title }}
+                   OPTIONAL {{ ?doc dcterms:date ?ddate }} }}
+        BIND(COALESCE(?adate, ?ddate) AS ?date)
+    }}
+}}"""
+
+PLAIN_DOCUMENT_FACTS = """
+SELECT ?s ?p ?o ?text ?start ?end ?post WHERE {{
+    VALUES ?p {{ kg:assists kg:heads kg:worksFor kg:servesIn kg:locatedIn }}
+    ?a prov:wasDerivedFrom <{doc}> ; a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    OPTIONAL {{ ?a kg:evidenceText ?text }} OPTIONAL {{ ?a kg:startOffset ?start }}
+    OPTIONAL {{ ?a kg:endOffset ?end }} OPTIONAL {{ ?a kg:post ?post }}
+}}"""
+
+PLAIN_ENTITY_GRAPH = """
+CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> . ?a ?ap ?ao }} WHERE {{
+    {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }}
+    UNION {{ {{ ?a rdf:subject <{iri}> }} UNION {{ ?a rdf:object <{iri}> }} ?a a kg:Assertion ; ?ap ?ao }}
+}}"""
+
+PLAIN_POSTS = """
+SELECT DISTINCT ?person ?unit ?post ?file WHERE {{
+    {{ ?m org:member <{iri}> }} UNION {{ ?m org:organization <{iri}> }} UNION {{ ?m org:hasSite <{iri}> }}
+    ?m a kg:Membership ; org:member ?person ; kg:post ?post .
+    {{ ?m org:organization ?unit }} UNION {{ ?m org:hasSite ?unit }}
+    OPTIONAL {{ ?m prov:wasDerivedFrom ?doc . ?doc kg:sourceFile ?file }}
+}}"""
+
+
+@slow
+def test_page_queries_give_the_rows_of_their_plain_shape(corpus_build):
+    from kg.server.pages import _doc_queries, _entity_construct, _facts_query, _posts_query
+    from kg.store import GraphStore
+
+    out, _ = corpus_build
+    store = GraphStore.open(out / "store", read_only=True)
+    entities = [row["e"] for row in store.select("SELECT DISTINCT ?e WHERE { ?e rdfs:label ?name }")]
+
+    def rows(query: str) -> list[tuple[tuple[str, str], ...]]:
+        return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in store.select(query))
+
+    with_posts = without_evidence = 0
+    for iri in entities:
+        facts = rows(_facts_query(iri))
+        assert facts == rows(PLAIN_FACTS.format(iri=iri)), iri
+        posts = rows(_posts_query(iri))
+        assert posts == rows(PLAIN_POSTS.format(iri=iri)), iri
+        with_posts += bool(posts)
+        described = {str(t) for t in store.query(_entity_construct(iri))}
+        assert described == {str(t) for t in store.query(PLAIN_ENTITY_GRAPH.format(iri=iri))}, iri
+        without_evidence += any(dict(row).get("text") == "None" for row in facts)
+    # both kinds of fact occur: stated ones with evidence, and reference facts of the division table
+    assert with_posts > 0 and without_evidence > 0
+    documents = [row["d"] for row in store.select("SELECT ?d WHERE { ?d kg:sourceFile ?f }")]
+    assert documents
+    for doc in documents:
+        stated = rows(_doc_queries(doc)[1])
+        assert stated and stated == rows(PLAIN_DOCUMENT_FACTS.format(doc=doc)), doc

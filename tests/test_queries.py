@@ -21,8 +21,9 @@ from kg.queries import (
     canned_queries,
     cell_width,
     format_result,
-    iter_rows,
+    format_table,
     load_query,
+    query_text,
     reads_named_graphs,
     run_query,
 )
@@ -116,6 +117,38 @@ def test_json_xml_tsv_parse_back_to_the_same_terms(small_store, fmt, results_for
     assert [tuple(row) for row in parsed] == list(result.rows)
 
 
+ODD_TERMS = """SELECT ?iri ?zh ?typed ?text ?blank ?quoted ?none WHERE {
+  ?iri rdfs:label ?zh ; kg:evidenceText ?text .
+  BIND("042"^^xsd:integer AS ?typed)
+  BIND(BNODE("b") AS ?blank)
+  BIND(<<( ?iri rdfs:label ?zh )>> AS ?quoted)
+  OPTIONAL { ?iri kg:post ?none }
+}"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_read_rows_are_written_as_pyoxigraph_writes_the_live_result(small_store, fmt):
+    """A Result's rows, handed back to pyoxigraph's writer, give the bytes it writes from the query itself."""
+    from kg.queries import RESULT_FORMATS
+
+    direct = small_store.query(ODD_TERMS).serialize(format=RESULT_FORMATS[fmt]).decode()
+    assert format_result(run_query(small_store, ODD_TERMS), fmt) == direct
+    assert query_text(small_store, ODD_TERMS, fmt) == (direct, False)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "xml"])
+def test_query_text_writes_what_format_result_writes(small_store, fmt):
+    written = format_result(run_query(small_store, SMALL_QUERY), fmt)
+    assert query_text(small_store, SMALL_QUERY, fmt) == (written, False)
+    empty = "SELECT ?s WHERE { ?s kg:post ?o }"
+    text, no_rows = query_text(small_store, empty, fmt)
+    assert no_rows and text == format_result(run_query(small_store, empty), fmt)
+    assert query_text(small_store, "ASK { ?s ?p ?o }", fmt) == (
+        format_result(run_query(small_store, "ASK { ?s ?p ?o }"), fmt),
+        False,
+    )
+
+
 def test_json_results_shape(small_store):
     data = json.loads(format_result(run_query(small_store, SMALL_QUERY), "json"))
     assert data["head"]["vars"] == ["place", "label", "text", "n", "none"]
@@ -131,7 +164,7 @@ def test_json_results_shape(small_store):
 
 def test_table_aligns_wide_characters_by_terminal_columns():
     rows = [(ox.Literal("鄂尔多斯市住建局"), ox.Literal("x")), (ox.Literal("ab"), ox.Literal("木都柴达木村"))]
-    lines = "".join(iter_rows(["org", "place"], rows, "table")).splitlines()
+    lines = format_table(["org", "place"], rows).splitlines()
     assert lines == [
         "org               place",
         "----------------  ------------",

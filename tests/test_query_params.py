@@ -204,12 +204,12 @@ def test_zh_hint_on_an_empty_result_the_tagged_literal_would_fill(two_counties):
     query = 'SELECT ?s WHERE { ?s rdfs:label "乌审旗" }'
     result = run_query(store, query)
     assert result.rows == ()
-    hint = zh_hint(store, query, result)
+    hint = zh_hint(store, query)
     assert hint is not None and hint.startswith("hint: no rows, but with @zh") and "gives 1" in hint
     tagged = 'SELECT ?s WHERE { ?s rdfs:label "乌审旗"@zh }'
-    assert zh_hint(store, tagged, run_query(store, tagged)) is None
+    assert zh_hint(store, tagged) is None  # no plain string to tag
     missing = 'SELECT ?s WHERE { ?s rdfs:label "没有" }'
-    assert zh_hint(store, missing, run_query(store, missing)) is None
+    assert zh_hint(store, missing) is None
 
 
 # --- the CLI ---------------------------------------------------------------------------------------------

@@ -53,10 +53,9 @@ def query(
     from kg.queries import (
         bind_params,
         canned_queries,
-        format_result,
         load_query,
+        query_text,
         reads_named_graphs,
-        run_query,
         zh_hint,
     )
     from kg.store import GraphStore, load_graph
@@ -88,13 +87,13 @@ def query(
         source = (
             load_graph(out_dir) if out_dir.is_file() else GraphStore.open(out_dir / "store", read_only=True)
         )
-        result = run_query(source, sparql)
-        text = format_result(result, fmt, max_width=max_width)
-        hint = zh_hint(source, sparql, result)
+        text, empty = query_text(source, sparql, fmt, max_width=max_width)
+        hint = zh_hint(source, sparql) if empty else None
     except KGError as exc:
         # one line, whatever the parser's message spans
         raise click.ClickException(" ".join(str(exc).split())) from exc
-    click.echo(text, nl=False)
+    # pyoxigraph ends JSON, XML and a CSV/TSV ASK answer without a newline; a terminal wants one
+    click.echo(text, nl=not text.endswith("\n"))
     if hint:
         click.echo(hint, err=True)
 

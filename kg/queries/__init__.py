@@ -9,7 +9,8 @@ whether it runs on a build's store, on a graph.ttl file or on a graph in a noteb
 needs no rdflib of its own.
 
 Results are materialised into a ``Result`` (variables and rows of pyoxigraph terms, a boolean, or
-triples); the SPARQL server streams them instead, through the same writers.
+triples) for tables, records and DataFrames; ``query_text`` and the SPARQL server write the W3C
+formats straight from the live result with pyoxigraph's serialisers (``kg.queries.formats``).
 
 Examples:
     >>> from kg.store import GraphStore
@@ -17,7 +18,7 @@ Examples:
     >>> result.kind, result.boolean
     ('ask', False)
     >>> format_result(result, "json")
-    '{"head": {}, "boolean": false}\\n'
+    '{"head":{},"boolean":false}'
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ from kg.errors import QueryError
 from kg.ontology import QUERY_PREFIXES, undeclared_prefix
 from kg.queries.formats import (
     FORMATS,
+    RESULT_FORMATS,
     Term,
+    boolean_result,
     cell_width,
     display_text,
-    format_boolean,
     format_table,
-    iter_rows,
+    serialize_results,
+    solutions_from_rows,
 )
 from kg.queries.params import QueryParam, bind_params, parse_params
 from kg.store import GraphStore
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "QUERIES_DIR",
+    "RESULT_FORMATS",
     "QueryParam",
     "CannedQuery",
     "Result",
@@ -60,15 +64,15 @@ __all__ = [
     "bind_params",
     "check_prefixes",
     "execute",
-    "format_boolean",
     "format_result",
     "format_table",
-    "iter_rows",
     "load_query",
     "plain_value",
+    "query_text",
     "reads_named_graphs",
     "run_canned",
     "run_query",
+    "serialize_results",
     "zh_hint",
 ]
 
@@ -287,17 +291,16 @@ def check_prefixes(sparql: str) -> None:
 _PLAIN_STRING = re.compile(r'("(?:[^"\\\n]|\\.)*")(?![@^"])')
 
 
-def zh_hint(store_or_graph: GraphStore | Graph, sparql: str, result: Result) -> str | None:
-    """A hint for an empty result that the same query with ``@zh`` on its plain strings would fill.
+def zh_hint(store_or_graph: GraphStore | Graph, sparql: str) -> str | None:
+    """A hint for a SELECT query without rows that ``@zh`` on its plain strings would fill.
 
-    Labels in the graph are ``@zh`` literals, and ``"乌审旗"`` does not equal ``"乌审旗"@zh``.
+    Labels in the graph are ``@zh`` literals, and ``"乌审旗"`` does not equal ``"乌审旗"@zh``. Ask only
+    after an empty result: this runs the ``@zh`` version of the query.
 
     Returns:
-        One line saying how many rows the ``@zh`` version gives, or ``None`` (rows found, no plain
-        string in the query, or the ``@zh`` version finds nothing either).
+        One line saying how many rows the ``@zh`` version gives, or ``None`` (no plain string in the
+        query, or the ``@zh`` version finds nothing either).
     """
-    if result.kind != "select" or result.rows:
-        return None
     tagged, count = _PLAIN_STRING.subn(lambda m: m.group(1) + "@zh", sparql)
     if not count:
         return None
@@ -368,6 +371,9 @@ def run_query(store_or_graph: GraphStore | Graph, sparql: str) -> Result:
 def format_result(result: Result, fmt: str = "table", *, max_width: int = 0) -> str:
     """A whole result as text: SELECT and ASK in ``fmt``, CONSTRUCT and DESCRIBE always as Turtle.
 
+    ``table`` is written here; the W3C formats by pyoxigraph, exactly as ``query_text`` and the
+    SPARQL server write them (no newline after a CSV or TSV ASK answer, none after JSON or XML).
+
     Raises:
         QueryError: ``fmt`` is not one of ``FORMATS``.
     """
@@ -376,5 +382,55 @@ def format_result(result: Result, fmt: str = "table", *, max_width: int = 0) -> 
     if result.kind == "graph":
         return result.to_turtle()
     if result.kind == "ask":
-        return format_boolean(bool(result.boolean), fmt)
-    return "".join(iter_rows(result.variables, result.rows, fmt, max_width=max_width))
+        if fmt == "table":
+            return ("true" if result.boolean else "false") + "\n"
+        return _text(serialize_results(boolean_result(bool(result.boolean)), fmt))
+    if fmt == "table":
+        return format_table(result.variables, result.rows, max_width=max_width)
+    return _text(serialize_results(solutions_from_rows(result.variables, result.rows), fmt))
+
+
+def _text(data: bytes | None) -> str:
+    return (data or b"").decode("utf-8")
+
+
+def query_text(
+    store_or_graph: GraphStore | Graph, sparql: str, fmt: str = "table", *, max_width: int = 0
+) -> tuple[str, bool]:
+    """Run a query and write its whole result as text, as ``format_result(run_query(...))`` would.
+
+    The W3C formats of a SELECT or ASK result are written straight from the live result by pyoxigraph,
+    never read into Python terms: about twice as fast on large results (README, "Speed and memory").
+
+    Returns:
+        The text, and whether the result is a SELECT result without rows (for ``zh_hint``).
+
+    Raises:
+        QueryError: ``fmt`` is unknown, or the query is malformed or fails.
+
+    Examples:
+        >>> from kg.store import GraphStore
+        >>> query_text(GraphStore.open(None), "SELECT ?s WHERE { ?s ?p ?o }", "csv")
+        ('s\\r\\n', True)
+    """
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown result format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "table":
+        result = run_query(store_or_graph, sparql)
+        return format_result(result, fmt, max_width=max_width), result.kind == "select" and not result.rows
+    raw = execute(store_or_graph, sparql)
+    if isinstance(raw, ox.QueryTriples):
+        return Result("graph", triples=tuple(raw)).to_turtle(), False
+    try:
+        data = serialize_results(raw, fmt) or b""
+    except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors surface while writing
+        raise QueryError(f"SPARQL query failed: {exc}") from exc
+    return data.decode("utf-8"), isinstance(raw, ox.QuerySolutions) and _no_rows(data, fmt)
+
+
+def _no_rows(data: bytes, fmt: str) -> bool:
+    """Whether a written SELECT result has no solutions: its first row, parsed back, is missing."""
+    if fmt == "csv":  # CSV cannot be parsed back (it drops datatypes), but its header is one line
+        return data.find(b"\r\n") == len(data) - 2
+    parsed = ox.parse_query_results(data, RESULT_FORMATS[fmt])
+    return isinstance(parsed, ox.QuerySolutions) and next(iter(parsed), None) is None

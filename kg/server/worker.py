@@ -7,6 +7,7 @@ reply, the time limit, a hang-up or the memory limit. See the package docstring 
 
 from __future__ import annotations
 
+import io
 import itertools
 import multiprocessing
 import signal
@@ -22,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import KGError, QueryError, StoreError
 from kg.ontology import QUERY_PREFIXES, undeclared_prefix
-from kg.queries import format_boolean, iter_rows
+from kg.queries import serialize_results
 from kg.server.sandbox import cap_address_space, isolate_network, resident_bytes
 from kg.store import GraphStore
 
@@ -108,38 +109,50 @@ def answer(store: GraphStore, request: QueryRequest) -> Reply:
     accept, max_bytes = request.accept, request.max_bytes
     try:
         raw = _execute(store, request)
-        if isinstance(raw, ox.QueryBoolean):
+        if isinstance(raw, (ox.QueryBoolean, ox.QuerySolutions)):
             media = negotiate(accept, RESULT_TYPES)
             if media is None:
-                return text_reply(406, f"ASK results come as {', '.join(RESULT_TYPES)}")
-            return 200, _content_type(media), format_boolean(bool(raw), RESULT_TYPES[media]).encode()
-        if isinstance(raw, ox.QuerySolutions):
-            media = negotiate(accept, RESULT_TYPES)
-            if media is None:
-                return text_reply(406, f"SELECT results come as {', '.join(RESULT_TYPES)}")
-            variables = [v.value for v in raw.variables]
-            chunks: Iterator[bytes] = (
-                c.encode() for c in iter_rows(variables, (tuple(s) for s in raw), RESULT_TYPES[media])
-            )
-        else:
-            media = negotiate(accept, GRAPH_TYPES)
-            if media is None:
-                return text_reply(406, f"CONSTRUCT and DESCRIBE results come as {', '.join(GRAPH_TYPES)}")
-            chunks = _graph_chunks(raw, GRAPH_TYPES[media])
-        body: list[bytes] = []
+                kind = "ASK" if isinstance(raw, ox.QueryBoolean) else "SELECT"
+                return text_reply(406, f"{kind} results come as {', '.join(RESULT_TYPES)}")
+            body = _LimitedBody(max_bytes)
+            # pyoxigraph's own writer, straight from the live result, hands over a few kilobytes at a
+            # time, so the size limit stops a huge result early
+            serialize_results(raw, RESULT_TYPES[media], body)
+            return 200, _content_type(media), body.getvalue()
+        media = negotiate(accept, GRAPH_TYPES)
+        if media is None:
+            return text_reply(406, f"CONSTRUCT and DESCRIBE results come as {', '.join(GRAPH_TYPES)}")
+        chunks: list[bytes] = []
         size = 0
-        for chunk in chunks:
+        for chunk in _graph_chunks(raw, GRAPH_TYPES[media]):
             size += len(chunk)
             if size > max_bytes:
-                return text_reply(
-                    503, f"the result is larger than the limit of {max_bytes:,} bytes; add a LIMIT"
-                )
-            body.append(chunk)
-        return 200, _content_type(media), b"".join(body)
+                raise ResultTooLargeError
+            chunks.append(chunk)
+        return 200, _content_type(media), b"".join(chunks)
+    except ResultTooLargeError:
+        return text_reply(503, f"the result is larger than the limit of {max_bytes:,} bytes; add a LIMIT")
     except KGError as exc:
         return text_reply(400, str(exc))
     except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors surface while iterating
         return text_reply(500, f"SPARQL query failed: {exc}")
+
+
+class ResultTooLargeError(Exception):
+    """A result grew past the request's size limit while being written."""
+
+
+class _LimitedBody(io.BytesIO):
+    """A response body that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: Any) -> int:
+        if self.tell() + len(data) > self.limit:
+            raise ResultTooLargeError
+        return super().write(data)
 
 
 def _execute(store: GraphStore, request: QueryRequest) -> Any:
