@@ -29,7 +29,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 def test_the_package_keeps_every_contract():
     run = lint_imports(ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "4 kept, 0 broken" in run.stdout
+    assert "5 kept, 0 broken" in run.stdout
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,8 @@ def test_the_package_keeps_every_contract():
         ("derive.py", "from kg.store import GraphStore", "kg.derive", "kg.store"),
         ("views/page.py", "import kg.server", "kg.views", "kg.server"),  # the view is below the server
         ("export.py", "import kg.views", "kg.export", "kg.views"),  # independent siblings
+        # the parts of a build: what processes one file knows nothing of the outputs
+        ("builder/documents.py", "import kg.builder.outputs", "kg.builder.documents", "kg.builder.outputs"),
         ("rdf.py", "import click", "kg.rdf", "click"),
         ("store.py", "import jieba", "kg.store", "jieba"),
     ],
@@ -50,5 +52,5 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, importer
     path.write_text(path.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
     run = lint_imports(tmp_path)
     assert run.returncode == 1
-    assert "3 kept, 1 broken" in run.stdout
+    assert "4 kept, 1 broken" in run.stdout
     assert f"{importer} is not allowed to import {imported}:" in run.stdout
