@@ -40,17 +40,17 @@ from kg.builder.documents import (
     process_long,
 )
 from kg.builder.engines import ENGINES, default_jobs, run_dask, run_local
+from kg.builder.ingest import ingest_files, read_added, write_added
 from kg.builder.outputs import (
     GRAPH_FILE,
     PRETTY_TURTLE_TRIPLES,
     REPORT_FILE,
-    STATE_FILE,
     VIEW_FILE,
     read_report,
-    stage_store,
     write_failure_report,
     write_outputs,
 )
+from kg.builder.staging import STATE_FILE, stage_store
 from kg.corpus import display_path, document_id, list_corpus, read_manifest
 from kg.errors import CorpusError, StoreError
 from kg.outdir import check_space, needed_bytes, writing
@@ -71,6 +71,7 @@ __all__ = [
     "Progress",
     "Task",
     "analyse_segment_task",
+    "add",
     "assemble",
     "build",
     "cached_results",
@@ -190,11 +191,24 @@ def build(
     engine: str = "local",
     scheduler: str | None = None,
     segment_chars: int = SEGMENT_CHARS,
+    whole_outputs: bool | None = None,
 ) -> dict[str, Any]:
     """Build a corpus into ``out_dir``: graph.ttl, graph.html, report.json and the store.
 
-    Unchanged documents are taken from the cache of the previous build; afterwards the cache holds
-    the entries of this build's documents only.
+    Unchanged documents are taken from the cache of the previous build, and only the named graphs
+    whose contents changed are rewritten in the store (``kg.builder.staging``); afterwards the cache
+    holds the entries of this build's documents only.
+
+    Args:
+        corpus_dir: The corpus directory.
+        out_dir: The output directory.
+        progress: Called with each document's id once it is processed or found in the cache.
+        jobs: Worker processes of the local engine.
+        engine: ``local`` or ``dask``.
+        scheduler: The Dask scheduler's address (None: a local cluster).
+        segment_chars: Documents longer than this are analysed in segments of this length.
+        whole_outputs: Write graph.ttl and graph.html (None: only for graphs of up to
+            ``kg.builder.outputs.WHOLE_OUTPUTS_TRIPLES`` triples).
 
     Raises:
         CorpusError: Nothing could be built (the report is still written).
@@ -205,31 +219,94 @@ def build(
     inputs = _input_bytes(corpus_dir, out_dir)
     with writing(out_dir):
         check_space(out_dir, need=needed_bytes(out_dir, inputs))
-        results = list(
-            process_corpus(
-                corpus_dir,
-                out_dir=out_dir,
-                jobs=jobs,
-                engine=engine,
-                scheduler=scheduler,
-                progress=progress,
-                segment_chars=segment_chars,
-            )
-        )
-        if not results:
-            raise CorpusError(f"{corpus_dir}: no files to build")
-        try:
-            assembly = assemble(results, corpus=display_path(corpus_dir))
-        except CorpusError as exc:
-            write_failure_report(exc, out_dir)
-            raise
-        assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
-        report = write_outputs(assembly, out_dir)
-        report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-        write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-        # only now: until the new outputs are committed, `kg remove` may still need the old entries
-        cache.prune(out_dir, [r.doc_id for r in results if r.info is not None])
+        options = {"engine": engine, "scheduler": scheduler, "segment_chars": segment_chars}
+        return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options)
+
+
+def _build(
+    corpus_dir: Path,
+    out_dir: Path,
+    started: float,
+    progress: Progress | None,
+    jobs: int,
+    whole_outputs: bool | None,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """``build`` once the lock of ``out_dir`` is held."""
+    results = list(process_corpus(corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, **options))
+    if not results:
+        raise CorpusError(f"{corpus_dir}: no files to build")
+    try:
+        assembly = assemble(results, corpus=display_path(corpus_dir))
+    except CorpusError as exc:
+        write_failure_report(exc, out_dir)
+        raise
+    engine = options["engine"]
+    assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
+    # where each file came from: the corpus, or the file `kg add` copied into it
+    assembly.report["corpus_dir"] = str(corpus_dir.resolve())
+    added = read_added(out_dir)
+    for row in assembly.report["documents"]:
+        origin = added.get(row["doc_id"], {})
+        row["source"] = origin["from"] if origin.get("sha256") == row.get("sha256") else row["doc_id"]
+    report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
+    report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+    write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    # only now: until the new outputs are committed, `kg remove` may still need the old entries
+    kept = [r.doc_id for r in results if r.info is not None]
+    cache.prune(out_dir, kept)
+    write_added(out_dir, {doc_id: added[doc_id] for doc_id in kept if doc_id in added})
     return report
+
+
+def add(
+    files: Iterable[Path],
+    out_dir: Path,
+    *,
+    corpus_dir: Path | None = None,
+    progress: Progress | None = None,
+    jobs: int = 1,
+    whole_outputs: bool | None = None,
+) -> dict[str, Any]:
+    """Ingest files into an existing build: copy them into its corpus directory, then rebuild.
+
+    The files become part of the corpus (``corpus_dir``, by default the one the build was made
+    from), so that a later ``kg build`` of the corpus keeps them; a file of the same name there is
+    replaced (a changed article). Only the added files are analysed, and only the graphs they change
+    are rewritten in the store, so the result equals a clean build of the corpus with the files in
+    it. The report's ``source`` of each added document is the path it was added from.
+
+    Returns:
+        The build report, with ``added``: each file's document id and whether it was ``new``,
+        ``changed`` or ``unchanged``.
+
+    Raises:
+        StoreError: There is no build in ``out_dir`` (or it does not record its corpus directory and
+            none is given), or ``out_dir`` is locked, not writable or full.
+        CorpusError: A file does not exist, is not a file of a kind the build reads, or would be left
+            out of the corpus by its .kgignore.
+    """
+    started = time.perf_counter()
+    files = list(files)
+    with writing(out_dir):
+        check_space(out_dir, need=needed_bytes(out_dir, sum(_size(f) for f in files)))
+        if corpus_dir is None:
+            recorded = read_report(out_dir).get("corpus_dir")
+            if not recorded:
+                raise StoreError(f"{out_dir}: the build does not record its corpus directory; pass --corpus")
+            corpus_dir = Path(recorded)
+        states = ingest_files(files, corpus_dir, out_dir)
+        options = {"engine": "local", "scheduler": None, "segment_chars": SEGMENT_CHARS}
+        report = _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options)
+        report["added"] = states
+        return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # ingest_files says what is wrong with it
 
 
 def cached_results(out_dir: Path, *, leave_out: Iterable[str] = ()) -> list[DocResult]:
@@ -248,8 +325,10 @@ def _near_name(doc_id: str, known: set[str]) -> str:
     return f"{doc_id} (did you mean {close[0]}?)" if close else doc_id
 
 
-def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
+def remove(out_dir: Path, doc_ids: Iterable[str], *, whole_outputs: bool | None = None) -> dict[str, Any]:
     """Retract documents from a build: their facts go, entities other documents mention stay.
+
+    ``whole_outputs`` is as in ``build``.
 
     Raises:
         StoreError: There is no build in ``out_dir``, a document is not part of it, the cache does not
@@ -267,4 +346,11 @@ def remove(out_dir: Path, doc_ids: Iterable[str]) -> dict[str, Any]:
         kept = cached_results(out_dir, leave_out=doc_ids)
         assembly = assemble(kept, corpus=report.get("corpus", ""))
         assembly.report["removed"] = sorted(doc_ids)
-        return write_outputs(assembly, out_dir)
+        for key in ("corpus_dir", "engine"):  # what the build recorded still holds
+            if key in report:
+                assembly.report[key] = report[key]
+        sources = {r["doc_id"]: r["source"] for r in report["documents"] if "source" in r}
+        for row in assembly.report["documents"]:
+            if row["doc_id"] in sources:
+                row["source"] = sources[row["doc_id"]]
+        return write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
