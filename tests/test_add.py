@@ -85,11 +85,14 @@ def test_add_a_new_file_equals_a_clean_build(built, tmp_path, store_mode):
     # a.txt states nothing c.txt changes: its graph is left as it was
     assert report["store"]["unchanged"] >= 1 and report["store"]["replaced"] >= 1
     assert report["store"]["mode"] == store_mode
+    # of the four graphs (a, b, c, the division table), a.txt's is not even made: no entity of it changed
+    assert report["store"]["compared"] <= 3
     assert "杜伟华" in (out / "graph.ttl").read_text(encoding="utf-8")
     assert_equals_clean_build(out, corpus, tmp_path)
     # a later build of the corpus keeps the added file and the record of where it came from
     again = build(corpus, out)
     assert again["store"]["replaced"] == 0
+    assert again["store"]["compared"] == 1  # the division table's graph, made from all entities
     assert {r["doc_id"]: r["source"] for r in again["documents"]}["c.txt"] == str(new.resolve())
 
 

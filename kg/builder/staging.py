@@ -3,29 +3,39 @@
 Each document has a named graph; the default graph holds their union and the derived triples.
 ``state.json`` in a store version records the SHA-256 of every named graph's N-Triples lines, so a
 rebuild knows, before touching the store, which graphs an added, changed or removed document (or an
-entity merge it caused) altered. When only a few did, the staged store is updated in place
-(``_update``): their named graphs are replaced, the default graph loses the triples no other graph
-still states and gains the new ones, and the derived triples change by their difference. Otherwise
-(a first build, or most graphs changed) every graph is loaded again in bulk (``_reload``). Both ways
-give the same store contents; tests compare them with a clean build's.
+entity merge it caused) altered. Which graphs an assembly may have changed is found without making
+them all: ``resolution.pickle`` keeps the last build's entities and a digest of each document's
+facts, and only the graphs of documents whose facts changed, or that involve an entity whose name,
+aliases, class or code changed, are made and compared (``_unaffected``). When only a few changed,
+the staged store is updated in place (``_update``): their named graphs are replaced, the default
+graph loses the triples no other graph still states and gains the new ones, and the derived triples
+change by their difference. Otherwise (a first build, or most graphs changed) every graph is loaded
+again in bulk (``_reload``). Both ways give the same store contents; tests compare them with a
+clean build's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kg import __version__
 from kg.builder.assembly import Assembly
+from kg.cache import pipeline_fingerprint
 from kg.rdf import DIVISIONS_GRAPH, document_iri
 from kg.store import GraphStore, ntriples_lines, write_atomically
+from kg.types import Entity, Fact
 
 STATE_FILE = "state.json"
+RESOLUTION_FILE = "resolution.pickle"
 
 # Above this share of changed graphs, reloading everything in bulk is cheaper than updating graph by
 # graph (which reads each old graph back and checks each dropped triple against the other graphs).
@@ -48,10 +58,16 @@ def _graphs(assembly: Assembly) -> Iterator[tuple[str, Iterator[list[str]]]]:
     yield str(DIVISIONS_GRAPH), iter([ntriples_lines(assembly.reference)])
 
 
-def _digests(assembly: Assembly) -> dict[str, str]:
-    """The digest of every graph the assembly makes; a graph's lines are never whole in memory."""
+def _digests(assembly: Assembly, known: dict[str, str]) -> dict[str, str]:
+    """The digest of every graph the assembly makes, taken from ``known`` where given.
+
+    A graph's lines are never whole in memory; a graph in ``known`` is not made at all.
+    """
     digests = {}
     for name, pieces in _graphs(assembly):
+        if name in known:
+            digests[name] = known[name]
+            continue
         digest = hashlib.sha256()
         for lines in pieces:
             digest.update("\n".join(lines).encode("utf-8"))
@@ -59,19 +75,81 @@ def _digests(assembly: Assembly) -> dict[str, str]:
     return digests
 
 
+@dataclass
+class Resolution:
+    """What a build resolved, kept to find the graphs the next build changes."""
+
+    version: str  # of kg and of the code that makes candidates: another version may differ anywhere
+    entities: dict[str, Entity]
+    documents: dict[str, str]  # graph IRI -> digest of the document's info and facts
+    keys: dict[str, frozenset[str]] = field(default_factory=dict)  # graph IRI -> its entities' keys
+
+
+def _resolution(assembly: Assembly) -> Resolution:
+    facts: dict[str, list[Fact]] = {info.doc_id: [] for info in assembly.infos}
+    for fact in assembly.facts:
+        facts[fact.evidence.doc_id].append(fact)
+    documents, keys = {}, {}
+    for info in assembly.infos:
+        name = str(document_iri(info.doc_id))
+        # repr: the fields are str, int and tuples, whose repr is the same in every process
+        documents[name] = hashlib.blake2b(repr((info, facts[info.doc_id])).encode("utf-8")).hexdigest()
+        keys[name] = frozenset(k for f in facts[info.doc_id] for k in (f.subject, f.object))
+    version = f"{__version__}/{pipeline_fingerprint()}"
+    return Resolution(version, {e.key: e for e in assembly.entities}, documents, keys)
+
+
+def load_resolution(store_dir: Path | None) -> Resolution | None:
+    """The resolution a store version was made from, if it is there and of this version of kg."""
+    try:
+        resolution = pickle.loads((store_dir / RESOLUTION_FILE).read_bytes()) if store_dir else None
+    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
+        return None
+    if (
+        not isinstance(resolution, Resolution)
+        or resolution.version != f"{__version__}/{pipeline_fingerprint()}"
+    ):
+        return None
+    return resolution
+
+
+def _unaffected(state: dict[str, str], before: Resolution | None, now: Resolution) -> dict[str, str]:
+    """The digests of the documents' graphs the new assembly cannot have changed, from ``state``.
+
+    A document's graph is its info, its facts and the entities they involve (names, aliases, class,
+    code), so it is unchanged when its facts are and none of its entities changed.
+    """
+    if before is None:
+        return {}
+    changed = {
+        key
+        for key in before.entities.keys() | now.entities.keys()
+        if before.entities.get(key) != now.entities.get(key)
+    }
+    return {
+        name: state[name]
+        for name, digest in now.documents.items()
+        if name in state and before.documents.get(name) == digest and not now.keys[name] & changed
+    }
+
+
 def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[str, Any]:
     """Write the new store version ``staged``: a cheap copy of ``current`` with changed graphs replaced.
 
     Returns:
         Counts of named graphs ``replaced``, ``removed``, ``unchanged``, of ``triples`` in the default
-        graph and of the ``derived`` triples among them, and the ``mode``: ``update`` or ``reload``.
+        graph and of the ``derived`` triples among them; the number of graphs made and ``compared``
+        with the last build's (the others cannot have changed); and the ``mode``: ``update`` or
+        ``reload``.
     """
     state = load_state(current)
     if current is not None and current.is_dir() and state:
         GraphStore.open(current, read_only=True).inner.backup(str(staged))  # hard links, no copy
     else:
         state = {}
-    new_state = _digests(assembly)
+    resolution = _resolution(assembly)
+    known = _unaffected(state, load_resolution(current) if state else None, resolution)
+    new_state = _digests(assembly, known)
     changed = {name for name, digest in new_state.items() if state.get(name) != digest}
     gone = set(state) - set(new_state)
     store = GraphStore.open(staged)
@@ -90,9 +168,11 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     if not updating:
         store.optimize()  # a bulk load leaves many small index files; an update adds a handful
     write_atomically(staged / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
+    write_atomically(staged / RESOLUTION_FILE, pickle.dumps(resolution, protocol=pickle.HIGHEST_PROTOCOL))
     counts["triples"] = store.count_default()
     return {
         **{k: counts[k] for k in ("replaced", "removed", "unchanged", "triples", "derived")},
+        "compared": len(new_state) - len(known),
         "mode": "update" if updating else "reload",
     }
 
