@@ -220,7 +220,7 @@ def build(
     with writing(out_dir):
         check_space(out_dir, need=needed_bytes(out_dir, inputs))
         options = {"engine": engine, "scheduler": scheduler, "segment_chars": segment_chars}
-        return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options)
+        return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options, {})
 
 
 def _build(
@@ -231,8 +231,9 @@ def _build(
     jobs: int,
     whole_outputs: bool | None,
     options: dict[str, Any],
+    extra: dict[str, Any],
 ) -> dict[str, Any]:
-    """``build`` once the lock of ``out_dir`` is held."""
+    """``build`` once the lock of ``out_dir`` is held; ``extra`` goes into the report."""
     results = list(process_corpus(corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, **options))
     if not results:
         raise CorpusError(f"{corpus_dir}: no files to build")
@@ -249,6 +250,7 @@ def _build(
     for row in assembly.report["documents"]:
         origin = added.get(row["doc_id"], {})
         row["source"] = origin["from"] if origin.get("sha256") == row.get("sha256") else row["doc_id"]
+    assembly.report.update(extra)
     report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
     report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
@@ -297,9 +299,7 @@ def add(
             corpus_dir = Path(recorded)
         states = ingest_files(files, corpus_dir, out_dir)
         options = {"engine": "local", "scheduler": None, "segment_chars": SEGMENT_CHARS}
-        report = _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options)
-        report["added"] = states
-        return report
+        return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options, {"added": states})
 
 
 def _size(path: Path) -> int:

@@ -48,7 +48,7 @@ def graph_option(
 
 WHOLE_OUTPUTS_HELP = (
     "Write graph.ttl and graph.html whatever the graph's size; --no-whole-outputs: never "
-    "[default: up to 500 000 triples; the store holds the graph either way]."
+    "[default: up to 1 000 000 triples; the store holds the graph either way]."
 )
 
 
