@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.builder.assembly import Assembly
 from kg.cache import pipeline_fingerprint
+from kg.derive import DERIVED_FROM
 from kg.rdf import DIVISIONS_GRAPH, document_iri
 from kg.store import GraphStore, ntriples_lines, write_atomically
 from kg.types import Entity, Fact
@@ -80,9 +81,12 @@ class Resolution:
     """What a build resolved, kept to find the graphs the next build changes."""
 
     version: str  # of kg and of the code that makes candidates: another version may differ anywhere
-    entities: dict[str, Entity]
+    # key -> (canonical, kind, sorted aliases, code): plain tuples load many times faster than Entity
+    entities: dict[str, tuple[str, str, tuple[str, ...], str]]
     documents: dict[str, str]  # graph IRI -> digest of the document's info and facts
     keys: dict[str, frozenset[str]] = field(default_factory=dict)  # graph IRI -> its entities' keys
+    triples: int = 0  # in the default graph
+    derived: int = 0  # of them
 
 
 def _resolution(assembly: Assembly) -> Resolution:
@@ -96,7 +100,12 @@ def _resolution(assembly: Assembly) -> Resolution:
         documents[name] = hashlib.blake2b(repr((info, facts[info.doc_id])).encode("utf-8")).hexdigest()
         keys[name] = frozenset(k for f in facts[info.doc_id] for k in (f.subject, f.object))
     version = f"{__version__}/{pipeline_fingerprint()}"
-    return Resolution(version, {e.key: e for e in assembly.entities}, documents, keys)
+    entities = {e.key: _entity_record(e) for e in assembly.entities}
+    return Resolution(version, entities, documents, keys)
+
+
+def _entity_record(entity: Entity) -> tuple[str, str, tuple[str, ...], str]:
+    return entity.canonical, entity.kind, tuple(sorted(entity.aliases)), entity.code
 
 
 def load_resolution(store_dir: Path | None) -> Resolution | None:
@@ -152,10 +161,12 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     new_state = _digests(assembly, known)
     changed = {name for name, digest in new_state.items() if state.get(name) != digest}
     gone = set(state) - set(new_state)
+    before = load_resolution(current) if state else None
     store = GraphStore.open(staged)
     updating = bool(state) and len(changed) + len(gone) <= UPDATE_SHARE * len(new_state)
+    added, sources_changed = 0, True
     if updating:
-        _update(store, assembly, changed, gone)
+        added, sources_changed = _update(store, assembly, changed, gone)
     else:
         _reload(store, assembly)
     counts = Counter[str]()
@@ -163,13 +174,22 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     counts["removed"] = len(gone)
     counts["replaced"] = len(changed & documents)
     counts["unchanged"] = len(documents - changed)
-    counts["derived"] = sum(store.rederive().values())
+    if updating and before is not None and before.triples and not sources_changed:
+        counts["derived"] = before.derived  # no fact they follow from changed
+        counts["triples"] = before.triples + added
+    elif updating and before is not None and before.triples:
+        derived = sum(store.rederive().values())
+        counts["derived"] = derived
+        counts["triples"] = before.triples + added + derived - before.derived
+    else:
+        counts["derived"] = sum(store.rederive().values())
+        counts["triples"] = store.count_default()
     store.flush()
     if not updating:
         store.optimize()  # a bulk load leaves many small index files; an update adds a handful
+    resolution.triples, resolution.derived = counts["triples"], counts["derived"]
     write_atomically(staged / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True))
     write_atomically(staged / RESOLUTION_FILE, pickle.dumps(resolution, protocol=pickle.HIGHEST_PROTOCOL))
-    counts["triples"] = store.count_default()
     return {
         **{k: counts[k] for k in ("replaced", "removed", "unchanged", "triples", "derived")},
         "compared": len(new_state) - len(known),
@@ -190,11 +210,15 @@ def _reload(store: GraphStore, assembly: Assembly) -> None:
                 loader.add(None, lines)
 
 
-def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[str]) -> None:
+def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[str]) -> tuple[int, bool]:
     """Replace the ``changed`` graphs, drop the ``gone`` ones, and change the default graph to match.
 
     A triple leaves the default graph only if no graph states it any more: neither a graph left as
     it was nor the new version of a changed one.
+
+    Returns:
+        How many triples the default graph gained (negative: lost), and whether any of them is of a
+        predicate that derived triples follow from (``kg.derive.DERIVED_FROM``).
     """
     inner = store.inner
     default = ox.DefaultGraph()
@@ -222,6 +246,10 @@ def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[
     for quad in dropped:
         inner.remove(quad)
     quads = [ox.Quad(t.subject, t.predicate, t.object, default) for t in new - old]
+    quads = [q for q in quads if q not in inner]  # already stated by another graph
+    sources = {ox.NamedNode(p) for predicates in DERIVED_FROM.values() for p in predicates}
+    sources_changed = any(q.predicate in sources for q in [*dropped, *quads])
+    added = len(quads) - len(dropped)
     for name, lines in sorted(new_lines.items()):
         inner.add_graph(ox.NamedNode(name))  # a graph of no triples still exists
         data = ("\n".join(lines) + "\n").encode("utf-8")
@@ -230,3 +258,4 @@ def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[
             for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
         )
     inner.extend(quads)
+    return added, sources_changed
