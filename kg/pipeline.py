@@ -28,7 +28,14 @@ from rdflib import Graph
 
 from kg import cache
 from kg.builder.assembly import Assembly, assemble
-from kg.builder.cached import cached_result, report_results, store_result
+from kg.builder.cached import (
+    cached_result,
+    load_snapshot,
+    make_snapshot,
+    report_results,
+    store_result,
+    write_snapshot,
+)
 from kg.builder.documents import (
     SEGMENT_CHARS,
     DocResult,
@@ -54,7 +61,7 @@ from kg.builder.staging import STATE_FILE, stage_store
 from kg.corpus import display_path, document_id, list_corpus, read_manifest
 from kg.errors import CorpusError, StoreError
 from kg.outdir import check_space, needed_bytes, writing
-from kg.store import open_store, union_graph, write_atomically
+from kg.store import STORE_DIR, open_store, union_graph, write_atomically
 
 __all__ = [
     "CACHE_DIR",
@@ -132,7 +139,10 @@ def process_corpus(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
     tasks = _tasks(corpus_dir, out_dir)
-    cached = {t.doc_id: cached_result(out_dir, t) for t in tasks} if out_dir is not None else {}
+    cached = {}
+    if out_dir is not None:
+        snapshot = load_snapshot(out_dir / STORE_DIR)
+        cached = {t.doc_id: cached_result(out_dir, t, snapshot) for t in tasks}
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
     if engine == "dask" and todo:
         fresh = run_dask(todo, scheduler, segment_chars)
@@ -252,6 +262,9 @@ def _build(
         row["source"] = origin["from"] if origin.get("sha256") == row.get("sha256") else row["doc_id"]
     assembly.report.update(extra)
     report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
+    # after the commit: a snapshot missing (a run killed here) only means reading the entries again
+    tasks = {t.doc_id: t for t in _tasks(corpus_dir, out_dir)}
+    write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot(tasks, results))
     report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     # only now: until the new outputs are committed, `kg remove` may still need the old entries
@@ -343,7 +356,8 @@ def remove(out_dir: Path, doc_ids: Iterable[str], *, whole_outputs: bool | None 
         if missing:
             named = ", ".join(_near_name(doc_id, known) for doc_id in missing)
             raise StoreError(f"{out_dir}: not in the build: {named} (see report.json)")
-        kept = cached_results(out_dir, leave_out=doc_ids)
+        snapshot = load_snapshot(out_dir / STORE_DIR)
+        kept = report_results(out_dir, report, leave_out=doc_ids, snapshot=snapshot)
         assembly = assemble(kept, corpus=report.get("corpus", ""))
         assembly.report["removed"] = sorted(doc_ids)
         for key in ("corpus_dir", "engine"):  # what the build recorded still holds
@@ -353,4 +367,10 @@ def remove(out_dir: Path, doc_ids: Iterable[str], *, whole_outputs: bool | None 
         for row in assembly.report["documents"]:
             if row["doc_id"] in sources:
                 row["source"] = sources[row["doc_id"]]
-        return write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
+        written = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
+        if snapshot is not None:
+            kept_ids = {r.doc_id for r in kept}
+            write_snapshot(
+                (out_dir / STORE_DIR).resolve(), {k: v for k, v in snapshot.items() if k in kept_ids}
+            )
+        return written

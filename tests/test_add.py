@@ -148,3 +148,17 @@ def test_add_refuses_what_it_cannot_add(built, tmp_path):
     result = runner.invoke(main, ["add", str(tmp_path / "inbox" / "t.csv"), "--out", str(empty)])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {empty}: no build report; run `kg build` first"
+
+
+def test_a_rebuild_takes_unchanged_documents_from_the_store_versions_snapshot(built, tmp_path):
+    corpus, out = built
+    assert (out / "store" / "results.pickle").is_file()
+    entries = sorted((out / "cache").glob("*.jsonl"))
+    assert len(entries) == 2
+    for entry in entries:  # damaged entries would be processed again: the snapshot is read instead
+        entry.write_text("damaged\n", encoding="utf-8")
+    report = build(corpus, out)
+    assert all(r["cached"] for r in report["documents"])
+    (corpus / "a.txt").write_text(A + "。", encoding="utf-8")  # a changed file is never taken from it
+    report = build(corpus, out)
+    assert {r["doc_id"]: r["cached"] for r in report["documents"]} == {"a.txt": False, "b.txt": True}
