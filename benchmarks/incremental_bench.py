@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -46,12 +47,18 @@ ARTICLE = (
 )
 
 
-def kg(*args: str) -> float:
-    """Run a kg command in a process of its own; its wall time in seconds."""
+def kg(*args: str) -> tuple[float, float]:
+    """Run a kg command in a process of its own; its wall time and CPU time (with its workers) in seconds.
+
+    The CPU time says what the command costs when other work shares the cores.
+    """
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "kg", *args], check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def fingerprint(out: Path) -> dict[str, object]:
@@ -86,21 +93,24 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
     )
     jobs = ["--jobs", str(args.jobs)]
-    full_s = kg("build", str(corpus), "--out", str(out), "-q", *jobs)
+    full_s, full_cpu = kg("build", str(corpus), "--out", str(out), "-q", *jobs)
     inbox.mkdir()
     article = inbox / "added-article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
-    add_s = kg("add", str(article), "--out", str(out))
+    add_s, add_cpu = kg("add", str(article), "--out", str(out))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    clean_s = kg("build", str(corpus), "--out", str(clean), "-q", *jobs)
+    clean_s, _ = kg("build", str(corpus), "--out", str(clean), "-q", *jobs)
     equal = fingerprint(out) == fingerprint(clean)
     result = {
         "size_mb": args.size_mb,
         "documents": report["counts"]["documents"].get("ok", 0),
         "triples": report["store"]["triples"],
         "full_build_s": round(full_s, 1),
+        "full_build_cpu_s": round(full_cpu, 1),
         "add_one_article_s": round(add_s, 1),
+        "add_one_article_cpu_s": round(add_cpu, 1),
         "fraction": round(add_s / full_s, 3),
+        "load_average_1min": round(os.getloadavg()[0], 1),
         "clean_build_with_article_s": round(clean_s, 1),
         "add_timings_s": report["timings_s"],
         "add_store": report["store"],
