@@ -259,7 +259,8 @@ def _build(
     added = read_added(out_dir)
     for row in assembly.report["documents"]:
         origin = added.get(row["doc_id"], {})
-        row["source"] = origin["from"] if origin.get("sha256") == row.get("sha256") else row["doc_id"]
+        added_here = "from" in origin and origin.get("sha256") == row.get("sha256")
+        row["source"] = origin["from"] if added_here else row["doc_id"]
     assembly.report.update(extra)
     report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
     # after the commit: a snapshot missing (a run killed here) only means reading the entries again
