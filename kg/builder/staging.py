@@ -157,11 +157,11 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     else:
         state = {}
     resolution = _resolution(assembly)
-    known = _unaffected(state, load_resolution(current) if state else None, resolution)
+    before = load_resolution(current) if state else None
+    known = _unaffected(state, before, resolution)
     new_state = _digests(assembly, known)
     changed = {name for name, digest in new_state.items() if state.get(name) != digest}
     gone = set(state) - set(new_state)
-    before = load_resolution(current) if state else None
     store = GraphStore.open(staged)
     updating = bool(state) and len(changed) + len(gone) <= UPDATE_SHARE * len(new_state)
     added, sources_changed = 0, True
