@@ -167,7 +167,8 @@ def main() -> int:
             k: report["counts"][k] for k in ("entities_total", "facts", "facts_total", "evidence", "triples")
         },
         "store_mb": directory_bytes(out / "store") / 1e6,
-        "graph_ttl_mb": (out / "graph.ttl").stat().st_size / 1e6,
+        # above 1 M triples a build writes no graph.ttl unless asked (kg.builder.outputs)
+        "graph_ttl_mb": (out / "graph.ttl").stat().st_size / 1e6 if (out / "graph.ttl").exists() else 0.0,
         "queries": queries,
         "view": view,
     }

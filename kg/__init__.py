@@ -27,6 +27,7 @@ _EXPORTS = {
     "ResolutionError": "kg.errors",
     "Skipped": "kg.types",
     "StoreError": "kg.errors",
+    "add": "kg.pipeline",
     "build": "kg.pipeline",
     "GraphStore": "kg.store",
     "build_graph": "kg.rdf",

@@ -188,8 +188,14 @@ class GraphStore:
     def replace_default_pairs(self, predicate: str, pairs: Iterable[tuple[Any, Any]]) -> None:
         """Make ``pairs`` of pyoxigraph terms the only ``predicate`` triples of the default graph."""
         node = ox.NamedNode(predicate)
-        self.inner.update(f"DELETE WHERE {{ ?s {node} ?o }}")
-        self.inner.bulk_extend(ox.Quad(s, node, o, ox.DefaultGraph()) for s, o in pairs)
+        default = ox.DefaultGraph()
+        # by difference: after a few documents changed, most pairs stay, and rewriting them all
+        # would cost as much as the first build's
+        old = set(self.default_pairs(predicate))
+        new = set(pairs)
+        for s, o in old - new:
+            self.inner.remove(ox.Quad(s, node, o, default))
+        self.inner.extend(ox.Quad(s, node, o, default) for s, o in new - old)
 
     def rederive(self) -> dict[str, int]:
         """Recompute the derived triples of the default graph (``kg.derive``) from the facts in it.

@@ -130,7 +130,7 @@ def test_remove_says_what_it_removed_and_how_to_keep_it_out(small_corpus: Path, 
 def test_ctrl_c_during_a_parallel_build_exits_130_with_one_line(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("gold"))
-    for copy in range(6):  # enough text for worker processes (kg.pipeline.POOL_MIN_BYTES)
+    for copy in range(6):  # enough text for worker processes (kg.builder.engines.POOL_MIN_BYTES)
         for page in CORPUS.glob("*.txt"):
             shutil.copy(page, corpus / f"{copy}-{page.name}")
     out = tmp_path / "out"

@@ -104,9 +104,9 @@ def test_cli_remove_unknown_document(small_corpus, tmp_path):
 
 
 def test_parallel_build_equals_sequential(tmp_path, monkeypatch):
-    from kg import pipeline
+    from kg.builder import engines
 
-    monkeypatch.setattr(pipeline, "POOL_MIN_BYTES", 0)  # workers even for this small corpus
+    monkeypatch.setattr(engines, "POOL_MIN_BYTES", 0)  # workers even for this small corpus
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("gold"))
     one, two = tmp_path / "one", tmp_path / "two"

@@ -194,9 +194,10 @@ def test_worker_processes_start_only_for_enough_text(tmp_path, monkeypatch, pool
     """corpus/ (78 kB) builds in the process itself with --jobs 2, unless the threshold is lowered."""
     psutil = pytest.importorskip("psutil")
     from kg import pipeline
+    from kg.builder import engines
 
     if pool_min_bytes is not None:
-        monkeypatch.setattr(pipeline, "POOL_MIN_BYTES", pool_min_bytes)
+        monkeypatch.setattr(engines, "POOL_MIN_BYTES", pool_min_bytes)
     children: list[int] = []
 
     def progress(doc_id: str) -> None:  # called while the documents are processed

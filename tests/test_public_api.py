@@ -19,6 +19,7 @@ API = [
     "Skipped",
     "StoreError",
     "__version__",
+    "add",
     "build",
     "build_graph",
     "canned_queries",

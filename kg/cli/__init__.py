@@ -46,6 +46,17 @@ def graph_option(
     )
 
 
+WHOLE_OUTPUTS_HELP = (
+    "Write graph.ttl and graph.html whatever the graph's size; --no-whole-outputs: never "
+    "[default: up to 1 000 000 triples; the store holds the graph either way]."
+)
+
+
+def whole_outputs_option() -> Callable[[F], F]:
+    """``--whole-outputs/--no-whole-outputs``, unset by default (the build decides by size)."""
+    return click.option("--whole-outputs/--no-whole-outputs", default=None, help=WHOLE_OUTPUTS_HELP)
+
+
 @main.command()
 @click.argument("corpus_dir", default="corpus", type=click.Path(path_type=Path))
 @click.option(
@@ -71,6 +82,7 @@ def graph_option(
 @click.option(
     "--verbose", "-v", is_flag=True, help="Also list every document with its facts and time, and the timings."
 )
+@whole_outputs_option()
 def build(
     corpus_dir: Path,
     out_dir: Path,
@@ -79,6 +91,7 @@ def build(
     scheduler: str | None,
     quiet: bool,
     verbose: bool,
+    whole_outputs: bool | None,
 ) -> None:
     """Build the graph of CORPUS_DIR (default: corpus/) into OUT_DIR.
 
@@ -108,6 +121,7 @@ def build(
                 jobs=jobs or default_jobs(),
                 engine=engine,
                 scheduler=scheduler,
+                whole_outputs=whole_outputs,
             )
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -141,7 +155,8 @@ def _detail(report: dict[str, Any]) -> None:
     type=click.Path(path_type=Path),
     help="Output directory of `kg build`.",
 )
-def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
+@whole_outputs_option()
+def remove(doc_ids: tuple[str, ...], out_dir: Path, whole_outputs: bool | None) -> None:
     """Retract the facts of DOC_IDS (file names as in report.json) from a build.
 
     The files stay in the corpus, so the next `kg build` reads them again: name them in the corpus's
@@ -157,7 +172,7 @@ def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
     except (OSError, ValueError, AttributeError):
         facts = {}  # remove_documents says what is wrong with the build
     try:
-        report = remove_documents(out_dir, doc_ids)
+        report = remove_documents(out_dir, doc_ids, whole_outputs=whole_outputs)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
     for doc_id in sorted(set(doc_ids)):
@@ -170,6 +185,52 @@ def remove(doc_ids: tuple[str, ...], out_dir: Path) -> None:
         f"add them to {corpus}/.kgignore (one per line: {names}) or move them out of {corpus}/",
         err=True,
     )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output directory of the `kg build` to add to.",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    default=None,
+    type=click.Path(path_type=Path),
+    help="Corpus directory to copy the files into [default: the one the build was made from].",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+)
+@whole_outputs_option()
+def add(
+    files: tuple[Path, ...], out_dir: Path, corpus_dir: Path | None, jobs: int, whole_outputs: bool | None
+) -> None:
+    """Add FILES (new or changed articles) to the build in OUT_DIR.
+
+    The files are copied into the build's corpus directory, so a later `kg build` keeps them; only
+    they are analysed, and only the graphs they change are rewritten. The result equals a clean
+    build of the corpus with the files in it.
+    """
+    from kg.pipeline import add as add_files
+
+    try:
+        report = add_files(files, out_dir, corpus_dir=corpus_dir, jobs=jobs, whole_outputs=whole_outputs)
+    except KGError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = {row["doc_id"]: row for row in report["documents"]}
+    for doc_id, state in report["added"].items():
+        row = rows.get(doc_id, {})
+        if row.get("status") == "ok":
+            click.echo(f"{state} {doc_id} ({row.get('facts', 0)} facts)")
+        else:
+            click.echo(f"skipped {doc_id}: {row.get('reason', 'not in the corpus')}", err=True)
+    _summarise(report, out_dir)
 
 
 def _summarise(report: dict[str, Any], out_dir: Path, *, removing: bool = False) -> None:

@@ -1,0 +1,169 @@
+"""Use the per-document cache in a build: take a file's entry when it still stands for it, write new ones.
+
+The entry format is ``kg.cache``'s; this module decides which entry stands for which file. Each store
+version also holds a snapshot of the results it was built from (``results.pickle``: plain tuples,
+read several times faster than the entries' JSON), which a rebuild consults first: a document whose
+file, manifest entry and pipeline are those of its snapshot record is taken from there, any other
+from its entry or processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from kg import cache
+from kg.builder.documents import DocResult, Task
+from kg.cache import FORMAT, EntryKey, pipeline_fingerprint
+from kg.errors import StoreError
+from kg.store import write_atomically
+from kg.types import Candidate, DocumentInfo, Evidence, Mention
+
+SNAPSHOT_FILE = "results.pickle"
+
+# doc id -> (sha256, manifest entry, DocumentInfo fields, candidates as nested tuples)
+Snapshot = dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...], list[tuple[Any, ...]]]]
+
+
+def cached_result(out_dir: Path, task: Task, snapshot: Snapshot | None = None) -> DocResult | None:
+    """The cached result of a file if it was made from the same bytes, manifest entry and code.
+
+    Taken from ``snapshot`` (``load_snapshot``) when it holds the file, else from its cache entry.
+    """
+    try:
+        digest = hashlib.sha256(Path(task.path).read_bytes()).hexdigest()
+    except OSError:
+        return None  # processing reports why it cannot be read
+    record = snapshot.get(task.doc_id) if snapshot else None
+    if record is not None and record[0] == digest and record[1] == task.meta:
+        info, candidates = DocumentInfo(*record[2]), [_candidate(c) for c in record[3]]
+        return DocResult(task.doc_id, info, candidates, cached=True)
+    entry = cache.lookup(out_dir, EntryKey(task.doc_id, digest, task.meta))
+    return None if entry is None else DocResult(task.doc_id, entry.info, entry.candidates, cached=True)
+
+
+def store_result(out_dir: Path, task: Task, result: DocResult) -> None:
+    """Write the cache entry of a freshly processed file (nothing for a file that was skipped).
+
+    Raises:
+        StoreError: The entry cannot be written.
+    """
+    if result.info is not None:
+        cache.write_entry(
+            out_dir, EntryKey(task.doc_id, result.info.sha256, task.meta), result.info, result.candidates
+        )
+
+
+def report_results(
+    out_dir: Path, report: dict[str, Any], *, leave_out: Iterable[str] = (), snapshot: Snapshot | None = None
+) -> list[DocResult]:
+    """The per-document results of the build that wrote ``report``, in report order.
+
+    Each comes from the cache entry of the file's version the build used (the report's sha256).
+
+    Args:
+        out_dir: The output directory of the build.
+        report: Its report.json.
+        leave_out: Documents not to read (``remove`` does not need their entries).
+        snapshot: The snapshot of the build's store version, read before the entries.
+
+    Raises:
+        StoreError: A document's entry is missing, damaged or of another version of the file (a later
+            build that failed); ``kg build`` again repairs it.
+    """
+    skip = set(leave_out)
+    results = []
+    for row in report["documents"]:
+        if row["status"] != "ok" or row["doc_id"] in skip:
+            continue
+        record = snapshot.get(row["doc_id"]) if snapshot else None
+        if record is not None and record[0] == row.get("sha256"):
+            info, candidates = DocumentInfo(*record[2]), [_candidate(c) for c in record[3]]
+            results.append(DocResult(row["doc_id"], info, candidates, cached=True))
+            continue
+        entry = cache.read_entry(out_dir, row["doc_id"])
+        if entry is None or entry.info.sha256 != row.get("sha256", entry.info.sha256):
+            raise StoreError(
+                f"{out_dir}: the cache entry of {row['doc_id']} is missing, damaged or of another version "
+                "of the file; run `kg build` again"
+            )
+        results.append(DocResult(row["doc_id"], entry.info, entry.candidates, cached=True))
+    return results
+
+
+def _mention(m: Mention) -> tuple[Any, ...]:
+    return m.name, m.kind, m.surface, m.start, m.end, m.parent, m.code
+
+
+def _candidate(c: tuple[Any, ...]) -> Candidate:
+    subject, predicate, obj, evidence, post = c
+    return Candidate(Mention(*subject), predicate, Mention(*obj), Evidence(*evidence), post)
+
+
+def _snapshot_version() -> str:
+    return f"{FORMAT}/{pipeline_fingerprint()}"
+
+
+def make_snapshot(tasks: dict[str, Task], results: Iterable[DocResult]) -> Snapshot:
+    """The snapshot of the results of a build (skipped files have none)."""
+    snapshot: Snapshot = {}
+    for result in results:
+        info = result.info
+        if info is None or result.doc_id not in tasks:
+            continue
+        candidates = [
+            (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
+            for c in result.candidates
+        ]
+        fields = (info.doc_id, info.title, info.meta, info.sha256, info.chars)
+        snapshot[result.doc_id] = (info.sha256, tasks[result.doc_id].meta, fields, candidates)
+    return snapshot
+
+
+def write_snapshot(store_dir: Path, snapshot: Snapshot) -> None:
+    """Write the snapshot of the results a store version was built from into its directory.
+
+    Raises:
+        StoreError: It cannot be written.
+    """
+    data = pickle.dumps((_snapshot_version(), snapshot), protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomically(store_dir / SNAPSHOT_FILE, data)
+
+
+def _evidence(e: Evidence) -> tuple[Any, ...]:
+    return e.doc_id, e.sentence, e.start, e.end
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Unpickles plain data and the named classes only: an output directory is no place to trust code."""
+
+    def __init__(self, data: bytes, allowed: frozenset[tuple[str, str]]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.allowed = allowed
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not expected here")
+        return super().find_class(module, name)
+
+
+def load_plain(data: bytes, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
+    """``pickle.loads`` for the snapshots kg writes, refusing code.
+
+    Takes tuples, lists, dicts, sets, strings, numbers and the classes in ``allowed`` (module, name);
+    anything else fails with ``pickle.UnpicklingError``, which callers treat as no snapshot.
+    """
+    return _PlainUnpickler(data, allowed).load()
+
+
+def load_snapshot(store_dir: Path) -> Snapshot | None:
+    """The snapshot in a store version's directory, if it is there, whole and of this pipeline."""
+    try:
+        version, snapshot = load_plain((store_dir / SNAPSHOT_FILE).read_bytes())
+    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
+        return None
+    return snapshot if version == _snapshot_version() and isinstance(snapshot, dict) else None
