@@ -381,9 +381,9 @@ def test_a_light_client_is_answered_while_heavy_clients_on_every_address_hold_th
     wait_until_idle(server)
     addresses = [f"127.0.0.{40 + i}" for i in range(WORKERS)]
     with ThreadPoolExecutor(WORKERS) as pool:  # a first round makes these clients heavy users
-        assert list(pool.map(lambda a: hang_up_after(base, a, HEAVY, 1.5), addresses)) == [
-            "hung up"
-        ] * WORKERS
+        assert (
+            list(pool.map(lambda a: hang_up_after(base, a, HEAVY, 1.5), addresses)) == ["hung up"] * WORKERS
+        )
     done: list[str] = []
 
     def heavy(address: str) -> None:
