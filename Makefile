@@ -19,6 +19,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kg tests benchmarks
+	$(VENV)/bin/ruff format --check kg tests benchmarks
 	$(VENV)/bin/mypy
 
 clean:

@@ -40,3 +40,13 @@ def test_ruff_passes_on_code_tests_and_benchmarks():
         [_tool("ruff"), "check", "kg", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_code_tests_and_benchmarks_are_formatted_as_ruff_formats_them():
+    run = subprocess.run(
+        [_tool("ruff"), "format", "--check", "kg", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
