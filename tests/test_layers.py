@@ -1,6 +1,6 @@
-"""The import-linter contracts of pyproject.toml: module layers (also inside kg.builder and kg.extract), and which module
-may import click, the NLP libraries and pyvis. ``lint-imports`` runs on the package, and on a copy with one
-forbidden import added to show the contracts catch it."""
+"""The import-linter contracts of pyproject.toml: module layers (also inside kg.builder and kg.extract),
+and which module may import click, the NLP libraries and pyvis. ``lint-imports`` runs on the package, and
+on a copy with one forbidden import added to show the contracts catch it."""
 
 from __future__ import annotations
 
