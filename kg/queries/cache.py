@@ -76,10 +76,11 @@ def store_stamp(version: Path) -> str:
 
 @dataclass(frozen=True)
 class CachedResult:
-    """One kept result: where its bytes start in ``path``, whether it has rows, the TSV row index."""
+    """One kept result: where its bytes start in ``path``, its kind, whether it has rows, its TSV index."""
 
     path: Path
     body_start: int
+    kind: str  # "select", "ask" or "graph"
     empty: bool
     rows: int | None  # TSV entries only: solutions in the result
     offsets: tuple[int, ...]  # TSV entries only: offset (from body_start) of rows 0, PAGE_ROWS, ...
@@ -147,7 +148,12 @@ class ResultCache:
         if not isinstance(head, dict):
             return None
         rows = head.get("rows")
-        return CachedResult(path, start, bool(head.get("empty")), rows, tuple(head.get("offsets", ())))
+        kind, empty, offsets = (
+            str(head.get("kind", "select")),
+            bool(head.get("empty")),
+            head.get("offsets", ()),
+        )
+        return CachedResult(path, start, kind, empty, rows, tuple(offsets))
 
     def fetch(
         self, key: str, write: Callable[[IO[bytes]], dict[str, Any]], *, index_rows: bool = False

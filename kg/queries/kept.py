@@ -21,7 +21,6 @@ Examples:
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -78,13 +77,13 @@ def write_tsv(store: GraphStore, sparql: str, out: IO[bytes]) -> dict[str, Any]:
     return {"kind": "select", "empty": empty}
 
 
-def _convert(tsv: CachedResult, kind: str, fmt: str, max_width: int, out: IO[bytes]) -> dict[str, Any]:
+def _convert(tsv: CachedResult, fmt: str, max_width: int, out: IO[bytes]) -> dict[str, Any]:
     """Write a kept TSV result in ``fmt``, as the query run directly would write it."""
     with tsv.path.open("rb") as f:
         f.seek(tsv.body_start)
-        if kind == "graph":  # CONSTRUCT and DESCRIBE give Turtle whatever the format
+        if tsv.kind == "graph":  # CONSTRUCT and DESCRIBE give Turtle whatever the format
             shutil.copyfileobj(f, out, 2**20)
-            return {"kind": kind, "empty": False}
+            return {"kind": tsv.kind, "empty": False}
         parsed = ox.parse_query_results(f, ox.QueryResultsFormat.TSV)
         if fmt != "table":
             serialize_results(parsed, fmt, out)
@@ -94,7 +93,7 @@ def _convert(tsv: CachedResult, kind: str, fmt: str, max_width: int, out: IO[byt
             variables = [v.value for v in parsed.variables]
             text = format_table(variables, (tuple(row) for row in parsed), max_width=max_width)
             out.write(text.encode("utf-8"))
-    return {"kind": kind, "empty": tsv.empty}
+    return {"kind": tsv.kind, "empty": tsv.empty}
 
 
 def kept_result(
@@ -126,13 +125,7 @@ def kept_result(
         return tsv, hit
     source = tsv
     key = cache.key(sparql, f"table/{max_width}" if fmt == "table" else fmt)
-    kind = _kind(tsv)
-    return cache.fetch(key, lambda out: _convert(source, kind, fmt, max_width, out))
-
-
-def _kind(entry: CachedResult) -> str:
-    with entry.path.open("rb") as f:
-        return str(json.loads(f.readline()).get("kind", "select"))
+    return cache.fetch(key, lambda out: _convert(source, fmt, max_width, out))
 
 
 def cached_query_text(

@@ -26,6 +26,7 @@ from kg.errors import StoreError
 from kg.ontology import QUERY_PREFIXES
 from kg.server.connection import HEADER_TIMEOUT, GuardedH11Protocol
 from kg.server.guard import SecurityHeaders, find_service, query_page_policy
+from kg.server.listings import listing_routes
 from kg.server.page import STATIC_DIR, render_page
 from kg.server.pages import page_routes
 from kg.server.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
@@ -222,6 +223,7 @@ def create_app(
         Route("/sparql", _sparql, methods=["GET", "POST"]),
         Route("/prefixes", _prefixes, methods=["GET"]),
         *page_routes(),
+        *listing_routes(),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     page = render_page()

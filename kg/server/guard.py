@@ -108,21 +108,23 @@ RESULT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; fo
 _YASGUI_STYLE = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
 
 
-def page_policy(page: str) -> str:
+def page_policy(page: str, *, forms: bool = False) -> str:
     """A Content-Security-Policy allowing exactly the page's inline scripts and styles (by hash).
 
     For pages made whole by the server (entity and document pages, the network view): nothing is
-    loaded from anywhere, not even from this server, except what the page itself holds.
+    loaded from anywhere, not even from this server, except what the page itself holds. ``forms``
+    lets the page's forms submit to this server (a listing's parameters), and nowhere else.
 
     Examples:
         >>> page_policy("<style>p{}</style><script>go()</script>").split("; ")[1]
         "script-src 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
     """
     scripts, styles = _inline_hashes(page)
-    return _policy(
+    policy = _policy(
         "script-src " + (" ".join(scripts) or "'none'"),
         "style-src " + (" ".join(styles) or "'none'"),
     )
+    return policy.replace("form-action 'none'", "form-action 'self'") if forms else policy
 
 
 def query_page_policy(page: str) -> str:

@@ -249,6 +249,8 @@ class QueryPool:
         named_graphs: tuple[str, ...] = (),
         client: str = "",
         stop: threading.Event | None = None,
+        keep: bool = False,
+        rows: tuple[int, int] | None = None,
     ) -> Reply:
         """Answer one query: wait up to ``queue_timeout`` for a worker, then ``timeout`` for the answer.
 
@@ -259,10 +261,14 @@ class QueryPool:
             named_graphs: The protocol's ``named-graph-uri`` values.
             client: Who asks (the peer address), for the per-client share of workers.
             stop: Set when the client hangs up: its query is stopped and its worker replaced at once.
+            keep: Answer from the store version's kept results (``QueryRequest.keep``).
+            rows: With ``keep``: only these rows (start, count), as ``ROWS_TYPE``.
         """
         assert self._opened, "await QueryPool.open() first"
         loop = asyncio.get_running_loop()
-        request = QueryRequest(sparql, accept, self.max_result_bytes, default_graphs, named_graphs)
+        request = QueryRequest(
+            sparql, accept, self.max_result_bytes, default_graphs, named_graphs, keep=keep, rows=rows
+        )
         time_left, regular_only = self.timeout, False
         while True:
             try:

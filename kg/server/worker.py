@@ -7,8 +7,10 @@ reply, the time limit, a hang-up or the memory limit. See the package docstring 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
+import json
 import multiprocessing
 import signal
 import threading
@@ -24,6 +26,8 @@ import pyoxigraph as ox
 from kg.errors import KGError, QueryError, StoreError
 from kg.ontology import QUERY_PREFIXES, undeclared_prefix
 from kg.queries import serialize_results
+from kg.queries.cache import ResultCache
+from kg.queries.kept import kept_result, write_tsv
 from kg.server.sandbox import cap_address_space, isolate_network, resident_bytes
 from kg.store import GraphStore
 
@@ -53,6 +57,8 @@ RESULT_TYPES = {
 GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES}
 
 Reply = tuple[int, str, bytes]  # status, content type, body
+#: The content type of a page of a kept result: JSON ``{"rows": total, "tsv": variables and rows}``.
+ROWS_TYPE = "application/x-kg-rows+json"
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class QueryRequest:
     max_bytes: int = MAX_RESULT_BYTES
     default_graphs: tuple[str, ...] = ()  # the protocol's default-graph-uri parameters
     named_graphs: tuple[str, ...] = ()  # the protocol's named-graph-uri parameters
+    keep: bool = False  # answer from the store version's kept results, keeping this one (kg.queries.cache)
+    rows: tuple[int, int] | None = None  # with keep: only rows start..start+count, as ROWS_TYPE
 
 
 def negotiate(accept: str, offered: dict[str, Any]) -> str | None:
@@ -104,10 +112,16 @@ def text_reply(status: int, message: str) -> Reply:
     return status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode()
 
 
-def answer(store: GraphStore, request: QueryRequest) -> Reply:
-    """Run one query on the store and serialise its result for the Accept header (runs in a worker)."""
+def answer(store: GraphStore, request: QueryRequest, cache: ResultCache | None = None) -> Reply:
+    """Run one query on the store and serialise its result for the Accept header (runs in a worker).
+
+    A request with ``keep`` is answered from ``cache`` (the kept results of the store's version),
+    which it fills on a miss; without a cache it runs as any other.
+    """
     accept, max_bytes = request.accept, request.max_bytes
     try:
+        if request.keep and not request.default_graphs and not request.named_graphs:
+            return _kept_answer(store, request, cache)
         raw = _execute(store, request)
         if isinstance(raw, (ox.QueryBoolean, ox.QuerySolutions)):
             media = negotiate(accept, RESULT_TYPES)
@@ -136,6 +150,41 @@ def answer(store: GraphStore, request: QueryRequest) -> Reply:
         return text_reply(400, str(exc))
     except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors surface while iterating
         return text_reply(500, f"SPARQL query failed: {exc}")
+
+
+def _kept_answer(store: GraphStore, request: QueryRequest, cache: ResultCache | None) -> Reply:
+    """A kept request's answer: a page of rows (``ROWS_TYPE``) or the whole result for the Accept header."""
+
+    def this_store(_: Path) -> GraphStore:
+        return store  # the handle opened the cache's version: key, rows and store agree
+
+    if request.rows is not None:
+        entry = kept_result(cache, request.sparql, "tsv", open_store=this_store)[0] if cache else None
+        if entry is None:  # nothing can be kept here: the result is made in memory, within the limit
+            body = _LimitedBody(request.max_bytes)
+            write_tsv(store, request.sparql, body)
+            header, *lines = body.getvalue().split(b"\n")[:-1] or [b""]
+            start, count = request.rows
+            return _rows_reply(len(lines), header, lines[start : start + count])
+        if entry.kind != "select":
+            return text_reply(400, "only SELECT results come in pages of rows")
+        return _rows_reply(entry.rows or 0, *entry.tsv_rows(*request.rows))
+    media = negotiate(request.accept, RESULT_TYPES)
+    if media is None:
+        return text_reply(406, f"SELECT and ASK results come as {', '.join(RESULT_TYPES)}")
+    entry = (
+        kept_result(cache, request.sparql, RESULT_TYPES[media], open_store=this_store)[0] if cache else None
+    )
+    if entry is None or entry.kind == "graph":
+        return answer(store, dataclasses.replace(request, keep=False))
+    if entry.size() > request.max_bytes:
+        raise ResultTooLargeError
+    return 200, _content_type(media), entry.body()
+
+
+def _rows_reply(total: int, header: bytes, rows: list[bytes]) -> Reply:
+    tsv = b"\n".join([header, *rows]).decode("utf-8") + "\n"
+    return 200, ROWS_TYPE, json.dumps({"rows": total, "tsv": tsv}, ensure_ascii=False).encode("utf-8")
 
 
 class ResultTooLargeError(Exception):
@@ -200,6 +249,7 @@ class StoreHandle:
     def __init__(self, store_dir: Path) -> None:
         self.link = store_dir
         self.version = store_dir.resolve()
+        self.results = ResultCache(self.version)  # its stamp taken before the store opens
         self.store = GraphStore.open(self.version, read_only=True)
 
     def current(self) -> GraphStore:
@@ -207,7 +257,9 @@ class StoreHandle:
         version = self.link.resolve()
         if version != self.version:
             try:
+                results = ResultCache(version)
                 self.store, self.version = GraphStore.open(version, read_only=True), version
+                self.results = results
             except KGError:  # caught mid-swap or being deleted: keep the version we have
                 pass
         return self.store
@@ -241,7 +293,8 @@ def _worker_main(conn: Connection, store_dir: str, memory_limit: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = answer(handle.current(), request)
+            store = handle.current()
+            reply = answer(store, request, handle.results)
         except MemoryError:  # the address-space backstop, hit in Python code
             reply = text_reply(503, memory_message(memory_limit))
         conn.send(reply)
