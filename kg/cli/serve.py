@@ -50,6 +50,12 @@ DEFAULT_PORT = 8377
     show_default=True,
     help="Seconds a request's head, and then its body, may take to arrive (408).",
 )
+@click.option(
+    "--warm/--no-warm",
+    default=True,
+    show_default=True,
+    help="Compute the canned queries' listings (/query/NAME) of each new build in the background.",
+)
 def serve(
     out_dir: Path,
     host: str,
@@ -58,12 +64,13 @@ def serve(
     workers: int | None,
     memory_limit: int,
     request_timeout: float,
+    warm: bool,
 ) -> None:
     """Serve the store of OUT_DIR at http://HOST:PORT/sparql (SPARQL 1.1 Protocol, read-only).
 
     GET ?query=, POST query= (form) or POST application/sparql-query; results as SPARQL JSON, XML, CSV
     or TSV by the Accept header, graphs as Turtle or N-Triples. Open http://HOST:PORT/ for a query page,
-    /view for the network view.
+    /query/NAME for a canned query's rows a page at a time, /view for the network view.
     Queries with SERVICE are refused (the endpoint makes no outbound requests); a query whose client
     hangs up is stopped, and one client may use all query workers but one. Stop with Ctrl+C.
     """
@@ -80,6 +87,7 @@ def serve(
             workers=workers,
             memory_limit=memory_limit * 2**20,
             request_timeout=request_timeout,
+            warm=warm,
             announce=lambda url: click.echo(
                 f"kg serve: query page {url}, endpoint {url}sparql, network view {url}view (Ctrl+C stops)"
             ),

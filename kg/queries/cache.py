@@ -201,6 +201,7 @@ class ResultCache:
                 entry.write(json.dumps(head, sort_keys=True).encode("ascii") + b"\n")
                 body.seek(0)
                 shutil.copyfileobj(body, entry, 2**20)
+            os.chmod(entry_name, 0o644)  # mkstemp's 0600 would hide it from a server run as another user
             os.replace(entry_name, self.folder / key)
         finally:
             Path(body_name).unlink(missing_ok=True)

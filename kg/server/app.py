@@ -30,6 +30,7 @@ from kg.server.listings import listing_routes
 from kg.server.page import STATIC_DIR, render_page
 from kg.server.pages import page_routes
 from kg.server.pool import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT, MAX_RESULT_BYTES, QueryPool
+from kg.server.warmer import Warmer
 from kg.store import STORE_DIR, GraphStore
 
 __all__ = ["DEFAULT_PORT", "MAX_QUERY_BYTES", "create_app", "find_store", "serve"]
@@ -183,6 +184,7 @@ def create_app(
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     body_timeout: float = HEADER_TIMEOUT,
     build_dir: Path | None = None,
+    warm: bool = False,
 ) -> Starlette:
     """The ASGI app: ``/`` (query page), ``/sparql`` (endpoint), ``/prefixes`` (JSON); workers start with it.
 
@@ -201,6 +203,7 @@ def create_app(
         memory_limit: Bytes of RSS a worker may use (503 and a fresh worker beyond; 0: no limit).
         body_timeout: Seconds a request body may take to arrive (408 beyond).
         build_dir: The build (report.json, cache/, graph.html) [default: the store's directory's parent].
+        warm: Compute the canned listings of each store version in the background (``kg.server.warmer``).
     """
     pool = QueryPool(
         store_dir,
@@ -213,9 +216,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await pool.open()
+        warmer = Warmer(store_dir, memory_limit=memory_limit) if warm else None
+        if warmer is not None:
+            warmer.start()
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.close()
             pool.close()
 
     routes = [
@@ -288,6 +296,7 @@ def serve(
     workers: int | None = None,
     memory_limit: int = DEFAULT_MEMORY_LIMIT,
     request_timeout: float = HEADER_TIMEOUT,
+    warm: bool = True,
     announce: Callable[[str], None] | None = None,
 ) -> None:
     """Serve the store of a build until interrupted (Ctrl+C); ``announce`` gets the URL once bound.
@@ -295,7 +304,7 @@ def serve(
     On a loopback address only requests naming a loopback host are answered (DNS-rebinding guard).
     A request's head and its body each get ``request_timeout`` seconds to arrive (408 beyond), an
     idle keep-alive connection ``KEEP_ALIVE_TIMEOUT``; past ``MAX_CONNECTIONS`` open connections new
-    ones get 503.
+    ones get 503. ``warm`` computes the canned listings of each store version in the background.
 
     Raises:
         StoreError: The build has no store or it cannot be opened.
@@ -313,6 +322,7 @@ def serve(
         allowed_hosts=allowed,
         memory_limit=memory_limit,
         body_timeout=request_timeout,
+        warm=warm,
     )
     protocol = type("Protocol", (GuardedH11Protocol,), {"header_timeout": request_timeout})
     config = uvicorn.Config(

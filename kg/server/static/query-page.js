@@ -6,9 +6,10 @@
   const canned = JSON.parse($("canned").textContent);
   const TEXT = {
     zh: {title: "kg SPARQL 查询", canned: "预设查询", run: "运行", download: "下载", lang: "English",
-         hint: "Ctrl+Enter 运行；前缀已预先声明", params: "参数"},
+         hint: "Ctrl+Enter 运行；前缀已预先声明", params: "参数", rows: "分页表格"},
     en: {title: "kg SPARQL query", canned: "Canned queries", run: "Run", download: "Download", lang: "中文",
-         hint: "Ctrl+Enter runs the query; prefixes are predeclared", params: "Parameters"},
+         hint: "Ctrl+Enter runs the query; prefixes are predeclared", params: "Parameters",
+         rows: "paged table"},
   };
   let lang = localStorage.getItem("kg-lang") === "en" ? "en" : "zh";
   let prefixes = {};
@@ -148,8 +149,14 @@
         yasgui.getTab().setQuery(withPrefixes(query.text));
       };
       const summary = document.createElement("span");
-      summary.textContent = " " + query.summary;
-      item.append(button, summary);
+      summary.textContent = " " + query.summary + " ";
+      // the server's own page of the listing: a page of rows at a time, kept per build
+      const rows = document.createElement("a");
+      rows.href = "query/" + encodeURIComponent(query.name);
+      rows.className = "rows";
+      rows.dataset.t = "rows";
+      rows.textContent = TEXT[lang].rows;
+      item.append(button, summary, rows);
       list.append(item);
     }
     $("params").addEventListener("input", () => {
