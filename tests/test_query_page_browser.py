@@ -163,3 +163,49 @@ def test_canned_query_with_a_parameter_offline(browser, server, tmp_path):
     context.close()
     assert blocked == []
     assert errors == []
+
+
+def test_a_canned_listing_page_by_page_from_the_query_page(browser, server, corpus_build, tmp_path):
+    """/query/<name>: reached from /, its parameter form submits under the page's CSP, pages, download."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/", wait_until="load")
+    page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
+    with page.expect_navigation():
+        page.locator("#canned-list li:has(button[data-name='helpers-in-county']) a.rows").click()
+    assert urlsplit(page.url).path == "/query/helpers-in-county"
+    assert page.locator("h1").inner_text() == "helpers-in-county"
+    assert page.locator("table tr").nth(1).locator("td").all_inner_texts() == [
+        "鄂尔多斯市住建局",
+        "木都柴达木村",
+        "kg:Village",
+        "乌审旗",
+    ]
+    page.locator("input[name='countyName']").fill("巴林右旗")
+    with page.expect_navigation():
+        page.click("form button[type='submit']")
+    assert "countyName=" in page.url
+    assert page.locator("table tr").nth(1).locator("td").first.inner_text() == "中级法院"
+
+    out, _ = corpus_build
+    build = tmp_path / "build"
+    shutil.copytree(out, build, symlinks=True, ignore=shutil.ignore_patterns("results", ".lock"))
+    with kg_serve(["--graph", str(build), "--no-warm"], tmp_path / "serve.log") as (base, _):
+        page.goto(base + "/query/leaders?size=2", wait_until="load")
+        assert "第 1 / " in page.locator("p.meta").inner_text()
+        first = page.locator("table tr").nth(1).inner_text()
+        with page.expect_navigation():
+            page.click("a[rel='next']")
+        assert "page=2" in page.url and "显示第 3–4 行" in page.locator("p.meta").inner_text()
+        assert page.locator("table tr").nth(1).inner_text() != first
+        with page.expect_download() as download_info:
+            page.click("a[download]:text('CSV')")
+        saved = tmp_path / "leaders.csv"
+        download_info.value.save_as(saved)
+        assert download_info.value.suggested_filename == "leaders.csv"
+        assert len(saved.read_text(encoding="utf-8").splitlines()) > 4  # the whole listing
+    context.close()
+    assert errors == []
