@@ -9,6 +9,12 @@ Writes ``--size-mb`` megabytes with synthetic_corpus.py (beside this file), then
   SPARQL JSON by pyoxigraph (what the endpoint answers by default): p50 of ``--reps`` runs each, after
   one warm-up, in wall time and in the CPU time of the querying thread (steadier when other work shares
   the cores);
+- the same queries through the results kept per store version (kg.queries.cache), as ``kg query`` and
+  ``kg serve``'s ``/query/<name>`` answer them: the first call on a store version (the query run and its
+  result kept: p50 of ``--reps`` runs, the kept results deleted before each) and later calls (read back),
+  as JSON and as the first page of 100 rows; then over HTTP from a real ``kg serve --no-warm``: the
+  first request for each listing's page on a fresh version, and the p50 of ``--reps`` later ones; and
+  the time the server's warming process takes for a version (every canned query, default parameters);
 - an entity page's queries, as ``kg serve`` runs them (kg.server.pages: every statement whose subject
   or object is the entity with its sentence, offsets, post and source file; its chain of places; its
   posts; the names of everything shown): p50 over ``--entities`` entities drawn with a fixed seed from
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -90,6 +97,103 @@ def measure_queries(store_dir: Path, reps: int, entities: int, seed: int) -> dic
     }
 
 
+def measure_kept(out_dir: Path, reps: int) -> dict[str, Any]:
+    """First and later calls of every canned query through the kept results, in process and over HTTP.
+
+    Deletes the store version's kept results (``store/results``, derived data) before each first call.
+    """
+    from kg.queries import canned_queries
+    from kg.queries.cache import CACHE_DIR, ResultCache
+    from kg.queries.kept import cached_query_text, kept_result, warm_canned
+
+    store_dir = out_dir / "store"
+    results = store_dir.resolve() / CACHE_DIR
+
+    def first_page(text: str) -> None:
+        entry = kept_result(ResultCache(store_dir), text, "tsv")[0]
+        assert entry is not None
+        entry.tsv_rows(0, 100)
+
+    kept: dict[str, Any] = {}
+    for name, query in sorted(canned_queries().items()):
+        cold = []
+        for _ in range(reps):
+            shutil.rmtree(results, ignore_errors=True)
+            started = time.perf_counter()
+            cached_query_text(store_dir, query.text, "json")
+            cold.append(time.perf_counter() - started)
+        hit_wall, hit_cpu, _ = p50(lambda q=query: cached_query_text(store_dir, q.text, "json"), reps)
+        page_wall, _, _ = p50(lambda q=query: first_page(q.text), reps)
+        kept[name] = {
+            "first_p50_ms": statistics.median(cold) * 1000,
+            "later_p50_ms": hit_wall * 1000,
+            "later_cpu_p50_ms": hit_cpu * 1000,
+            "page_p50_ms": page_wall * 1000,
+        }
+    shutil.rmtree(results, ignore_errors=True)
+    started = time.perf_counter()
+    warm_canned(store_dir)
+    warm_s = time.perf_counter() - started
+    shutil.rmtree(results, ignore_errors=True)
+    http = measure_http(out_dir, reps)
+    for name, row in http.items():
+        kept[name].update(row)
+    return {
+        "kept": kept,
+        "warm_s": warm_s,
+        **{
+            f"{key}_median_ms": statistics.median(row[f"{key}_ms"] for row in kept.values())
+            for key in ("first_p50", "later_p50", "page_p50", "http_first", "http_later_p50")
+        },
+        **{
+            f"{key}_max_ms": max(row[f"{key}_ms"] for row in kept.values())
+            for key in ("first_p50", "later_p50", "page_p50", "http_first", "http_later_p50")
+        },
+    }
+
+
+def measure_http(out_dir: Path, reps: int) -> dict[str, dict[str, float]]:
+    """Each listing's first page from a real ``kg serve --no-warm``: the first request, then a p50."""
+    import socket
+
+    import httpx
+
+    from kg.queries import canned_queries
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [str(ROOT / ".venv" / "bin" / "kg"), "serve", "--graph", str(out_dir), "--port", str(port)]
+    server = subprocess.Popen([*command, "--no-warm"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(base + "/", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        timings = {}
+        with httpx.Client(timeout=600) as client:
+            for name in sorted(canned_queries()):
+                started = time.perf_counter()
+                assert client.get(f"{base}/query/{name}").status_code == 200
+                first = time.perf_counter() - started
+                later = []
+                for _ in range(reps):
+                    started = time.perf_counter()
+                    assert client.get(f"{base}/query/{name}").status_code == 200
+                    later.append(time.perf_counter() - started)
+                timings[name] = {
+                    "http_first_ms": first * 1000,
+                    "http_later_p50_ms": statistics.median(later) * 1000,
+                }
+        return timings
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def entity_page_queries(store: Any, iri: str) -> int:
     """The queries ``kg serve`` runs for an entity page, in turn; the number of its fact rows."""
     from kg.server import pages  # its query builders: what the page asks is what is measured
@@ -108,12 +212,32 @@ def print_queries(queries: dict[str, Any]) -> None:
         f"| canned queries p50 (median / slowest) | {queries['canned_p50_ms']:.1f} ms / "
         f"{queries['canned_max_p50_ms']:.1f} ms |"
     )
+    if "kept" in queries:
+        for key, what in [
+            ("first_p50", "kept, first call on a version, JSON"),
+            ("later_p50", "kept, later calls, JSON"),
+            ("page_p50", "kept, first page of 100 rows"),
+            ("http_first", "HTTP /query/NAME, first request on a version"),
+            ("http_later_p50", "HTTP /query/NAME, later requests"),
+        ]:
+            median, slowest = queries[key + "_median_ms"], queries[key + "_max_ms"]
+            print(f"| {what} (median / slowest) | {median:.1f} ms / {slowest:.1f} ms |")
+        print(f"| warming every canned query (default parameters) | {queries['warm_s']:.1f} s |")
     print(
         f"| entity facts with evidence p50 (median / slowest of {queries['entities_measured']}) | "
         f"{queries['entity_p50_ms']:.1f} ms / {queries['entity_max_p50_ms']:.1f} ms |"
     )
     for name, row in queries["canned"].items():
-        print(f"|   {name} | {row['p50_ms']:.1f} ms (CPU {row['cpu_p50_ms']:.1f} ms; {row['rows']} rows) |")
+        kept = queries.get("kept", {}).get(name)
+        more = (
+            f"; kept: first {kept['first_p50_ms']:.0f} ms, later {kept['later_p50_ms']:.1f} ms, page "
+            f"{kept['page_p50_ms']:.2f} ms; HTTP page first {kept['http_first_ms']:.0f} ms, later "
+            f"{kept['http_later_p50_ms']:.1f} ms"
+            if kept
+            else ""
+        )
+        direct = f"{row['p50_ms']:.1f} ms (CPU {row['cpu_p50_ms']:.1f} ms; {row['rows']} rows"
+        print(f"|   {name} | {direct}{more}) |")
 
 
 def measure_view(out: Path) -> dict[str, float]:
@@ -144,6 +268,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.queries_only is not None:
         queries = measure_queries(args.queries_only / "store", args.reps, args.entities, args.seed)
+        queries.update(measure_kept(args.queries_only, args.reps))
         if args.json:
             args.json.write_text(json.dumps(queries, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print("| measure | value |\n|---|---:|")
@@ -158,6 +283,7 @@ def main() -> int:
     build = run_build(corpus, out, args.jobs)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     queries = measure_queries(out / "store", args.reps, args.entities, args.seed)
+    queries.update(measure_kept(out, args.reps))
     view = measure_view(out)
     result = {
         "corpus": {"files": files, "mb": size / 1e6, "chars": build["chars"]},
