@@ -1,5 +1,6 @@
 """The query page (``kg serve``'s ``/``) in real headless Chromium: YASGUI offline, canned queries with
-parameters, IRIs linked to entity pages, CSV download, no console error, no request off the machine.
+parameters, IRIs linked to entity pages, CSV download, no console error, no request off the machine;
+and a canned query's own page (``/query/<name>``): its form, its pages of rows, its whole download.
 
 Runs `python -m kg serve` on a small store; every request the page makes is routed through a handler
 that lets loopback URLs through and records and aborts anything else. The screenshot goes to

@@ -6,7 +6,9 @@ worker sets on itself, ``guard`` what a request may not do (``SERVICE``, framing
 ``connection`` the per-request time limit on the socket, ``app`` the HTTP side (protocol, limits,
 serving), ``page`` the offline query page, ``pages`` the entity and document pages (and the network
 view) with Linked-Data content negotiation, drawn by ``render`` and ``templates`` from text marked by
-``highlight``, the document's text found again by ``sources``.
+``highlight``, the document's text found again by ``sources``, ``listings`` the canned queries a page
+of rows at a time (from results kept per store version, ``kg.queries.cache``), ``warmer`` the
+low-priority process that computes them for each new store version.
 
 Design:
 
