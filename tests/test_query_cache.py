@@ -230,3 +230,19 @@ def test_kg_query_follows_add_remove_and_rebuild_never_serving_an_old_result(bui
     rebuilt = runner.invoke(main, ["build", str(corpus), "--out", str(build_copy), "-q"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert listing() == after_add
+
+
+def test_what_a_killed_writer_left_goes_and_what_a_live_one_writes_stays(tmp_path):
+    from filelock import FileLock
+
+    link = _store(tmp_path / "out", 5)
+    cache = ResultCache(link)
+    folder = link.resolve() / CACHE_DIR
+    folder.mkdir()
+    orphan = folder / f".{'a' * 64}.x1.tmp"  # its writer died: no one holds its lock
+    orphan.write_bytes(b"partial")
+    live = folder / f".{'b' * 64}.x2.tmp"
+    live.write_bytes(b"being written")
+    with FileLock(folder / f".{'b' * 64}.lock"):
+        assert kept_result(cache, ROWS, "tsv")[0] is not None
+    assert not orphan.exists() and live.exists()

@@ -191,8 +191,9 @@ class ResultCache:
 
     def _write(self, key: str, write: Callable[[IO[bytes]], dict[str, Any]], index_rows: bool) -> None:
         """Write the entry through two temporary files (the body, then head and body), renamed into place."""
-        body_fd, body_name = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-        entry_fd, entry_name = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        # named after the entry, so that ``_evict`` can tell those of a writer killed midway (its lock free)
+        body_fd, body_name = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
+        entry_fd, entry_name = tempfile.mkstemp(dir=self.folder, prefix=f".{key}.", suffix=".tmp")
         try:
             with os.fdopen(body_fd, "w+b") as body, os.fdopen(entry_fd, "wb") as entry:
                 head = write(body)
@@ -221,7 +222,21 @@ class ResultCache:
             lock.release()
 
     def _evict(self, *, keep: str) -> None:
-        """Delete the least recently read entries until the folder is within ``max_bytes``."""
+        """Delete the least recently read entries until the folder is within ``max_bytes``.
+
+        Also the temporary files of writers killed midway (a query worker past its time limit), which
+        would otherwise pile up: those whose entry's lock nobody holds.
+        """
+        for tmp in self.folder.glob(".*.*.tmp"):
+            lock = FileLock(self.folder / f".{tmp.name.split('.')[1]}.lock", timeout=0)
+            try:
+                lock.acquire()
+            except (Timeout, OSError):
+                continue  # being written
+            try:
+                tmp.unlink(missing_ok=True)
+            finally:
+                lock.release()
         try:
             entries = [
                 (e.stat().st_mtime_ns, e.stat().st_size, e.name)
