@@ -6,7 +6,9 @@ A whole-graph listing has tens of thousands of rows at 10 MB of news and hundred
 previous pages, a form for the query's parameters, and links to the whole result as CSV, TSV, JSON
 or XML (``?format=csv``). Both come from the results kept for the store's current version
 (``kg.queries.cache``): the first request on a version computes the result, in a worker under the
-server's time limit, every later one reads it back (a page is one seek into the kept TSV).
+server's time limit, every later one reads it back (a page is one seek into the kept TSV). A whole
+download is streamed from the kept file, so the result size limit of ``/sparql`` (which holds a
+result in memory) does not apply to it.
 
 Rows are shown as ``kg query`` shows them (IRIs as valid prefixed names), IRIs of the graph's
 resources linked to their entity pages. Like the other pages, it runs no script and escapes every
@@ -17,11 +19,14 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import AsyncIterator
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
+import anyio.to_thread
 import pyoxigraph as ox
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from kg.errors import QueryError
@@ -29,7 +34,7 @@ from kg.queries import CannedQuery, bind_params, canned_queries, display_text
 from kg.server.guard import page_policy
 from kg.server.pages import entity_path
 from kg.server.templates import esc, page, table
-from kg.server.worker import ROWS_TYPE
+from kg.server.worker import KEPT_TYPE, ROWS_TYPE
 
 __all__ = ["DOWNLOADS", "MAX_PAGE_SIZE", "PAGE_SIZE", "listing_routes", "listing_page"]
 
@@ -79,13 +84,7 @@ async def listing(request: Request) -> Response:
     if fmt is not None:
         if fmt not in DOWNLOADS:
             return _text(400, f"format={fmt!r}: use one of {', '.join(DOWNLOADS)}")
-        status, content_type, body = await request.app.state.pool.run(
-            sparql, DOWNLOADS[fmt], client=_client(request), keep=True
-        )
-        headers = {"content-type": content_type}
-        if status == 200:
-            headers["content-disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return Response(body, status_code=status, headers=headers)
+        return await _download(request, sparql, f"{name}.{fmt}", DOWNLOADS[fmt])
     number = _positive(request, "page", 1, 10**9)
     size = _positive(request, "size", PAGE_SIZE, MAX_PAGE_SIZE)
     if number is None or size is None:
@@ -102,6 +101,33 @@ async def listing(request: Request) -> Response:
     rows = [tuple(row) for row in parsed]
     text = listing_page(query, values, variables, rows, total=int(data["rows"]), number=number, size=size)
     return HTMLResponse(text, headers={"content-security-policy": page_policy(text, forms=True)})
+
+
+async def _download(request: Request, sparql: str, filename: str, media: str) -> Response:
+    """The whole result, streamed from where the worker kept it (or as the worker answered it)."""
+    status, content_type, body = await request.app.state.pool.run(
+        sparql, media, client=_client(request), keep=True
+    )
+    attachment = {"content-disposition": f'attachment; filename="{filename}"'}
+    if status == 200 and content_type == KEPT_TYPE:
+        where = json.loads(body)
+        try:
+            # opened now: the file stays readable even if a new version deletes it meanwhile
+            kept = open(where["path"], "rb")  # noqa: SIM115 - closed by the stream
+        except OSError:
+            return _text(503, "the kept result went with its store version (a rebuild); try again")
+        kept.seek(where["start"])
+        return StreamingResponse(_chunks(kept), headers={"content-type": where["type"], **attachment})
+    headers = {"content-type": content_type, **(attachment if status == 200 else {})}
+    return Response(body, status_code=status, headers=headers)
+
+
+async def _chunks(kept: BinaryIO) -> AsyncIterator[bytes]:
+    try:
+        while chunk := await anyio.to_thread.run_sync(kept.read, 2**20):
+            yield chunk
+    finally:
+        kept.close()
 
 
 def _cell(term: object) -> str:

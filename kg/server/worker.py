@@ -33,8 +33,10 @@ from kg.store import GraphStore
 
 __all__ = [
     "GRAPH_TYPES",
+    "KEPT_TYPE",
     "MAX_RESULT_BYTES",
     "RESULT_TYPES",
+    "ROWS_TYPE",
     "QueryRequest",
     "StoreHandle",
     "answer",
@@ -59,6 +61,8 @@ GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.R
 Reply = tuple[int, str, bytes]  # status, content type, body
 #: The content type of a page of a kept result: JSON ``{"rows": total, "tsv": variables and rows}``.
 ROWS_TYPE = "application/x-kg-rows+json"
+#: The content type of a whole kept result: JSON ``{"path", "start", "type"}`` saying where it lies on disk.
+KEPT_TYPE = "application/x-kg-kept+json"
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,10 @@ def answer(store: GraphStore, request: QueryRequest, cache: ResultCache | None =
 
 
 def _kept_answer(store: GraphStore, request: QueryRequest, cache: ResultCache | None) -> Reply:
-    """A kept request's answer: a page of rows (``ROWS_TYPE``) or the whole result for the Accept header."""
+    """A kept request's answer: a page of rows (``ROWS_TYPE``) or where the whole result lies (``KEPT_TYPE``).
+
+    A result that cannot be kept is answered as any other (whole, within the size limit).
+    """
 
     def this_store(_: Path) -> GraphStore:
         return store  # the handle opened the cache's version: key, rows and store agree
@@ -177,9 +184,9 @@ def _kept_answer(store: GraphStore, request: QueryRequest, cache: ResultCache | 
     )
     if entry is None or entry.kind == "graph":
         return answer(store, dataclasses.replace(request, keep=False))
-    if entry.size() > request.max_bytes:
-        raise ResultTooLargeError
-    return 200, _content_type(media), entry.body()
+    # where the result lies, not the result: the server streams it from disk, whatever its size
+    where = {"path": str(entry.path), "start": entry.body_start, "type": _content_type(media)}
+    return 200, KEPT_TYPE, json.dumps(where).encode("utf-8")
 
 
 def _rows_reply(total: int, header: bytes, rows: list[bytes]) -> Reply:
