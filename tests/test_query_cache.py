@@ -246,3 +246,12 @@ def test_what_a_killed_writer_left_goes_and_what_a_live_one_writes_stays(tmp_pat
     with FileLock(folder / f".{'b' * 64}.lock"):
         assert kept_result(cache, ROWS, "tsv")[0] is not None
     assert not orphan.exists() and live.exists()
+
+
+def test_where_nothing_can_be_kept_the_query_runs_as_before(tmp_path):
+    link = _store(tmp_path / "out", 5)
+    (link.resolve() / CACHE_DIR).write_text("not a folder", encoding="utf-8")  # so nothing can be written
+    store = GraphStore.open(link, read_only=True)
+    for _ in range(2):
+        assert cached_query_text(link, ROWS, "json") == (*query_text(store, ROWS, "json"), False)
+    assert kept_result(ResultCache(link), ROWS, "tsv") == (None, False)
