@@ -159,6 +159,9 @@ def test_a_listing_on_the_running_server_follows_add_and_remove(build_copy, tmp_
         assert "tuquan-new-2024.txt" in direct
         assert _eventually(lambda: listing() == direct, 30)
         assert "tuquan-new-2024.txt" in page()
+        # the warming process moved on to the new version by itself
+        kept = build_copy / "store" / CACHE_DIR
+        assert _eventually(lambda: len(list(kept.glob("[0-9a-f]*"))) >= len(canned_queries()))
         remove(build_copy, ["tuquan-new-2024.txt"])
         assert _eventually(lambda: listing() == before, 30)
         assert page() == before_page

@@ -101,23 +101,15 @@ def query(
                 err=True,
             )
         store_dir = out_dir / STORE_DIR
+        source: Any = None
         if query in canned_queries() and not no_cache and not out_dir.is_file() and store_dir.is_dir():
-            opened: list[GraphStore] = []
-
-            def open_version(version: Path) -> GraphStore:
-                opened.append(GraphStore.open(version, read_only=True))
-                return opened[-1]
-
-            text, empty, _ = cached_query_text(
-                store_dir, sparql, fmt, max_width=max_width, open_store=open_version
-            )
-            source: Any = opened[-1] if opened else None
-            if empty and source is None:
-                source = GraphStore.open(store_dir, read_only=True)
+            text, empty, _ = cached_query_text(store_dir, sparql, fmt, max_width=max_width)
         else:
             source = load_graph(out_dir) if out_dir.is_file() else GraphStore.open(store_dir, read_only=True)
             text, empty = query_text(source, sparql, fmt, max_width=max_width)
-        hint = zh_hint(source, sparql) if empty and source is not None else None
+        if empty and source is None:  # the hint runs another query: on the store, never on kept results
+            source = GraphStore.open(store_dir, read_only=True)
+        hint = zh_hint(source, sparql) if empty else None
     except KGError as exc:
         # one line, whatever the parser's message spans
         raise click.ClickException(" ".join(str(exc).split())) from exc
