@@ -26,7 +26,7 @@ from kg.corpus import split_sentences
 from kg.extract.assists import _assists, _composing_units
 from kg.extract.common import _is_org, _is_place, _SentenceFacts
 from kg.extract.context import _Context, _name_org
-from kg.extract.names import _names_after_posts
+from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
 from kg.extract.references import kind_word_mentions, person_pronouns, place_anaphora
@@ -86,6 +86,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
         named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
         named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore
+        named += _names_before_comrade(doc.text, sentence, named)  # 队员王刚同志: a name LAC missed
         context.persons.extend(m for m in named if m.kind == "Person" and m.surface == m.name)
         named.sort(key=lambda m: (m.start, -m.end))
         for team in find_teams(doc.text, sentence, named, context.team):

@@ -68,6 +68,8 @@ _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
 _INNER_BODY = re.compile("(" + "|".join(words("inner_body")) + ")$")
 # Bodies that belong to a place (the community's 居委会), not to another body.
 _PLACE_BOUND_BODIES = frozenset(words("place_bound_body"))
+# Words after persons saying they stay in a village left unnamed (王刚长期驻村), from data/lexicon.tsv.
+_STAYS_IN_VILLAGE = re.compile("(?:长期|常年|一直|已经|已)?(?:" + "|".join(words("stays_in_village")) + ")")
 _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
 
 
@@ -288,6 +290,13 @@ def _posts(
                     (own[-1], post, post_start) for _, post, post_start in pairs
                 ]
                 _post_facts(person, shared, text, sentence, orgs, context, out)
+        if _STAYS_IN_VILLAGE.match(text, person.end):  # 王刚、李明驻村两年: in the article's village
+            listed = [person]
+            for earlier in reversed(persons[: persons.index(person)]):
+                if text[earlier.end : listed[-1].start] not in _PERSON_JOINS:
+                    break
+                listed.append(earlier)
+            context.unplaced_persons += [(p, sentence) for p in reversed(listed)]
         previous = (person, pairs)
         aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
         if aside is not None:  # 唐海荣（驻马路村第一书记）, 王刚，定西市财政局干部，: a post beside the name

@@ -137,7 +137,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         if org is None:
             continue
         village = next(
-            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+            (v for v in villages if v.end <= org.start and _is_copula(text[v.end : org.start])), None
         )
         if village is not None:
             out.add(org, "assists", village)
@@ -267,13 +267,23 @@ def _helped_after_copula(
         if cue is None or not text.startswith("的", cue.end()):
             continue
         village = next(
-            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+            (v for v in villages if v.end <= org.start and _is_copula(text[v.end : org.start])), None
         )
         if village is not None:
             out.add(org, "assists", village)
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")
+# Whether a comma may stand before the copula (马营村，是X的帮扶村), as news often sets the subject off.
+_COMMA_BEFORE_COPULA = True
+
+
+def _is_copula(between: str) -> bool:
+    """Whether the text between a village and a body is a copula (是), with a comma before it or not."""
+    if _COMMA_BEFORE_COPULA and between[:1] in ("，", ","):
+        between = between[1:]
+    return between in _COPULAS
+
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
@@ -296,7 +306,8 @@ _HELPED_BY = re.compile(
     + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
     + ")(?:和(?:支持|帮助|指导))?下)"
 )
-_HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有)?")
+# 马营村的帮扶单位(是)X, and with a dash setting the body off: 马营村的帮扶单位——X
+_HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有|——|—)?")
 _AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + _HELPER_NOUNS + ")[，,]")
 
 

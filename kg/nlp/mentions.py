@@ -443,6 +443,10 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
             rest = text[words[i + 2][0] : words[i + 2][1]]
             if words[i + 2][2] not in ("w", "PER") and _NAME_PART.fullmatch(rest):
                 e = words[i + 2][1]
+        # or with the dot inside the name it read, the part after it left out (阿依古丽· / 买买提)
+        if _MIDDLE_DOTS and text[e - 1] == "·" and i + 1 < len(words):
+            rest = text[words[i + 1][0] : words[i + 1][1]]
+            e = words[i + 1][1] if words[i + 1][2] != "w" and _NAME_PART.fullmatch(rest) else e - 1
         title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
         e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
