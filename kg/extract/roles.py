@@ -35,7 +35,8 @@ from kg.types import Candidate, Mention
 _SENDS = re.compile("|".join(words("sends")))
 _STAFF = re.compile("|".join(words("staff_word")))
 _HELPED_NOUN = re.compile("|".join(sorted(words("helped_noun"), key=len, reverse=True)))
-_COMES_FROM = re.compile("|".join(words("comes_from")))
+# 王刚来自X局, also with the name set off by a comma (王刚，来自X局)
+_COMES_FROM = re.compile("[，,]?(?:" + "|".join(words("comes_from")) + ")")
 # 王刚被派驻到马营村: a person sent to a village, the sender left out
 _SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻|驻)?")
 
