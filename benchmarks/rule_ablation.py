@@ -4,7 +4,7 @@ Reads the real news excerpts of ../shared/data/relations (or $KG_RELATIONS_DATA)
 they are absent; reads the project's own corpus and its gold (corpus/, corpus/gold/). The NLP stage
 runs once per document; then extraction, resolution and scoring run once with every rule and once per
 rule switched off, reporting micro P/R and TP/FP on the development part (d01-d20), the test part
-(d21-d30) and the corpus gold. Rules of the mention finder change what the NLP stage finds, so for those
+(d21-d30), the corpus gold and the project's own paragraphs (tests/data/phrasings). Rules of the mention finder change what the NLP stage finds, so for those
 the NLP stage runs again. Only scores are printed: never a test miss.
 
     .venv/bin/python benchmarks/rule_ablation.py
@@ -39,6 +39,7 @@ from kg.types import Document, Mention
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("KG_RELATIONS_DATA", ROOT.parent / "shared" / "data" / "relations"))
 CORPUS = ROOT / "corpus"
+PHRASINGS = ROOT / "tests" / "data" / "phrasings"
 PARTS = {"development": ("d0?.txt", "d1?.txt", "d20.txt"), "test": ("d2[1-9].txt", "d30.txt")}
 _NEVER = re.compile("(?!x)x")
 
@@ -104,6 +105,10 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "the unit a person comes from (P从X来到Y村)": (roles, "_FROM", _NEVER),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
+    "a comma before the copula (Y村，是X的帮扶村)": (roles, "_COMMA_BEFORE_COPULA", False),
+    "persons staying in the article's village (P、Q驻村)": (posts, "_STAYS_IN_VILLAGE", _NEVER),
+    "names NER missed before 同志": (extract, "_names_before_comrade", lambda *a, **k: []),
+    "来自 after a comma (P，来自X)": (roles, "_COMES_FROM", re.compile("来自")),
     "a stem is generic only when made of unit words (mentions)": (
         gazetteer,
         "_only_unit_words",
@@ -119,6 +124,9 @@ def _documents() -> dict[str, tuple[list[Document], list[Any], dict[str, set[str
         docs = [read_document(p, doc_id=p.name) for p in sorted((DATA / "texts").glob("*.txt"))]
         gold = load_gold(DATA)
         sets["relations"] = (docs, gold, {n: select_documents(gold, p) for n, p in PARTS.items()})
+    if (PHRASINGS / "gold.jsonl").exists():
+        docs = [read_document(p, doc_id=p.name) for p in sorted((PHRASINGS / "texts").glob("*.txt"))]
+        sets["phrasings"] = (docs, load_gold(PHRASINGS), {"phrasings": None})
     if (CORPUS / "gold").is_dir():
         docs = [read_document(p, doc_id=p.name) for p in sorted(CORPUS.glob("*.txt"))]
         sets["corpus"] = (docs, load_gold(CORPUS / "gold"), {"corpus gold": None})

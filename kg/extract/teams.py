@@ -82,6 +82,8 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             ending = [
                 m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
             ]
+        if not ending and _SENDERS_AFTER and text.startswith("的", words_start - 1) and _sender_after(text, named, end):
+            ending = [m for m in by_end.get(words_start - 1, []) if m.kind in _HELPED]  # Y村的驻村工作队由X派出
         place = next((m for m in ending if m.kind in LEVELS), None)
         sender = next((m for m in ending if m.kind not in LEVELS), None)
         team_start = words_start
@@ -114,6 +116,12 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         inside = _sender_inside(text, named, words_start, end)
         if inside is not None:
             sender, team_start = inside, inside.start
+        named_after = _sender_after(text, named, end) if sender is None and _SENDERS_AFTER else None
+        if named_after is not None and place is not None:  # Y村的驻村工作队由X派出: X's team in Y村
+            surface = text[team_start:end]
+            name = place.name + text[place.end : end].removeprefix("的")  # named as 唐家堡村驻村工作队
+            teams.append(Team(Mention(name, "WorkTeam", surface, team_start, end), named_after, place))
+            continue
         if sender is None and place is None:
             if last is not None:  # 工作队队长吕维彬: the team the text named before
                 reference = Mention(last.mention.name, "WorkTeam", text[words_start:end], words_start, end)
@@ -125,6 +133,21 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
     return teams
+
+
+def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
+    """The unit a team is sent by when the sentence names it after the team (工作队由X派出, 由X选派)."""
+    by = _SENT_BY_AFTER.match(text, end)
+    unit = next((m for m in named if by is not None and m.start == by.end() and m.kind not in LEVELS), None)
+    if unit is None or unit.kind in ("Person", "WorkTeam") or not _SENT_VERB.match(text, unit.end):
+        return None
+    return unit
+
+
+# Whether a team's sender named after it (Y村的驻村工作队由X派出) makes the team X's.
+_SENDERS_AFTER = True
+_SENT_BY_AFTER = re.compile("(?:是|均|都)?由")
+_SENT_VERB = re.compile("(?:联合|共同|统一)?(?:" + "|".join(words("sends")) + "|组建|抽调)")
 
 
 def _sender_inside(text: str, named: list[Mention], start: int, end: int) -> Mention | None:

@@ -1,0 +1,135 @@
+"""Extraction of the phrasings news uses for help, posts and stations, on sentences written for these tests.
+
+Each rule gets sentences in varied phrasings where its fact must come out, and sentences where it must
+not (two villages in one article, a post with no body of its kind named before, people led by someone
+who holds no team post). ``test_phrasings_stay_above_their_floor`` scores the project's own paragraphs
+(tests/data/phrasings) as ``kg eval`` does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.evaluate import evaluate, load_gold
+from kg.extract import extract_candidates
+from kg.extract.names import _names_before_comrade
+from kg.types import Document, Mention
+
+from .conftest import ROOT
+
+PHRASINGS = ROOT / "tests" / "data" / "phrasings"
+
+
+def facts_of(nlp, text: str) -> set[tuple[str, str, str]]:
+    doc = Document("t.txt", text, text, tuple(range(len(text))))
+    return {(c.subject.name, c.predicate, c.object.name) for c in extract_candidates(doc, nlp(text)._.mentions)}
+
+
+PRESENT = [
+    # the village set off by a comma before the copula, and roles named after other verbs of help
+    ("平利县老县镇锦屏村，是陕西省审计厅的结对帮扶村。", ("陕西省审计厅", "assists", "锦屏村")),
+    ("阿荣旗查巴奇乡猎民村是呼伦贝尔市民政局的驻村点。", ("呼伦贝尔市民政局", "assists", "猎民村")),
+    ("科左中旗花吐古拉镇敖包嘎查是通辽市财政局的包联嘎查。", ("通辽市财政局", "assists", "敖包嘎查")),
+    # the helper set off by a dash after its role
+    ("汶川县三江镇草坪村的帮扶单位——四川省商务厅，为村里引进了茶叶企业。", ("四川省商务厅", "assists", "草坪村")),
+    # a leader taking the team's members along (带领队员P、Q)
+    (
+        "江西省教育厅驻修水县黄港镇安山村工作队队长周文辉带领队员余海、黄杰走访农户。",
+        ("余海", "worksFor", "江西省教育厅"),
+    ),
+    (
+        "江西省教育厅驻修水县黄港镇安山村工作队队长周文辉带领队员余海、黄杰走访农户。",
+        ("黄杰", "servesIn", "安山村"),
+    ),
+    # a unit sending a person named by what he is in it (民警, 挂职干部)
+    ("渭南市公安局选派民警高飞到白水县林皋镇南塬村担任第一书记。", ("高飞", "worksFor", "渭南市公安局")),
+    ("渭南市公安局选派民警高飞到白水县林皋镇南塬村担任第一书记。", ("高飞", "servesIn", "南塬村")),
+    ("宝鸡市财政局选派挂职干部孙敏到凤县红花铺镇永生村。", ("孙敏", "worksFor", "宝鸡市财政局")),
+    # persons staying in the one village an article names (P、Q驻村)
+    (
+        "平利县老县镇锦屏村是陕西省审计厅的帮扶村。审计厅干部何平、吴倩驻村一年多，帮助建起了茶园。",
+        ("何平", "servesIn", "锦屏村"),
+    ),
+    (
+        "平利县老县镇锦屏村是陕西省审计厅的帮扶村。审计厅干部何平、吴倩长期驻村，帮助建起了茶园。",
+        ("吴倩", "servesIn", "锦屏村"),
+    ),
+    # a kind word or a post standing for the body of that kind named before
+    (
+        "灵丘县红石塄乡下车河村是山西省人民医院的结对帮扶村。医院院长李建国带队到村义诊。",
+        ("李建国", "heads", "山西省人民医院"),
+    ),
+    ("运城市审计局包联万荣县皇甫乡北牛池村。局长张晓明到村调研。", ("张晓明", "heads", "运城市审计局")),
+    ("黄山市林业局结对帮扶黟县宏村镇际村。局党组书记、局长汪东来到际村。", ("汪东", "heads", "黄山市林业局党组")),
+    # the unit a person was sent by, with 派来的
+    ("阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。", ("刘洋", "worksFor", "河北省科学技术厅")),
+]
+
+MISSING = [
+    # two villages in the article: staying 驻村 says not which one
+    ("锦屏村和松林村都是陕西省审计厅的帮扶村。审计厅干部何平驻村一年多。", ("何平", "servesIn", "锦屏村")),
+    ("锦屏村和松林村都是陕西省审计厅的帮扶村。审计厅干部何平驻村一年多。", ("何平", "servesIn", "松林村")),
+    # people led by someone are no team members without a team post
+    (
+        "江西省教育厅驻修水县黄港镇安山村工作队队长周文辉带领村民余海、黄杰种植茶叶。",
+        ("余海", "worksFor", "江西省教育厅"),
+    ),
+    # a post of one kind of body does not go to a body of another kind named before
+    ("石门村是山西省审计厅的帮扶村。医院院长李建国到村义诊。", ("李建国", "heads", "山西省审计厅")),
+    ("山西省审计厅包联石门村。局长张晓明到村调研。", ("张晓明", "heads", "山西省审计厅")),
+    # a village that is only what the body's people often visit is not helped by it
+    ("平利县老县镇锦屏村，是陕西省审计厅干部常去的地方。", ("陕西省审计厅", "assists", "锦屏村")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text,fact", PRESENT)
+def test_phrasing_gives_the_fact(nlp, text, fact):
+    assert fact in facts_of(nlp, text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text,fact", MISSING)
+def test_phrasing_gives_no_fact_it_does_not_state(nlp, text, fact):
+    assert fact not in facts_of(nlp, text)
+
+
+@pytest.mark.slow
+def test_a_name_after_a_middle_dot_lac_kept_runs_on(nlp):
+    names = {m.name for m in nlp("队员努尔古丽·艾山负责村里的妇女技能培训。")._.mentions if m.kind == "Person"}
+    assert "努尔古丽·艾山" in names
+    assert not any(n.endswith("·") for n in names)
+
+
+@pytest.mark.parametrize(
+    "text,names",
+    [
+        ("队员钟离溪、曹雨晴同志负责宣传。", ["曹雨晴"]),  # after a join
+        ("王彦超同志说，村里变了。", ["王彦超"]),  # at the start of the sentence
+        ("队长何长青同志带队。", ["何长青"]),  # after a post
+        ("县委书记强调同志们要团结。", []),  # 同志们 addresses an audience
+        ("大家称赞这位好同志。", []),  # no family name opens 这位好
+        ("他是一名好同志。", []),  # 名好 follows no break, join or post
+    ],
+)
+def test_names_before_comrade(text, names):
+    found = _names_before_comrade(text, (0, len(text)), [])
+    assert [m.name for m in found] == names
+
+
+def test_a_name_already_found_is_not_found_again():
+    text = "队员曹雨晴同志负责宣传。"
+    person = Mention("曹雨晴", "Person", "曹雨晴", 2, 5)
+    assert _names_before_comrade(text, (0, len(text)), [person]) == []
+
+
+@pytest.mark.slow
+def test_phrasings_stay_above_their_floor(tmp_path, nlp):
+    from kg.pipeline import build
+    from kg.store import load_graph
+
+    build(PHRASINGS / "texts", tmp_path)
+    result = evaluate(load_graph(tmp_path / "graph.ttl"), load_gold(PHRASINGS))
+    # measured 0.983 / 0.835; 0.967 / 0.741 before the rules written for these phrasings
+    assert result.micro.precision >= 0.95
+    assert result.micro.recall >= 0.80
