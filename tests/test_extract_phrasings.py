@@ -22,7 +22,9 @@ PHRASINGS = ROOT / "tests" / "data" / "phrasings"
 
 def facts_of(nlp, text: str) -> set[tuple[str, str, str]]:
     doc = Document("t.txt", text, text, tuple(range(len(text))))
-    return {(c.subject.name, c.predicate, c.object.name) for c in extract_candidates(doc, nlp(text)._.mentions)}
+    return {
+        (c.subject.name, c.predicate, c.object.name) for c in extract_candidates(doc, nlp(text)._.mentions)
+    }
 
 
 PRESENT = [
@@ -31,7 +33,10 @@ PRESENT = [
     ("阿荣旗查巴奇乡猎民村是呼伦贝尔市民政局的驻村点。", ("呼伦贝尔市民政局", "assists", "猎民村")),
     ("科左中旗花吐古拉镇敖包嘎查是通辽市财政局的包联嘎查。", ("通辽市财政局", "assists", "敖包嘎查")),
     # the helper set off by a dash after its role
-    ("汶川县三江镇草坪村的帮扶单位——四川省商务厅，为村里引进了茶叶企业。", ("四川省商务厅", "assists", "草坪村")),
+    (
+        "汶川县三江镇草坪村的帮扶单位——四川省商务厅，为村里引进了茶叶企业。",
+        ("四川省商务厅", "assists", "草坪村"),
+    ),
     # a leader taking the team's members along (带领队员P、Q)
     (
         "江西省教育厅驻修水县黄港镇安山村工作队队长周文辉带领队员余海、黄杰走访农户。",
@@ -60,9 +65,40 @@ PRESENT = [
         ("李建国", "heads", "山西省人民医院"),
     ),
     ("运城市审计局包联万荣县皇甫乡北牛池村。局长张晓明到村调研。", ("张晓明", "heads", "运城市审计局")),
-    ("黄山市林业局结对帮扶黟县宏村镇际村。局党组书记、局长汪东来到际村。", ("汪东", "heads", "黄山市林业局党组")),
+    (
+        "黄山市林业局结对帮扶黟县宏村镇际村。局党组书记、局长汪东来到际村。",
+        ("汪东", "heads", "黄山市林业局党组"),
+    ),
+    # a team whose ending the post repeats (X驻Y村工作队 + 工作队队员) is the post's body
+    (
+        "江西省民政厅驻遂川县大汾镇洛阳村工作队队员钟毅、罗斌同志走访了农户。",
+        ("钟毅", "worksFor", "江西省民政厅驻遂川县大汾镇洛阳村工作队"),
+    ),
+    # a village's committee before a post: after the village, or the village named last
+    ("万载县高城镇龙田村村委会主任郭建文说，今年的水稻丰收了。", ("郭建文", "heads", "龙田村村委会")),
+    (
+        "万载县高城镇龙田村迎来了丰收。村委会主任郭建文说，今年的水稻丰收了。",
+        ("郭建文", "heads", "龙田村村委会"),
+    ),
+    # a party post listed after a post of the body itself is in that body's party committee
+    (
+        "汾西矿业集团出资为石楼县小蒜镇龙交村修路。集团董事长、党委书记刘志刚出席仪式。",
+        ("刘志刚", "heads", "汾西矿业集团党委"),
+    ),
+    # a team's sender named after the team (Y村的驻村工作队由X派出)
+    (
+        "朔州市平鲁区阻虎乡大窑村的驻村工作队由朔州市住建局派出。队员李涛、王珊走访农户。",
+        ("朔州市住建局", "assists", "大窑村"),
+    ),
+    (
+        "朔州市平鲁区阻虎乡大窑村的驻村工作队由朔州市住建局派出。队员李涛、王珊走访农户。",
+        ("王珊", "worksFor", "朔州市住建局"),
+    ),
     # the unit a person was sent by, with 派来的
-    ("阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。", ("刘洋", "worksFor", "河北省科学技术厅")),
+    (
+        "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",
+        ("刘洋", "worksFor", "河北省科学技术厅"),
+    ),
 ]
 
 MISSING = [
@@ -77,6 +113,15 @@ MISSING = [
     # a post of one kind of body does not go to a body of another kind named before
     ("石门村是山西省审计厅的帮扶村。医院院长李建国到村义诊。", ("李建国", "heads", "山西省审计厅")),
     ("山西省审计厅包联石门村。局长张晓明到村调研。", ("张晓明", "heads", "山西省审计厅")),
+    # a village's committee needs a village: none named, none taken
+    ("村委会主任郭建文说，今年的水稻丰收了。", ("郭建文", "heads", "村委会")),
+    # a team named after its village only has no sender without 由X派出
+    ("朔州市平鲁区阻虎乡大窑村的驻村工作队走访了农户。", ("大窑村驻村工作队", "assists", "大窑村")),
+    # a body's own people going to a village's team: 派驻Y村的工作队员 is no team named after Y村
+    (
+        "国网灵寿县供电公司派驻南营村的工作队员马成说，光伏电站建成了。",
+        ("马成", "worksFor", "国网灵寿县供电公司派驻南营村的工作队"),
+    ),
     # a village that is only what the body's people often visit is not helped by it
     ("平利县老县镇锦屏村，是陕西省审计厅干部常去的地方。", ("陕西省审计厅", "assists", "锦屏村")),
 ]
@@ -96,9 +141,30 @@ def test_phrasing_gives_no_fact_it_does_not_state(nlp, text, fact):
 
 @pytest.mark.slow
 def test_a_name_after_a_middle_dot_lac_kept_runs_on(nlp):
-    names = {m.name for m in nlp("队员努尔古丽·艾山负责村里的妇女技能培训。")._.mentions if m.kind == "Person"}
+    names = {
+        m.name for m in nlp("队员努尔古丽·艾山负责村里的妇女技能培训。")._.mentions if m.kind == "Person"
+    }
     assert "努尔古丽·艾山" in names
     assert not any(n.endswith("·") for n in names)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "text,name,found",
+    [
+        ("第一书记文明说，村里变了。", "文明", True),  # LAC: 文明/ad
+        ("村党支部书记高峰介绍了情况。", "高峰", True),  # 高峰/n
+        ("驻村干部金山和队员向阳一起入户。", "金山", True),  # 金山/LOC, before a join
+        ("局长黄金说，资金到位了。", "黄金", True),
+        ("书记强调，要抓好落实。", "强调", False),  # a verb after a title is what the holder does
+        ("县委书记高度评价了工作。", "高度", False),  # no break or verb of saying after it
+        ("村支书马上说。", "马上", False),  # an adverb
+        ("干部群众说，路修好了。", "群众", False),  # 群 opens no family name
+    ],
+)
+def test_names_lac_missed_after_a_title(nlp, text, name, found):
+    names = {m.name for m in nlp(text)._.mentions if m.kind == "Person"}
+    assert (name in names) is found
 
 
 @pytest.mark.parametrize(
@@ -130,6 +196,6 @@ def test_phrasings_stay_above_their_floor(tmp_path, nlp):
 
     build(PHRASINGS / "texts", tmp_path)
     result = evaluate(load_graph(tmp_path / "graph.ttl"), load_gold(PHRASINGS))
-    # measured 0.983 / 0.835; 0.967 / 0.741 before the rules written for these phrasings
+    # measured 0.984 / 0.879; 0.967 / 0.741 before the rules written for these phrasings
     assert result.micro.precision >= 0.95
-    assert result.micro.recall >= 0.80
+    assert result.micro.recall >= 0.85

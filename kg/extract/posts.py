@@ -74,7 +74,9 @@ _STAYS_IN_VILLAGE = re.compile("(?:长期|常年|一直|已经|已)?(?:" + "|".j
 _TEAMS_INSIDE_POSTS = True
 # Whether a place-bound body before a post (村委会主任) is the named or last village's.
 _PLACE_BOUND_POSTS = True
-_PLACE_BOUND_AT_END = re.compile("(" + "|".join(sorted(words("place_bound_body"), key=len, reverse=True)) + ")$")
+_PLACE_BOUND_AT_END = re.compile(
+    "(" + "|".join(sorted(words("place_bound_body"), key=len, reverse=True)) + ")$"
+)
 # Whether a party post listed after a post of a body (董事长、党委书记) is in that body's party committee.
 _PARTY_OF_SHARED_BODY = True
 _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
@@ -85,7 +87,7 @@ def _body_for_post(
 ) -> Mention | None:
     """The body a post belongs to: the body or place named right before it, else one the post implies."""
     base = _post_base(post)
-    # X驻Y村工作队 + 工作队队员: the post repeats the team's ending, and the team, not its village, is its body
+    # X驻Y村工作队 + 工作队队员: the post repeats the team's ending; the team, not its village, is its body
     ending = [
         m
         for m in named

@@ -285,6 +285,7 @@ def _is_copula(between: str) -> bool:
         between = between[1:]
     return between in _COPULAS
 
+
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.

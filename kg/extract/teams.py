@@ -82,8 +82,10 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             ending = [
                 m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
             ]
-        if not ending and _SENDERS_AFTER and text.startswith("的", words_start - 1) and _sender_after(text, named, end):
-            ending = [m for m in by_end.get(words_start - 1, []) if m.kind in _HELPED]  # Y村的驻村工作队由X派出
+        # Y村的驻村工作队由X派出: the village's team, sent by the unit named after it
+        owned = text.startswith("的", words_start - 1)
+        if not ending and _SENDERS_AFTER and owned and _sender_after(text, named, end):
+            ending = [m for m in by_end.get(words_start - 1, []) if m.kind in _HELPED]
         place = next((m for m in ending if m.kind in LEVELS), None)
         sender = next((m for m in ending if m.kind not in LEVELS), None)
         team_start = words_start
