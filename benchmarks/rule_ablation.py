@@ -114,6 +114,9 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a village's committee before a post (村委会主任)": (posts, "_PLACE_BOUND_POSTS", False),
     "a party post after a body's own post (董事长、党委书记)": (posts, "_PARTY_OF_SHARED_BODY", False),
     "a team's sender named after it (Y村的工作队由X派出)": (teams, "_SENDERS_AFTER", False),
+    "a branch after its parent body is one (中国建设银行 + 安徽省分行)": (context, "_JOIN_BRANCHES", False),
+    "a unit's people sent to a village (X派驻Y村的干部P)": (roles, "_SENT_TO_PLACE_PEOPLE", False),
+    "a team's sender after 来自 (Y村的工作队来自X)": (teams, "_CAME_FROM", _NEVER),
     "names LAC missed after a title (书记高峰介绍, mentions)": (mentions_module, "_TITLED_NAMES", False),
     "a stem is generic only when made of unit words (mentions)": (
         gazetteer,

@@ -25,7 +25,7 @@ from dataclasses import replace
 from kg.corpus import split_sentences
 from kg.extract.assists import _assists, _composing_units
 from kg.extract.common import _is_org, _is_place, _SentenceFacts
-from kg.extract.context import _Context, _name_org
+from kg.extract.context import _Context, _name_org, join_branches
 from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
@@ -54,7 +54,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
     Returns:
         Candidates with their evidence sentence; the same fact may come from several sentences.
     """
-    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
+    ordered = join_branches(sorted(mentions, key=lambda m: (m.start, -m.end)))  # 中国建设银行 + 安徽省分行
     context = _Context()
     candidates: list[Candidate] = []
     unplaced: list[tuple[Mention, tuple[int, int]]] = []  # senders of village teams without a village

@@ -170,6 +170,8 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     _partner_first(villages, orgs, text, sentence, out)
     persons = [m for m in mentions if m.kind == "Person"]
     places = [m for m in mentions if _is_place(m)]
+    if _SENT_TO_PLACE_PEOPLE:
+        _people_sent_to_place(orgs, places, persons, text, out)
     for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
@@ -234,6 +236,34 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             for org in employers:
                 if _is_org(org) and org.kind != "WorkTeam":
                     out.add(org, "assists", village)
+
+
+def _people_sent_to_place(
+    orgs: list[Mention], places: list[Mention], persons: list[Mention], text: str, out: _SentenceFacts
+) -> None:
+    """X派驻Y村的干部P, X选派到Y村的第一书记P: the unit's people it sent to the village, serving there.
+
+    The sending verb and the village's chain follow the unit; after 的 comes a word for staff or a post,
+    then the person (and those listed with him).
+    """
+    for org in orgs:
+        verb = _SENT_TO.match(text, org.end)
+        village = _chain_from(places, verb.end()) if verb is not None else None
+        if village is None or village.kind != "Village" or not text.startswith("的", village.end):
+            continue
+        staff = _STAFF_WORDS.match(text, village.end + 1)
+        at = staff.end() if staff is not None else village.end + 1
+        first = next((p for p in persons if p.start == at), None)
+        if first is None:  # a post between: X派驻Y村的第一书记P
+            first = next((p for p in persons if _SENT_AS.fullmatch(text, at, p.start)), None)
+        for person in _listed_after(first, persons, text, _PERSON_JOINS):
+            out.add(person, "worksFor", org, verb.group() if verb is not None else "")
+            out.add(person, "servesIn", village)
+            out.add(org, "assists", village)
+
+
+# Whether a unit's people sent to a village are named after both (X派驻Y村的干部P).
+_SENT_TO_PLACE_PEOPLE = True
 
 
 def _partner_first(

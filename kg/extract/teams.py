@@ -138,7 +138,11 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
 
 
 def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
-    """The unit a team is sent by when the sentence names it after the team (工作队由X派出, 由X选派)."""
+    """The unit a team is sent by when the sentence names it after the team (工作队由X派出, 来自X)."""
+    came = _CAME_FROM.match(text, end)
+    if came is not None:  # Y村的驻村工作队来自X
+        unit = next((m for m in named if m.start == came.end() and m.kind not in LEVELS), None)
+        return unit if unit is not None and unit.kind not in ("Person", "WorkTeam") else None
     by = _SENT_BY_AFTER.match(text, end)
     unit = next((m for m in named if by is not None and m.start == by.end() and m.kind not in LEVELS), None)
     if unit is None or unit.kind in ("Person", "WorkTeam") or not _SENT_VERB.match(text, unit.end):
@@ -148,6 +152,7 @@ def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
 
 # Whether a team's sender named after it (Y村的驻村工作队由X派出) makes the team X's.
 _SENDERS_AFTER = True
+_CAME_FROM = re.compile("(?:均|都)?(?:" + "|".join(words("comes_from")) + ")")
 _SENT_BY_AFTER = re.compile("(?:是|均|都)?由")
 _SENT_VERB = re.compile("(?:联合|共同|统一)?(?:" + "|".join(words("sends")) + "|组建|抽调)")
 
