@@ -117,6 +117,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a branch after its parent body is one (中国建设银行 + 安徽省分行)": (context, "_JOIN_BRANCHES", False),
     "a unit's people sent to a village (X派驻Y村的干部P)": (roles, "_SENT_TO_PLACE_PEOPLE", False),
     "a team's sender after 来自 (Y村的工作队来自X)": (teams, "_CAME_FROM", _NEVER),
+    "the chain's end helped after 在X的帮扶下": (roles, "_CHAIN_ENDS_HELPED", False),
     "names LAC missed after a title (书记高峰介绍, mentions)": (mentions_module, "_TITLED_NAMES", False),
     "a stem is generic only when made of unit words (mentions)": (
         gazetteer,

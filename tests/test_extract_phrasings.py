@@ -103,6 +103,18 @@ PRESENT = [
     ("郑州市财政局派驻新密市尖山乡王村的干部赵宁说，路修好了。", ("赵宁", "worksFor", "郑州市财政局")),
     ("郑州市财政局派驻新密市尖山乡王村的干部赵宁说，路修好了。", ("赵宁", "servesIn", "王村")),
     ("郑州市财政局派驻新密市尖山乡王村的干部赵宁说，路修好了。", ("郑州市财政局", "assists", "王村")),
+    # a donation paying for a village's works (捐资…用于Y村)
+    (
+        "国网青海省电力公司捐资30万元，用于门源县青石嘴镇红沟村的饮水工程。",
+        ("国网青海省电力公司", "assists", "红沟村"),
+    ),
+    # a school named by its kind, its cadres stationed in a village listed after 选派的驻村干部
+    (
+        "都匀市墨冲镇良亩村是黔南民族师范学院的帮扶村。学院选派的驻村干部吴昊、潘婷走访了农户。",
+        ("潘婷", "worksFor", "黔南民族师范学院"),
+    ),
+    # the unit's help goes to the end of the chain after 在X的帮扶下
+    ("在湖北省财政厅的帮扶下，竹山县得胜镇三盛院村建起了茶厂。", ("湖北省财政厅", "assists", "三盛院村")),
     # the unit a person was sent by, with 派来的
     (
         "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",
@@ -133,6 +145,12 @@ MISSING = [
     ),
     # people of a unit named with a village they did not go to: 郑州市财政局的干部 only
     ("郑州市财政局派驻新密市尖山乡王村。干部赵宁说，路修好了。", ("赵宁", "servesIn", "王村")),
+    ("在湖北省财政厅的帮扶下，竹山县得胜镇三盛院村建起了茶厂。", ("湖北省财政厅", "assists", "得胜镇")),
+    # money a body merely has is no help to the village named after 用于 in another clause
+    (
+        "国网青海省电力公司今年投资用于电网改造。红沟村的路也修好了。",
+        ("国网青海省电力公司", "assists", "红沟村"),
+    ),
     # a village that is only what the body's people often visit is not helped by it
     ("平利县老县镇锦屏村，是陕西省审计厅干部常去的地方。", ("陕西省审计厅", "assists", "锦屏村")),
 ]
@@ -207,9 +225,9 @@ def test_phrasings_stay_above_their_floor(tmp_path, nlp):
 
     build(PHRASINGS / "texts", tmp_path)
     result = evaluate(load_graph(tmp_path / "graph.ttl"), load_gold(PHRASINGS))
-    # measured 0.984 / 0.879; 0.967 / 0.741 before the rules written for these phrasings
+    # measured 0.991 / 0.916 (p01-p59); 0.967 / 0.741 on p01-p46 before the rules written for these phrasings
     assert result.micro.precision >= 0.95
-    assert result.micro.recall >= 0.85
+    assert result.micro.recall >= 0.88
 
 
 def _org(name: str, start: int) -> Mention:

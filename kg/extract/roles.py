@@ -125,10 +125,14 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     """
     orgs = [m for m in mentions if _is_org(m)]
     villages = [m for m in mentions if m.kind in HELPED_LEVELS]
+    leaves = _leaves([m for m in mentions if _is_place(m)])
     for helped_by in _HELPED_BY.finditer(text, sentence[0], sentence[1]):  # 在X的帮扶下，马营村…
         span = (helped_by.start() + 1, helped_by.start(1))
         org = next((o for o in orgs if (o.start, o.end) == span), None)
-        after = [v for v in villages if v.start >= helped_by.end()]
+        # the end of a chain (桑植县洪家关白族乡光荣桥村: the village, not its township)
+        after = [
+            v for v in villages if v.start >= helped_by.end() and (v in leaves or not _CHAIN_ENDS_HELPED)
+        ]
         before = [v for v in villages if v.end <= helped_by.start()]
         village = after[0] if after else before[-1] if before else None
         if org is not None and village is not None:
@@ -262,6 +266,8 @@ def _people_sent_to_place(
             out.add(org, "assists", village)
 
 
+# Whether the place helped after 在X的帮扶下 is the end of its chain, not its first unit.
+_CHAIN_ENDS_HELPED = True
 # Whether a unit's people sent to a village are named after both (X派驻Y村的干部P).
 _SENT_TO_PLACE_PEOPLE = True
 
