@@ -118,6 +118,9 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a unit's people sent to a village (X派驻Y村的干部P)": (roles, "_SENT_TO_PLACE_PEOPLE", False),
     "a team's sender after 来自 (Y村的工作队来自X)": (teams, "_CAME_FROM", _NEVER),
     "the chain's end helped after 在X的帮扶下": (roles, "_CHAIN_ENDS_HELPED", False),
+    "a place-named team named after its innermost place": (teams, "_INNERMOST_PLACE_NAMES", False),
+    "a unit's team named with its sending verb (X派出的工作队)": (teams, "_SENT_OWN", _NEVER),
+    "a post opening the next person of a sent list (P、队员Q)": (roles, "_NEXT_WITH_POST", _NEVER),
     "names LAC missed after a title (书记高峰介绍, mentions)": (mentions_module, "_TITLED_NAMES", False),
     "a stem is generic only when made of unit words (mentions)": (
         gazetteer,

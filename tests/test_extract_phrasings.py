@@ -115,6 +115,18 @@ PRESENT = [
     ),
     # the unit's help goes to the end of the chain after 在X的帮扶下
     ("在湖北省财政厅的帮扶下，竹山县得胜镇三盛院村建起了茶厂。", ("湖北省财政厅", "assists", "三盛院村")),
+    # a team named after a place chain only is named after its innermost place
+    (
+        "山南市隆子县列麦乡达村驻村工作队队长格桑说，今年通了自来水。",
+        ("格桑", "heads", "达村驻村工作队"),
+    ),
+    # a unit's team named with the verb it sent the team by, moving into a village
+    ("宁波市第一医院派出的驻村工作队进驻松阳县四都乡陈家铺村。", ("宁波市第一医院", "assists", "陈家铺村")),
+    # a post opening the next person of a list of people a unit sent to a village
+    (
+        "铜川市水务局派驻宜君县彭镇雷塬村的第一书记马超、队员韩冰走访了农户。",
+        ("韩冰", "servesIn", "雷塬村"),
+    ),
     # the unit a person was sent by, with 派来的
     (
         "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",
@@ -150,6 +162,11 @@ MISSING = [
     (
         "国网青海省电力公司今年投资用于电网改造。红沟村的路也修好了。",
         ("国网青海省电力公司", "assists", "红沟村"),
+    ),
+    # a person after the list who holds no post of the unit is not in it (村民Q)
+    (
+        "铜川市水务局派驻宜君县彭镇雷塬村的第一书记马超和村民韩冰一起修路。",
+        ("韩冰", "servesIn", "雷塬村"),
     ),
     # a village that is only what the body's people often visit is not helped by it
     ("平利县老县镇锦屏村，是陕西省审计厅干部常去的地方。", ("陕西省审计厅", "assists", "锦屏村")),
@@ -230,7 +247,7 @@ def test_phrasings_stay_above_their_floor(tmp_path, nlp):
 
     build(PHRASINGS / "texts", tmp_path)
     result = evaluate(load_graph(tmp_path / "graph.ttl"), load_gold(PHRASINGS))
-    # measured 0.991 / 0.916 (p01-p59); 0.967 / 0.741 on p01-p46 before the rules written for these phrasings
+    # measured 0.992 / 0.919 (p01-p71); 0.967 / 0.741 on p01-p46 before the rules written for these phrasings
     assert result.micro.precision >= 0.95
     assert result.micro.recall >= 0.88
 

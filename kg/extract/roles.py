@@ -260,7 +260,15 @@ def _people_sent_to_place(
         first = next((p for p in persons if p.start == at), None)
         if first is None:  # a post between: X派驻Y村的第一书记P
             first = next((p for p in persons if _SENT_AS.fullmatch(text, at, p.start)), None)
-        for person in _listed_after(first, persons, text, _PERSON_JOINS):
+        listed = _listed_after(first, persons, text, _PERSON_JOINS)
+        for later in persons:  # 第一书记P、队员Q: a post may open the next item of the list
+            if (
+                listed
+                and later.start > listed[-1].end
+                and _NEXT_WITH_POST.fullmatch(text, listed[-1].end, later.start)
+            ):
+                listed.append(later)
+        for person in listed:
             out.add(person, "worksFor", org, verb.group() if verb is not None else "")
             out.add(person, "servesIn", village)
             out.add(org, "assists", village)
@@ -268,6 +276,8 @@ def _people_sent_to_place(
 
 # Whether the place helped after 在X的帮扶下 is the end of its chain, not its first unit.
 _CHAIN_ENDS_HELPED = True
+# A join and a post between two persons of one list (第一书记P、队员Q).
+_NEXT_WITH_POST = re.compile("[、和及与]" + _RANKED_POST + "?")
 # Whether a unit's people sent to a village are named after both (X派驻Y村的干部P).
 _SENT_TO_PLACE_PEOPLE = True
 

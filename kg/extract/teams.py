@@ -82,6 +82,11 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             ending = [
                 m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
             ]
+            sent = _SENT_OWN.search(text, max(0, words_start - 6), words_start)
+            if not ending and sent is not None:  # X医院派出的驻村工作队
+                ending = [
+                    m for m in by_end.get(sent.start(), []) if m.kind not in LEVELS and m.kind != "Person"
+                ]
         # Y村的驻村工作队由X派出: the village's team, sent by the unit named after it
         owned = text.startswith("的", words_start - 1)
         if not ending and _SENDERS_AFTER and owned and _sender_after(text, named, end):
@@ -132,6 +137,9 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         surface = text[team_start:end]
         # X局的驻村工作队 is named X局驻村工作队, as the unit's teams are named without 的
         name = (sender.name + text[sender.end : end].removeprefix("的")) if sender is not None else surface
+        if sender is None and place is not None and _INNERMOST_PLACE_NAMES:
+            # 江孜县紫金乡达孜村驻村工作队 is named after its innermost place, as bodies are: 达孜村驻村工作队
+            name = place.name + text[place.end : end]
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
     return teams
@@ -150,6 +158,10 @@ def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
     return unit
 
 
+# Whether a team named after a place chain only is named after its innermost place.
+_INNERMOST_PLACE_NAMES = True
+# A unit's team named with the verb it sent the team by: X派出的驻村工作队, X选派的工作队.
+_SENT_OWN = re.compile("(?:" + "|".join(words("sends")) + ")的$")
 # Whether a team's sender named after it (Y村的驻村工作队由X派出) makes the team X's.
 _SENDERS_AFTER = True
 _CAME_FROM = re.compile("(?:均|都)?(?:" + "|".join(words("comes_from")) + ")")
