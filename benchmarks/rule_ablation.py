@@ -1,11 +1,12 @@
-"""What each general extraction rule earns: scores with the rule switched off, on three sets of text.
+"""What each general extraction rule earns: scores with the rule switched off, on four sets of text.
 
 Reads the real news excerpts of ../shared/data/relations (or $KG_RELATIONS_DATA) and exits cleanly when
-they are absent; reads the project's own corpus and its gold (corpus/, corpus/gold/). The NLP stage
-runs once per document; then extraction, resolution and scoring run once with every rule and once per
-rule switched off, reporting micro P/R and TP/FP on the development part (d01-d20), the test part
-(d21-d30) and the corpus gold. Rules of the mention finder change what the NLP stage finds, so for those
-the NLP stage runs again. Only scores are printed: never a test miss.
+they are absent; reads the project's own corpus and its gold (corpus/, corpus/gold/) and the paragraphs
+written for the project (tests/data/phrasings). The NLP stage runs once per document; then extraction,
+resolution and scoring run once with every rule and once per rule switched off, reporting micro P/R and
+TP/FP on the development part (d01-d20), the test part (d21-d30), the phrasings and the corpus gold.
+Rules of the mention finder change what the NLP stage finds, so for those the NLP stage runs again.
+Only scores are printed: never a test miss.
 
     .venv/bin/python benchmarks/rule_ablation.py
 """
@@ -39,6 +40,7 @@ from kg.types import Document, Mention
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("KG_RELATIONS_DATA", ROOT.parent / "shared" / "data" / "relations"))
 CORPUS = ROOT / "corpus"
+PHRASINGS = ROOT / "tests" / "data" / "phrasings"
 PARTS = {"development": ("d0?.txt", "d1?.txt", "d20.txt"), "test": ("d2[1-9].txt", "d30.txt")}
 _NEVER = re.compile("(?!x)x")
 
@@ -104,6 +106,22 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "the unit a person comes from (P从X来到Y村)": (roles, "_FROM", _NEVER),
     "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
     "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
+    "a comma before the copula (Y村，是X的帮扶村)": (roles, "_COMMA_BEFORE_COPULA", False),
+    "persons staying in the article's village (P、Q驻村)": (posts, "_STAYS_IN_VILLAGE", _NEVER),
+    "names NER missed before 同志": (extract, "_names_before_comrade", lambda *a, **k: []),
+    "来自 after a comma (P，来自X)": (roles, "_COMES_FROM", re.compile("来自")),
+    "a team whose ending a post repeats (X工作队队员)": (posts, "_TEAMS_INSIDE_POSTS", False),
+    "a village's committee before a post (村委会主任)": (posts, "_PLACE_BOUND_POSTS", False),
+    "a party post after a body's own post (董事长、党委书记)": (posts, "_PARTY_OF_SHARED_BODY", False),
+    "a team's sender named after it (Y村的工作队由X派出)": (teams, "_SENDERS_AFTER", False),
+    "a branch after its parent body is one (中国建设银行 + 安徽省分行)": (context, "_JOIN_BRANCHES", False),
+    "a unit's people sent to a village (X派驻Y村的干部P)": (roles, "_SENT_TO_PLACE_PEOPLE", False),
+    "a team's sender after 来自 (Y村的工作队来自X)": (teams, "_CAME_FROM", _NEVER),
+    "the chain's end helped after 在X的帮扶下": (roles, "_CHAIN_ENDS_HELPED", False),
+    "a place-named team named after its innermost place": (teams, "_INNERMOST_PLACE_NAMES", False),
+    "a unit's team named with its sending verb (X派出的工作队)": (teams, "_SENT_OWN", _NEVER),
+    "a post opening the next person of a sent list (P、队员Q)": (roles, "_NEXT_WITH_POST", _NEVER),
+    "names LAC missed after a title (书记高峰介绍, mentions)": (mentions_module, "_TITLED_NAMES", False),
     "a stem is generic only when made of unit words (mentions)": (
         gazetteer,
         "_only_unit_words",
@@ -119,6 +137,9 @@ def _documents() -> dict[str, tuple[list[Document], list[Any], dict[str, set[str
         docs = [read_document(p, doc_id=p.name) for p in sorted((DATA / "texts").glob("*.txt"))]
         gold = load_gold(DATA)
         sets["relations"] = (docs, gold, {n: select_documents(gold, p) for n, p in PARTS.items()})
+    if (PHRASINGS / "gold.jsonl").exists():
+        docs = [read_document(p, doc_id=p.name) for p in sorted((PHRASINGS / "texts").glob("*.txt"))]
+        sets["phrasings"] = (docs, load_gold(PHRASINGS), {"phrasings": None})
     if (CORPUS / "gold").is_dir():
         docs = [read_document(p, doc_id=p.name) for p in sorted(CORPUS.glob("*.txt"))]
         sets["corpus"] = (docs, load_gold(CORPUS / "gold"), {"corpus gold": None})

@@ -25,8 +25,8 @@ from dataclasses import replace
 from kg.corpus import split_sentences
 from kg.extract.assists import _assists, _composing_units
 from kg.extract.common import _is_org, _is_place, _SentenceFacts
-from kg.extract.context import _Context, _name_org
-from kg.extract.names import _names_after_posts
+from kg.extract.context import _Context, _name_org, join_branches
+from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
 from kg.extract.references import kind_word_mentions, person_pronouns, place_anaphora
@@ -54,7 +54,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
     Returns:
         Candidates with their evidence sentence; the same fact may come from several sentences.
     """
-    ordered = sorted(mentions, key=lambda m: (m.start, -m.end))
+    ordered = join_branches(sorted(mentions, key=lambda m: (m.start, -m.end)))  # 中国建设银行 + 安徽省分行
     context = _Context()
     candidates: list[Candidate] = []
     unplaced: list[tuple[Mention, tuple[int, int]]] = []  # senders of village teams without a village
@@ -86,6 +86,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
         named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
         named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore
+        named += _names_before_comrade(doc.text, sentence, named)  # 队员王刚同志: a name LAC missed
         context.persons.extend(m for m in named if m.kind == "Person" and m.surface == m.name)
         named.sort(key=lambda m: (m.start, -m.end))
         for team in find_teams(doc.text, sentence, named, context.team):

@@ -176,7 +176,7 @@ def _funded_places(
 ) -> None:
     """X出资300万元，为马营村修建文化广场: a body paying for a village's works helps the village.
 
-    The body comes before the verb of funding; the village follows 为/给/向 later in the sentence.
+    The body comes before the verb of funding; the village follows 为/给/向/用于 later in the sentence.
     """
     places = [m for m in mentions if _is_place(m)]
     for verb in _FUNDS.finditer(text, sentence[0], sentence[1]):
@@ -191,7 +191,7 @@ def _funded_places(
 
 # Verbs of paying for works (出资, 投入资金), from data/lexicon.tsv, and the words before the place paid for.
 _FUNDS = re.compile("|".join(words("funds")))
-_FOR = re.compile("[为给向替]")
+_FOR = re.compile("[为给向替]|用于")  # 用于: the money goes to (用于马营村的道路硬化)
 
 
 def _helpers_after(

@@ -82,3 +82,40 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
     if len(leading) >= 2:  # keep the innermost place only
         return replace(m, name=m.name[leading[-1][0] :])
     return m
+
+
+# Whether a branch named right after its parent body (中国建设银行 + 安徽省分行) is one body.
+_JOIN_BRANCHES = True
+_BRANCH_ENDINGS = ("分行", "支行", "分公司", "子公司", "营业部")
+_PARENT_ENDINGS = ("银行", "公司", "集团")
+
+
+def join_branches(mentions: list[Mention]) -> list[Mention]:
+    """Mentions with a branch and the parent body named right before it joined into one body.
+
+    LAC reads 中国建设银行安徽省分行 as two organisations, 中国建设银行 and 安徽省分行; the branch alone
+    would stand for any bank's branch in the province. Mentions must be sorted by position.
+    """
+    if not _JOIN_BRANCHES:
+        return mentions
+    ends = {m.end: m for m in mentions if m.kind not in LEVELS and m.kind != "Person"}
+    joined: list[Mention] = []
+    parents: set[tuple[int, int]] = set()
+    for m in mentions:
+        parent = ends.get(m.start)
+        if (
+            parent is not None
+            and m.kind not in LEVELS
+            and m.name == m.surface
+            and parent.name.endswith(_PARENT_ENDINGS)
+            and m.name.endswith(_BRANCH_ENDINGS)
+        ):
+            name = parent.name + m.name
+            joined.append(Mention(name, m.kind, parent.surface + m.surface, parent.start, m.end))
+            parents.add((parent.start, parent.end))
+        else:
+            joined.append(m)
+    return sorted(
+        (m for m in joined if (m.start, m.end) not in parents or m.kind in LEVELS),
+        key=lambda m: (m.start, -m.end),
+    )

@@ -68,6 +68,17 @@ _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
 _INNER_BODY = re.compile("(" + "|".join(words("inner_body")) + ")$")
 # Bodies that belong to a place (the community's 居委会), not to another body.
 _PLACE_BOUND_BODIES = frozenset(words("place_bound_body"))
+# Words after persons saying they stay in a village left unnamed (王刚长期驻村), from data/lexicon.tsv.
+_STAYS_IN_VILLAGE = re.compile("(?:长期|常年|一直|已经|已)?(?:" + "|".join(words("stays_in_village")) + ")")
+# Whether a work team whose ending a post repeats (X工作队 + 工作队队员) is the post's body.
+_TEAMS_INSIDE_POSTS = True
+# Whether a place-bound body before a post (村委会主任) is the named or last village's.
+_PLACE_BOUND_POSTS = True
+_PLACE_BOUND_AT_END = re.compile(
+    "(" + "|".join(sorted(words("place_bound_body"), key=len, reverse=True)) + ")$"
+)
+# Whether a party post listed after a post of a body (董事长、党委书记) is in that body's party committee.
+_PARTY_OF_SHARED_BODY = True
 _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
 
 
@@ -76,7 +87,16 @@ def _body_for_post(
 ) -> Mention | None:
     """The body a post belongs to: the body or place named right before it, else one the post implies."""
     base = _post_base(post)
-    ending = [m for m in named if m.end == end and m.kind != "Person"]
+    # X驻Y村工作队 + 工作队队员: the post repeats the team's ending; the team, not its village, is its body
+    ending = [
+        m
+        for m in named
+        if _TEAMS_INSIDE_POSTS
+        and m.kind == "WorkTeam"
+        and end < m.end < end + len(post)
+        and post.startswith(m.surface[end - m.end :])
+    ]
+    ending = ending or [m for m in named if m.end == end and m.kind != "Person"]
     if not ending:  # 组织部长, 工作队长: the post's first character closes the body's name
         ending = [m for m in named if m.end == end + 1 and m.name[-1] == post[0] and _is_org(m)]
     of = _OF.search(before)
@@ -95,6 +115,15 @@ def _body_for_post(
     if not ending and before.endswith("）"):  # skip a parenthesis: 法院（以下简称“呼铁中院”）党组书记
         opening = end - len(before) + before.rfind("（")
         ending = [m for m in named if m.end == opening and m.kind != "Person"]
+    bound = _PLACE_BOUND_AT_END.search(before) if not ending and _PLACE_BOUND_POSTS else None
+    if bound is not None:  # (马营村)村委会主任: the committee of the village named right before, or last
+        opening = end - len(bound.group(1))
+        village = next((m for m in named if m.end == opening and m.kind in ("Village",)), None)
+        if village is None and _opens_phrase(before[: len(before) - len(bound.group(1))]):
+            village = context.nearest("Village", opening, within=_STATIONED_LOOKBACK)
+        if village is not None:
+            name = village.name + bound.group(1)
+            return Mention(name, org_kind(name) or "Organisation", bound.group(1), opening, end)
     body = next((m for m in ending if _is_org(m)), None)
     place = next((m for m in ending if _is_place(m)), None)
     if base in _PARTY_POSTS:
@@ -211,6 +240,11 @@ def _post_facts(
                 name = body.name[: -len(party)]
                 surface = body.surface.removesuffix(party)
                 body = replace(body, name=name, surface=surface, kind=org_kind(name) or "Organisation")
+            own_party = _PARTY_POSTS.get(_post_base(post), "")
+            if own_party and _PARTY_OF_SHARED_BODY and not body.name.endswith(own_party):
+                # 集团董事长、党委书记P: the party committee of the body named before
+                name = body.name + own_party
+                body = replace(body, name=name, surface=body.surface + own_party, kind="PartyBody")
         opens = _opens_phrase(text[sentence[0] : post_start])
         if body is None and opens:
             body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
@@ -288,6 +322,13 @@ def _posts(
                     (own[-1], post, post_start) for _, post, post_start in pairs
                 ]
                 _post_facts(person, shared, text, sentence, orgs, context, out)
+        if _STAYS_IN_VILLAGE.match(text, person.end):  # 王刚、李明驻村两年: in the article's village
+            listed = [person]
+            for earlier in reversed(persons[: persons.index(person)]):
+                if text[earlier.end : listed[-1].start] not in _PERSON_JOINS:
+                    break
+                listed.append(earlier)
+            context.unplaced_persons += [(p, sentence) for p in reversed(listed)]
         previous = (person, pairs)
         aside = _PARENTHESIS.match(text, person.end) or _APPOSITION.match(text, person.end)
         if aside is not None:  # 唐海荣（驻马路村第一书记）, 王刚，定西市财政局干部，: a post beside the name

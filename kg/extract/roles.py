@@ -35,7 +35,8 @@ from kg.types import Candidate, Mention
 _SENDS = re.compile("|".join(words("sends")))
 _STAFF = re.compile("|".join(words("staff_word")))
 _HELPED_NOUN = re.compile("|".join(sorted(words("helped_noun"), key=len, reverse=True)))
-_COMES_FROM = re.compile("|".join(words("comes_from")))
+# 王刚来自X局, also with the name set off by a comma (王刚，来自X局)
+_COMES_FROM = re.compile("[，,]?(?:" + "|".join(words("comes_from")) + ")")
 # 王刚被派驻到马营村: a person sent to a village, the sender left out
 _SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻|驻)?")
 
@@ -124,10 +125,14 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     """
     orgs = [m for m in mentions if _is_org(m)]
     villages = [m for m in mentions if m.kind in HELPED_LEVELS]
+    leaves = _leaves([m for m in mentions if _is_place(m)])
     for helped_by in _HELPED_BY.finditer(text, sentence[0], sentence[1]):  # 在X的帮扶下，马营村…
         span = (helped_by.start() + 1, helped_by.start(1))
         org = next((o for o in orgs if (o.start, o.end) == span), None)
-        after = [v for v in villages if v.start >= helped_by.end()]
+        # the end of a chain (桑植县洪家关白族乡光荣桥村: the village, not its township)
+        after = [
+            v for v in villages if v.start >= helped_by.end() and (v in leaves or not _CHAIN_ENDS_HELPED)
+        ]
         before = [v for v in villages if v.end <= helped_by.start()]
         village = after[0] if after else before[-1] if before else None
         if org is not None and village is not None:
@@ -137,7 +142,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         if org is None:
             continue
         village = next(
-            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+            (v for v in villages if v.end <= org.start and _is_copula(text[v.end : org.start])), None
         )
         if village is not None:
             out.add(org, "assists", village)
@@ -169,6 +174,8 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
     _partner_first(villages, orgs, text, sentence, out)
     persons = [m for m in mentions if m.kind == "Person"]
     places = [m for m in mentions if _is_place(m)]
+    if _SENT_TO_PLACE_PEOPLE:
+        _people_sent_to_place(orgs, places, persons, text, out)
     for org in orgs:  # 定西市财政局(派出)的王刚(和李明), 来自X的王刚: a unit's own people
         of = _ORG_PEOPLE.match(text, org.end)
         first = next((p for p in persons if of is not None and p.start == of.end()), None)
@@ -235,6 +242,46 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                     out.add(org, "assists", village)
 
 
+def _people_sent_to_place(
+    orgs: list[Mention], places: list[Mention], persons: list[Mention], text: str, out: _SentenceFacts
+) -> None:
+    """X派驻Y村的干部P, X选派到Y村的第一书记P: the unit's people it sent to the village, serving there.
+
+    The sending verb and the village's chain follow the unit; after 的 comes a word for staff or a post,
+    then the person (and those listed with him).
+    """
+    for org in orgs:
+        verb = _SENT_TO.match(text, org.end)
+        village = _chain_from(places, verb.end()) if verb is not None else None
+        if village is None or village.kind != "Village" or not text.startswith("的", village.end):
+            continue
+        staff = _STAFF_WORDS.match(text, village.end + 1)
+        at = staff.end() if staff is not None else village.end + 1
+        first = next((p for p in persons if p.start == at), None)
+        if first is None:  # a post between: X派驻Y村的第一书记P
+            first = next((p for p in persons if _SENT_AS.fullmatch(text, at, p.start)), None)
+        listed = _listed_after(first, persons, text, _PERSON_JOINS)
+        for later in persons:  # 第一书记P、队员Q: a post may open the next item of the list
+            if (
+                listed
+                and later.start > listed[-1].end
+                and _NEXT_WITH_POST.fullmatch(text, listed[-1].end, later.start)
+            ):
+                listed.append(later)
+        for person in listed:
+            out.add(person, "worksFor", org, verb.group() if verb is not None else "")
+            out.add(person, "servesIn", village)
+            out.add(org, "assists", village)
+
+
+# Whether the place helped after 在X的帮扶下 is the end of its chain, not its first unit.
+_CHAIN_ENDS_HELPED = True
+# A join and a post between two persons of one list (第一书记P、队员Q).
+_NEXT_WITH_POST = re.compile("[、和及与]" + _RANKED_POST + "?")
+# Whether a unit's people sent to a village are named after both (X派驻Y村的干部P).
+_SENT_TO_PLACE_PEOPLE = True
+
+
 def _partner_first(
     villages: list[Mention], orgs: list[Mention], text: str, sentence: tuple[int, int], out: _SentenceFacts
 ) -> None:
@@ -267,13 +314,24 @@ def _helped_after_copula(
         if cue is None or not text.startswith("的", cue.end()):
             continue
         village = next(
-            (v for v in villages if v.end <= org.start and text[v.end : org.start] in _COPULAS), None
+            (v for v in villages if v.end <= org.start and _is_copula(text[v.end : org.start])), None
         )
         if village is not None:
             out.add(org, "assists", village)
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")
+# Whether a comma may stand before the copula (马营村，是X的帮扶村), as news often sets the subject off.
+_COMMA_BEFORE_COPULA = True
+
+
+def _is_copula(between: str) -> bool:
+    """Whether the text between a village and a body is a copula (是), with a comma before it or not."""
+    if _COMMA_BEFORE_COPULA and between[:1] in ("，", ","):
+        between = between[1:]
+    return between in _COPULAS
+
+
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
@@ -296,7 +354,8 @@ _HELPED_BY = re.compile(
     + "|".join(sorted(words("assist_cue"), key=len, reverse=True))
     + ")(?:和(?:支持|帮助|指导))?下)"
 )
-_HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有)?")
+# 马营村的帮扶单位(是)X, and with a dash setting the body off: 马营村的帮扶单位——X
+_HELPER_OF = re.compile("的(?:驻村|结对|定点|对口)?(?:" + _HELPER_NOUNS + ")(?:是|为|有|——|—)?")
 _AS_HELPER = re.compile("作为[^，,。；;]{2,30}?(?:的)?(?:" + _HELPER_NOUNS + ")[，,]")
 
 

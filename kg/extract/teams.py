@@ -82,6 +82,15 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             ending = [
                 m for m in by_end.get(words_start - 1, []) if m.kind not in LEVELS and m.kind != "Person"
             ]
+            sent = _SENT_OWN.search(text, max(0, words_start - 6), words_start)
+            if not ending and sent is not None:  # X医院派出的驻村工作队
+                ending = [
+                    m for m in by_end.get(sent.start(), []) if m.kind not in LEVELS and m.kind != "Person"
+                ]
+        # Y村的驻村工作队由X派出: the village's team, sent by the unit named after it
+        owned = text.startswith("的", words_start - 1)
+        if not ending and _SENDERS_AFTER and owned and _sender_after(text, named, end):
+            ending = [m for m in by_end.get(words_start - 1, []) if m.kind in _HELPED]
         place = next((m for m in ending if m.kind in LEVELS), None)
         sender = next((m for m in ending if m.kind not in LEVELS), None)
         team_start = words_start
@@ -114,6 +123,12 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         inside = _sender_inside(text, named, words_start, end)
         if inside is not None:
             sender, team_start = inside, inside.start
+        named_after = _sender_after(text, named, end) if sender is None and _SENDERS_AFTER else None
+        if named_after is not None and place is not None:  # Y村的驻村工作队由X派出: X's team in Y村
+            surface = text[team_start:end]
+            name = place.name + text[place.end : end].removeprefix("的")  # named as 唐家堡村驻村工作队
+            teams.append(Team(Mention(name, "WorkTeam", surface, team_start, end), named_after, place))
+            continue
         if sender is None and place is None:
             if last is not None:  # 工作队队长吕维彬: the team the text named before
                 reference = Mention(last.mention.name, "WorkTeam", text[words_start:end], words_start, end)
@@ -122,9 +137,36 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         surface = text[team_start:end]
         # X局的驻村工作队 is named X局驻村工作队, as the unit's teams are named without 的
         name = (sender.name + text[sender.end : end].removeprefix("的")) if sender is not None else surface
+        if sender is None and place is not None and _INNERMOST_PLACE_NAMES:
+            # 江孜县紫金乡达孜村驻村工作队 is named after its innermost place, as bodies are: 达孜村驻村工作队
+            name = place.name + text[place.end : end]
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
     return teams
+
+
+def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
+    """The unit a team is sent by when the sentence names it after the team (工作队由X派出, 来自X)."""
+    came = _CAME_FROM.match(text, end)
+    if came is not None:  # Y村的驻村工作队来自X
+        unit = next((m for m in named if m.start == came.end() and m.kind not in LEVELS), None)
+        return unit if unit is not None and unit.kind not in ("Person", "WorkTeam") else None
+    by = _SENT_BY_AFTER.match(text, end)
+    unit = next((m for m in named if by is not None and m.start == by.end() and m.kind not in LEVELS), None)
+    if unit is None or unit.kind in ("Person", "WorkTeam") or not _SENT_VERB.match(text, unit.end):
+        return None
+    return unit
+
+
+# Whether a team named after a place chain only is named after its innermost place.
+_INNERMOST_PLACE_NAMES = True
+# A unit's team named with the verb it sent the team by: X派出的驻村工作队, X选派的工作队.
+_SENT_OWN = re.compile("(?:" + "|".join(words("sends")) + ")的$")
+# Whether a team's sender named after it (Y村的驻村工作队由X派出) makes the team X's.
+_SENDERS_AFTER = True
+_CAME_FROM = re.compile("(?:均|都)?(?:" + "|".join(words("comes_from")) + ")")
+_SENT_BY_AFTER = re.compile("(?:是|均|都)?由")
+_SENT_VERB = re.compile("(?:联合|共同|统一)?(?:" + "|".join(words("sends")) + "|组建|抽调)")
 
 
 def _sender_inside(text: str, named: list[Mention], start: int, end: int) -> Mention | None:
