@@ -102,6 +102,23 @@ def lead_words() -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+@cache
+def _lead_word_pattern() -> re.Pattern[str]:
+    # alternatives in the order of ``lead_words`` (longest first): the first that matches wins
+    return re.compile("|".join(map(re.escape, lead_words())))
+
+
+def lead_word_at(text: str, pos: int) -> str:
+    """The longest word of ``lead_words`` that starts at ``pos`` ("" if none); one regex match.
+
+    Examples:
+        >>> lead_word_at("派驻五华县", 0), lead_word_at("派驻五华县", 2)
+        ('派驻', '')
+    """
+    match = _lead_word_pattern().match(text, pos)
+    return match.group() if match else ""
+
+
 def _known_at(text: str, pos: int, names: dict[str, str]) -> int:
     """Length of the longest division name or short form starting at ``pos`` (0 if none)."""
     for length in range(min(_MAX_NAME, len(text) - pos), 1, -1):
@@ -198,7 +215,7 @@ def _place_chain(text: str) -> tuple[tuple[int, int], ...]:
             # a division name ending where this unit ends: what comes before it is not part of it
             start = next((q for q in range(pos + 1, end - 1) if text[q:end] in names), pos)
             if start == pos:
-                lead = next((w for w in lead_words() if text.startswith(w, pos)), "")
+                lead = lead_word_at(text, pos)
                 if lead and end - pos - len(lead) >= 3:
                     start = pos + len(lead)
             units.append((start, end))
