@@ -45,6 +45,7 @@ __all__ = [
     "compact",
     "format_report",
     "load_shapes",
+    "prepare_validation",
     "validate_graph",
     "validate_ntriples",
 ]
@@ -221,6 +222,24 @@ def validate_ntriples(
     return _rudof_report(data + "\n" + _ontology_ntriples(ontology), shapes)
 
 
+def prepare_validation() -> None:
+    """Load what ``validate_ntriples`` needs (shapes, ontology, pyrudof) ahead of the first call.
+
+    A parallel build calls this while its workers run, so that the validation of its outputs is
+    left with the work pyrudof does without the GIL.
+    """
+    import pyrudof  # type: ignore[import-untyped, unused-ignore]  # noqa: F401
+
+    shapes, ontology = _default_graphs()
+    _ontology_ntriples(ontology)
+    _shapes_turtle(shapes)
+
+
+@functools.lru_cache(maxsize=4)
+def _shapes_turtle(shapes: Graph) -> str:
+    return shapes.serialize(format="turtle")
+
+
 def _validate_rudof(graph: Graph, shapes: Graph, ontology: Graph) -> ValidationReport:
     """``validate_graph`` on pyrudof: the data and ontology handed over as N-Triples text."""
     from kg.store import ntriples_lines
@@ -236,7 +255,7 @@ def _rudof_report(data: str, shapes: Graph) -> ValidationReport:
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     try:
         rudof.read_data(data, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
-        rudof.read_shacl(shapes.serialize(format="turtle"))
+        rudof.read_shacl(_shapes_turtle(shapes))
         report = rudof.validate_shacl()
     except pyrudof.RudofError as exc:
         raise OntologyError(f"SHACL validation could not run: {exc}; check ontology/shapes.ttl") from exc

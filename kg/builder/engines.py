@@ -112,6 +112,9 @@ def _import_output_modules() -> None:
     import pypinyin  # noqa: F401  (about half a second: its tables)
 
     division_table()  # the reference facts of the assembly; half a second, then cached
+    from kg.validate import prepare_validation
+
+    prepare_validation()  # pyshacl's import and the shapes: the SHACL check then runs without the GIL
 
 
 #: How long ``--scheduler`` may take to answer before the build gives up.
