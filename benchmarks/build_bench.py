@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The parts of report.json's timings that the outputs take after the documents, one after another.
+OUTPUT_TIMINGS = ("store", "turtle", "view", "validate_wait")
 
 
 def make_corpus(target: Path, size_mb: float, copies: int | None = None) -> tuple[int, int]:
@@ -94,7 +96,8 @@ def run_build(corpus: Path, out: Path, jobs: int) -> dict[str, float]:
         "peak_rss_mb": peak / 2**20,
         "facts": report["counts"]["facts_total"],
         "evidence": report["counts"]["evidence"],
-        "outputs_s": sum(report["timings_s"].get(k, 0.0) for k in ("store", "turtle", "validate", "view")),
+        # SHACL validation runs beside Turtle and the view: only the wait for it after them adds up
+        "outputs_s": sum(report["timings_s"].get(k, 0.0) for k in OUTPUT_TIMINGS),
     }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -204,10 +204,15 @@ def find_division_names(text: str) -> list[tuple[int, int, str]]:
         >>> [(s, e, n) for s, e, n in find_division_names("河南省镇平县") if e - s > 2]
         [(0, 3, '河南省'), (3, 6, '镇平县')]
     """
-    found = []
-    for end, (surface, name) in _automaton().iter(text):
-        found.append((end + 1 - len(surface), end + 1, name))
-    return sorted(found)
+    return list(_division_names(text))
+
+
+# Mention finding looks a document up twice (its two passes over the places): the last few texts'
+# occurrences are kept. A hit costs a hash, which Python keeps on the string once computed.
+@lru_cache(maxsize=2)
+def _division_names(text: str) -> tuple[tuple[int, int, str], ...]:
+    found = [(end + 1 - len(surface), end + 1, name) for end, (surface, name) in _automaton().iter(text)]
+    return tuple(sorted(found))
 
 
 def choose_code(name: str, parent: str, context: set[str]) -> str:

@@ -45,7 +45,9 @@ __all__ = [
     "compact",
     "format_report",
     "load_shapes",
+    "prepare_validation",
     "validate_graph",
+    "validate_ntriples",
 ]
 
 SHAPES_PATH = ONTOLOGY_PATH.parent / "shapes.ttl"
@@ -192,18 +194,68 @@ def validate_graph(
     return ValidationReport(bool(conforms), violations)
 
 
+def validate_ntriples(
+    data: str, *, shapes: Graph | None = None, ontology: Graph | None = None
+) -> ValidationReport:
+    """``validate_graph`` with the ``rudof`` engine, on a graph given as N-Triples text.
+
+    The build hands over the store's own N-Triples dump, so the graph need not be an rdflib graph.
+    pyrudof releases the GIL while it reads and validates, so this may run in a thread beside other
+    work (the build writes graph.ttl meanwhile).
+
+    Args:
+        data: The graph as N-Triples (lines in any order; repeated lines count once).
+        shapes: SHACL shapes; ontology/shapes.ttl when omitted.
+        ontology: Ontology mixed into the data; ontology/kg.ttl when omitted.
+
+    Raises:
+        OntologyError: The shapes or ontology cannot be read, or pyrudof cannot apply the shapes.
+
+    Examples:
+        >>> validate_ntriples("").conforms
+        True
+    """
+    if shapes is None or ontology is None:
+        default_shapes, default_ontology = _default_graphs()
+        shapes = default_shapes if shapes is None else shapes
+        ontology = default_ontology if ontology is None else ontology
+    return _rudof_report(data + "\n" + _ontology_ntriples(ontology), shapes)
+
+
+def prepare_validation() -> None:
+    """Load what ``validate_ntriples`` needs (shapes, ontology, pyrudof) ahead of the first call.
+
+    A parallel build calls this while its workers run, so that the validation of its outputs is
+    left with the work pyrudof does without the GIL.
+    """
+    import pyrudof  # type: ignore[import-untyped, unused-ignore]  # noqa: F401
+
+    shapes, ontology = _default_graphs()
+    _ontology_ntriples(ontology)
+    _shapes_turtle(shapes)
+
+
+@functools.lru_cache(maxsize=4)
+def _shapes_turtle(shapes: Graph) -> str:
+    return shapes.serialize(format="turtle")
+
+
 def _validate_rudof(graph: Graph, shapes: Graph, ontology: Graph) -> ValidationReport:
     """``validate_graph`` on pyrudof: the data and ontology handed over as N-Triples text."""
-    import pyrudof  # type: ignore[import-untyped, unused-ignore]
-
     from kg.store import ntriples_lines
 
     # kg.store's N-Triples writer: several times faster than rdflib's serialiser on large graphs
-    data = "\n".join(ntriples_lines(graph)) + "\n" + _ontology_ntriples(ontology)
+    return _rudof_report("\n".join(ntriples_lines(graph)) + "\n" + _ontology_ntriples(ontology), shapes)
+
+
+def _rudof_report(data: str, shapes: Graph) -> ValidationReport:
+    """Validate N-Triples ``data`` (the ontology included) against ``shapes`` on pyrudof."""
+    import pyrudof  # type: ignore[import-untyped, unused-ignore]
+
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     try:
         rudof.read_data(data, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict)
-        rudof.read_shacl(shapes.serialize(format="turtle"))
+        rudof.read_shacl(_shapes_turtle(shapes))
         report = rudof.validate_shacl()
     except pyrudof.RudofError as exc:
         raise OntologyError(f"SHACL validation could not run: {exc}; check ontology/shapes.ttl") from exc

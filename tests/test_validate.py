@@ -14,7 +14,7 @@ from kg.ontology import KG
 from kg.rdf import assertion_iri, build_graph, document_iri, entity_iri
 from kg.store import load_graph, serialize_turtle
 from kg.types import DocumentInfo, Entity, Evidence, Fact
-from kg.validate import ValidationReport, Violation, format_report, validate_graph
+from kg.validate import ValidationReport, Violation, format_report, validate_graph, validate_ntriples
 
 BUREAU = "org/鄂尔多斯市住建局"
 VILLAGE = "place/木都柴达木村"
@@ -321,6 +321,17 @@ def test_rudof_finds_what_pyshacl_finds(make_graph):
     reference = validate_graph(make_graph(), engine="pyshacl")
     fast = validate_graph(make_graph(), engine="rudof")
     assert fast == reference
+
+
+@pytest.mark.parametrize(
+    "make_graph", [small_graph, *(p.values[0] for p in BROKEN)], ids=["conforming", *(p.id for p in BROKEN)]
+)
+def test_ntriples_text_finds_what_pyshacl_finds(make_graph):
+    """The build validates the store's N-Triples dump: unsorted lines, some repeated, as Oxigraph writes."""
+    reference = validate_graph(make_graph(), engine="pyshacl")
+    lines = make_graph().serialize(format="nt").splitlines()
+    text = "\n".join([*reversed(lines), *lines[:3]])
+    assert validate_ntriples(text) == reference
 
 
 def test_unknown_engine():

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -87,7 +89,7 @@ def run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[DocR
         # every chunk is queued first: the workers process them while this process reads long files,
         # whose segments queue behind them; workers keep their pipeline between tasks. Submitting
         # starts the workers: Ctrl-C is the parent's alone (kg.signals)
-        with workers_ignore_sigint():
+        with workers_ignore_sigint(), _main_script_hidden():
             futures = [pool.submit(process_documents, chunk) for chunk in chunks]
         for n, task in enumerate(long):
             # after the last long document's segments nothing is left for the workers: they exit
@@ -106,12 +108,37 @@ def run_local(tasks: list[Task], jobs: int, segment_chars: int) -> Iterator[DocR
         pool.shutdown(wait=not finished, cancel_futures=not finished)
 
 
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start spawned workers without running this process's main script in each of them.
+
+    spawn runs the parent's ``__main__`` in every new process (as ``__mp_main__``), so that functions
+    defined there can be unpickled. The workers' functions all live in ``kg``, and the main script
+    is the ``kg`` command: its imports (click, rdflib, pyvis, IPython ...) cost every worker 0.3 s
+    before its first document (``python -m kg`` never had the cost: spawn skips ``__main__``
+    modules). Workers start on submission, so hiding the script's file and module name meanwhile
+    is enough.
+    """
+    main = sys.modules["__main__"]
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
+
+
 def _import_output_modules() -> None:
     """Import what writing the outputs needs while the workers run, instead of after them."""
     import_layout_engine()
     import pypinyin  # noqa: F401  (about half a second: its tables)
 
     division_table()  # the reference facts of the assembly; half a second, then cached
+    from kg.validate import prepare_validation
+
+    prepare_validation()  # pyshacl's import and the shapes: the SHACL check then runs without the GIL
 
 
 #: How long ``--scheduler`` may take to answer before the build gives up.

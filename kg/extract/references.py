@@ -41,6 +41,18 @@ def _table() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     return words, posts
 
 
+# Built once, not per sentence: the word lists are fixed; longest first, so that the longest word wins.
+@cache
+def _kind_word_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, _table()[0]), key=len, reverse=True)))
+
+
+@cache
+def _anaphor_pattern() -> re.Pattern[str]:
+    anaphors = dict(lexicon()["place_anaphor"])
+    return re.compile("|".join(sorted(map(re.escape, anaphors), key=len, reverse=True)))
+
+
 def _referent(endings: tuple[str, ...], bodies: list[Mention], before: int) -> Mention | None:
     """The last body named before ``before`` with the first of ``endings`` any body has.
 
@@ -79,8 +91,7 @@ def kind_word_mentions(
         if m.start >= sentence[0]:
             covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
     found = []
-    pattern = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-    for match in re.finditer(pattern, text[sentence[0] : sentence[1]]):
+    for match in _kind_word_pattern().finditer(text[sentence[0] : sentence[1]]):
         start, end = sentence[0] + match.start(), sentence[0] + match.end()
         word = match.group()
         demonstrative = word.startswith(("该", "本"))  # 该院, 本院 refer back wherever they stand
@@ -118,9 +129,8 @@ def place_anaphora(text: str, sentence: tuple[int, int], last: dict[str, list[Me
         last: The document's places so far, by level, in text order.
     """
     anaphors = dict(lexicon()["place_anaphor"])
-    pattern = "|".join(sorted(map(re.escape, anaphors), key=len, reverse=True))
     found = []
-    for match in re.finditer(pattern, text[sentence[0] : sentence[1]]):
+    for match in _anaphor_pattern().finditer(text[sentence[0] : sentence[1]]):
         start = sentence[0] + match.start()
         earlier = [m for m in last.get(anaphors[match.group()], []) if m.end <= start]
         if earlier:

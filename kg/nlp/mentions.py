@@ -21,6 +21,7 @@ from kg.nlp.gazetteer import (
     PLACE_SUFFIXES,
     is_bare_short_form,
     is_generic_name,
+    lead_word_at,
     lead_words,
     lexicon,
     org_kind,
@@ -327,7 +328,7 @@ def _org_mentions(
     for i, (start, end, tag) in enumerate(words):
         if tag != "ORG" and tag in _VERBAL | {"p", "vn"}:
             # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
-            lead = next((w for w in lead_words() if text.startswith(w, start)), "")
+            lead = lead_word_at(text, start)
             kind = org_kind(text[start + len(lead) : end]) if lead else None
             if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
                 found[(start + len(lead), end)] = kind
