@@ -20,6 +20,8 @@ B = "走进乌审旗图克镇乌兰什巴台村集体企业。胜泉村驻村第
 C = "兴安盟突泉县水泉镇胜泉村。突泉县农业农村局派驻水泉镇胜泉村驻村第一书记杜伟华说，村里新建了养殖场。"
 B2 = "走进乌审旗图克镇乌兰什巴台村集体企业。乌兰什巴台村党支部书记王海军介绍说。"
 D = "鄂尔多斯市财政局帮扶乌审旗图克镇乌兰什巴台村。市财政局驻村工作队队长李明说。"
+# a village of the same name as a.txt's and b.txt's, in another banner's township
+E = "达拉特旗树林召镇乌兰什巴台村。达拉特旗农牧局派驻树林召镇乌兰什巴台村驻村第一书记张伟说。"
 
 
 @pytest.fixture(autouse=True, params=["update", "reload"])
@@ -120,6 +122,30 @@ def test_several_additions_then_a_removal_equal_clean_builds(built, tmp_path):
     without = tmp_path / "without"
     shutil.copytree(corpus, without, ignore=shutil.ignore_patterns("c.txt"))
     assert_equals_clean_build(out, without, tmp_path)
+
+
+def test_a_place_name_made_ambiguous_by_an_add_and_unambiguous_by_a_removal(built, tmp_path):
+    corpus, out = built
+    before = json.loads((out / "report.json").read_text(encoding="utf-8"))["counts"]["entities"]
+    add([_corpus(tmp_path / "inbox", {"e.txt": E}) / "e.txt"], out)
+    after = json.loads((out / "report.json").read_text(encoding="utf-8"))["counts"]["entities"]
+    assert after["Village"] > before["Village"]  # the second 乌兰什巴台村 is an entity of its own
+    assert_equals_clean_build(out, corpus, tmp_path)
+    remove(out, ["e.txt"])
+    (corpus / "e.txt").unlink()
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["counts"]["entities"] == before
+    assert_equals_clean_build(out, corpus, tmp_path)
+
+
+def test_removing_the_only_document_of_an_entity_drops_it(built, tmp_path):
+    corpus, out = built
+    add([_corpus(tmp_path / "inbox", {"d.txt": D}) / "d.txt"], out)
+    assert "李明" in (out / "graph.ttl").read_text(encoding="utf-8")
+    remove(out, ["d.txt"])
+    (corpus / "d.txt").unlink()
+    assert "李明" not in (out / "graph.ttl").read_text(encoding="utf-8")
+    assert not any("李明" in quad for quad in _quads(out))
+    assert_equals_clean_build(out, corpus, tmp_path)
 
 
 def test_without_whole_outputs_the_store_still_equals_a_clean_build(built, tmp_path):

@@ -86,6 +86,30 @@ def test_quiet_and_verbose_exclude_each_other(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[-1] == "Error: --quiet and --verbose exclude each other"
 
 
+def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
+    """`kg add` starts without the export's and the view's libraries; help still lists every command."""
+    script = (
+        "import sys\n"
+        "from kg.cli import main\n"
+        "try:\n"
+        "    main(['add', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('networkx', 'pyvis', 'kg.export', 'kg.views') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    ran = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[-1] == "[]"
+    listed = kg("--help", cwd=tmp_path, timeout=60)
+    commands = listed.stdout.split("Commands:")[1].split()
+    for command in ("add", "build", "eval", "export", "push", "query", "remove", "serve", "validate", "view"):
+        assert command in commands
+    assert "Export the graph of a build" in kg("export", "--help", cwd=tmp_path, timeout=60).stdout
+
+
 @pytest.mark.slow
 def test_quiet_build_prints_nothing_and_verbose_lists_documents(small_corpus: Path, tmp_path: Path) -> None:
     quiet = kg("build", str(small_corpus), "--out", str(tmp_path / "out"), "-q", "-j", "2", cwd=tmp_path)

@@ -40,8 +40,7 @@ def cached_result(out_dir: Path, task: Task, snapshot: Snapshot | None = None) -
         return None  # processing reports why it cannot be read
     record = snapshot.get(task.doc_id) if snapshot else None
     if record is not None and record[0] == digest and record[1] == task.meta:
-        info, candidates = DocumentInfo(*record[2]), [_candidate(c) for c in record[3]]
-        return DocResult(task.doc_id, info, candidates, cached=True)
+        return DocResult(task.doc_id, DocumentInfo(*record[2]), _candidates(record[3]), cached=True)
     entry = cache.lookup(out_dir, EntryKey(task.doc_id, digest, task.meta))
     return None if entry is None else DocResult(task.doc_id, entry.info, entry.candidates, cached=True)
 
@@ -82,8 +81,9 @@ def report_results(
             continue
         record = snapshot.get(row["doc_id"]) if snapshot else None
         if record is not None and record[0] == row.get("sha256"):
-            info, candidates = DocumentInfo(*record[2]), [_candidate(c) for c in record[3]]
-            results.append(DocResult(row["doc_id"], info, candidates, cached=True))
+            results.append(
+                DocResult(row["doc_id"], DocumentInfo(*record[2]), _candidates(record[3]), cached=True)
+            )
             continue
         entry = cache.read_entry(out_dir, row["doc_id"])
         if entry is None or entry.info.sha256 != row.get("sha256", entry.info.sha256):
@@ -99,9 +99,29 @@ def _mention(m: Mention) -> tuple[Any, ...]:
     return m.name, m.kind, m.surface, m.start, m.end, m.parent, m.code
 
 
-def _candidate(c: tuple[Any, ...]) -> Candidate:
-    subject, predicate, obj, evidence, post = c
-    return Candidate(Mention(*subject), predicate, Mention(*obj), Evidence(*evidence), post)
+def _candidates(records: list[tuple[Any, ...]]) -> list[Candidate]:
+    """A document's candidates from its snapshot records, one object per distinct mention and evidence.
+
+    A sentence often states several facts and a mention takes part in several: at 3 MB of synthetic
+    news, 148 000 candidates hold 143 000 distinct mentions (of 296 000) and 25 000 distinct evidence
+    sentences. Making each once halves the objects ``kg add`` makes to take the other documents
+    from the snapshot (they are frozen, so sharing them is safe).
+    """
+    mentions: dict[tuple[Any, ...], Mention] = {}
+    evidence: dict[tuple[Any, ...], Evidence] = {}
+    candidates = []
+    for subject, predicate, obj, stated, post in records:
+        s = mentions.get(subject)
+        if s is None:
+            s = mentions[subject] = Mention(*subject)
+        o = mentions.get(obj)
+        if o is None:
+            o = mentions[obj] = Mention(*obj)
+        e = evidence.get(stated)
+        if e is None:
+            e = evidence[stated] = Evidence(*stated)
+        candidates.append(Candidate(s, predicate, o, e, post))
+    return candidates
 
 
 def _snapshot_version() -> str:

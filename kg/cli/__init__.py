@@ -1,7 +1,9 @@
 """Command-line interface: each command parses its options, calls the library, and maps KGError to exit 1.
 
 A subpackage: the group and the core commands (build, eval) live here, every further command in a
-module of its own (``kg/cli/<command>.py``) registered at the bottom of this file.
+module of its own (``kg/cli/<command>.py``), imported only when that command runs or help lists it:
+importing them all would cost every command the export's and the view's libraries (networkx, pyvis,
+about a second).
 """
 
 from __future__ import annotations
@@ -19,7 +21,26 @@ from kg.errors import KGError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandGroup(click.Group):
+    """The ``kg`` group: commands defined here, plus one per module of this package, imported on demand."""
+
+    def _module_commands(self) -> list[str]:
+        import pkgutil
+
+        return sorted(m.name for m in pkgutil.iter_modules(__path__))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._module_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self._module_commands():
+            import importlib
+
+            importlib.import_module(f"{__name__}.{cmd_name}")  # its decorator adds it to the group
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg")
 def main() -> None:
     """kg: knowledge graphs of who helps which village, from Chinese news text."""
@@ -339,15 +360,3 @@ def eval_(
                 click.echo(
                     f"  {g.predicate}({g.subject[0]}, {g.object[0]})  « {g.evidence[:80]} »  [{g.doc}]"
                 )
-
-
-def _register_commands() -> None:
-    """Import the command modules; each adds its command to ``main``."""
-    import importlib
-    import pkgutil
-
-    for module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
-        importlib.import_module(f"{__name__}.{module}")
-
-
-_register_commands()
