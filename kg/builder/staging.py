@@ -8,10 +8,10 @@ them all: ``resolution.pickle`` keeps the last build's entities and a digest of 
 facts, and only the graphs of documents whose facts changed, or that involve an entity whose name,
 aliases, class or code changed, are made and compared (``_unaffected``). When only a few changed,
 the staged store is updated in place (``_update``): their named graphs are replaced, the default
-graph loses the triples no other graph still states and gains the new ones, and the derived triples
-change by their difference. Otherwise (a first build, or most graphs changed) every graph is loaded
-again in bulk (``_reload``). Both ways give the same store contents; tests compare them with a
-clean build's.
+graph loses the triples no other graph still states and gains the new ones, and only the derived
+triples those changed facts reach are made again (``GraphStore.update_derived``). Otherwise (a first
+build, or most graphs changed) every graph is loaded again in bulk (``_reload``). Both ways give the
+same store contents; tests compare them with a clean build's.
 """
 
 from __future__ import annotations
@@ -166,9 +166,9 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     gone = set(state) - set(new_state)
     store = GraphStore.open(staged)
     updating = bool(state) and len(changed) + len(gone) <= UPDATE_SHARE * len(new_state)
-    added, sources_changed = 0, True
+    added, facts_changed = 0, list[ox.Triple]()
     if updating:
-        added, sources_changed = _update(store, assembly, changed, gone)
+        added, facts_changed = _update(store, assembly, changed, gone)
     else:
         _reload(store, assembly)
     counts = Counter[str]()
@@ -176,13 +176,11 @@ def stage_store(assembly: Assembly, current: Path | None, staged: Path) -> dict[
     counts["removed"] = len(gone)
     counts["replaced"] = len(changed & documents)
     counts["unchanged"] = len(documents - changed)
-    if updating and before is not None and before.triples and not sources_changed:
-        counts["derived"] = before.derived  # no fact they follow from changed
-        counts["triples"] = before.triples + added
-    elif updating and before is not None and before.triples:
-        derived = sum(store.rederive().values())
-        counts["derived"] = derived
-        counts["triples"] = before.triples + added + derived - before.derived
+    if updating and before is not None and before.triples:
+        # only the derived triples the changed facts reach are made again: the rest cannot differ
+        derived = store.update_derived(facts_changed) if facts_changed else 0
+        counts["derived"] = before.derived + derived
+        counts["triples"] = before.triples + added + derived
     else:
         counts["derived"] = sum(store.rederive().values())
         counts["triples"] = store.count_default()
@@ -212,15 +210,17 @@ def _reload(store: GraphStore, assembly: Assembly) -> None:
                 loader.add(None, lines)
 
 
-def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[str]) -> tuple[int, bool]:
+def _update(
+    store: GraphStore, assembly: Assembly, changed: set[str], gone: set[str]
+) -> tuple[int, list[ox.Triple]]:
     """Replace the ``changed`` graphs, drop the ``gone`` ones, and change the default graph to match.
 
     A triple leaves the default graph only if no graph states it any more: neither a graph left as
     it was nor the new version of a changed one.
 
     Returns:
-        How many triples the default graph gained (negative: lost), and whether any of them is of a
-        predicate that derived triples follow from (``kg.derive.DERIVED_FROM``).
+        How many triples the default graph gained (negative: lost), and those it lost or gained
+        whose predicate derived triples follow from (``kg.derive.DERIVED_FROM``).
     """
     inner = store.inner
     default = ox.DefaultGraph()
@@ -250,7 +250,7 @@ def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[
     quads = [ox.Quad(t.subject, t.predicate, t.object, default) for t in new - old]
     quads = [q for q in quads if q not in inner]  # already stated by another graph
     sources = {ox.NamedNode(p) for predicates in DERIVED_FROM.values() for p in predicates}
-    sources_changed = any(q.predicate in sources for q in [*dropped, *quads])
+    facts_changed = [q.triple for q in [*dropped, *quads] if q.predicate in sources]
     added = len(quads) - len(dropped)
     for name, lines in sorted(new_lines.items()):
         inner.add_graph(ox.NamedNode(name))  # a graph of no triples still exists
@@ -260,4 +260,4 @@ def _update(store: GraphStore, assembly: Assembly, changed: set[str], gone: set[
             for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
         )
     inner.extend(quads)
-    return added, sources_changed
+    return added, facts_changed
