@@ -47,6 +47,7 @@ from kg.builder.documents import (
     process_long,
 )
 from kg.builder.engines import ENGINES, default_jobs, run_dask, run_local
+from kg.builder.heap import collector_paused
 from kg.builder.ingest import ingest_files, read_added, write_added
 from kg.builder.outputs import (
     GRAPH_FILE,
@@ -127,8 +128,11 @@ def process_corpus(
     scheduler: str | None = None,
     progress: Progress | None = None,
     segment_chars: int = SEGMENT_CHARS,
+    tasks: list[Task] | None = None,
 ) -> Iterator[DocResult]:
     """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
+
+    ``tasks`` are the corpus's files as listed for ``out_dir`` (listed here when not given).
 
     Documents of more than ``segment_chars`` characters are analysed in segments of that length
     (``process_long``); the results are the same as from analysing them whole.
@@ -139,11 +143,13 @@ def process_corpus(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; use one of {ENGINES}")
-    tasks = _tasks(corpus_dir, out_dir)
+    if tasks is None:
+        tasks = _tasks(corpus_dir, out_dir)
     cached = {}
     if out_dir is not None:
-        snapshot = load_snapshot(out_dir / STORE_DIR)
-        cached = {t.doc_id: cached_result(out_dir, t, snapshot) for t in tasks}
+        with collector_paused():
+            snapshot = load_snapshot(out_dir / STORE_DIR)
+            cached = {t.doc_id: cached_result(out_dir, t, snapshot) for t in tasks}
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
     if engine == "dask" and todo:
         fresh = run_dask(todo, scheduler, segment_chars)
@@ -245,9 +251,29 @@ def _build(
     extra: dict[str, Any],
 ) -> dict[str, Any]:
     """``build`` once the lock of ``out_dir`` is held; ``extra`` goes into the report."""
-    results = list(process_corpus(corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, **options))
+    tasks = _tasks(corpus_dir, out_dir)
+    results = list(
+        process_corpus(corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, tasks=tasks, **options)
+    )
     if not results:
         raise CorpusError(f"{corpus_dir}: no files to build")
+    with collector_paused():
+        return _assemble_and_write(
+            corpus_dir, out_dir, started, results, tasks, jobs, whole_outputs, options, extra
+        )
+
+
+def _assemble_and_write(
+    corpus_dir: Path,
+    out_dir: Path,
+    started: float,
+    results: list[DocResult],
+    tasks: list[Task],
+    jobs: int,
+    whole_outputs: bool | None,
+    options: dict[str, Any],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     try:
         assembly = assemble(results, corpus=display_path(corpus_dir))
     except CorpusError as exc:
@@ -265,8 +291,7 @@ def _build(
     assembly.report.update(extra)
     report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
     # after the commit: a snapshot missing (a run killed here) only means reading the entries again
-    tasks = {t.doc_id: t for t in _tasks(corpus_dir, out_dir)}
-    write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot(tasks, results))
+    write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot({t.doc_id: t for t in tasks}, results))
     report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     # only now: until the new outputs are committed, `kg remove` may still need the old entries
@@ -358,21 +383,27 @@ def remove(out_dir: Path, doc_ids: Iterable[str], *, whole_outputs: bool | None 
         if missing:
             named = ", ".join(_near_name(doc_id, known) for doc_id in missing)
             raise StoreError(f"{out_dir}: not in the build: {named} (see report.json)")
-        snapshot = load_snapshot(out_dir / STORE_DIR)
-        kept = report_results(out_dir, report, leave_out=doc_ids, snapshot=snapshot)
-        assembly = assemble(kept, corpus=report.get("corpus", ""))
-        assembly.report["removed"] = sorted(doc_ids)
-        for key in ("corpus_dir", "engine"):  # what the build recorded still holds
-            if key in report:
-                assembly.report[key] = report[key]
-        sources = {r["doc_id"]: r["source"] for r in report["documents"] if "source" in r}
-        for row in assembly.report["documents"]:
-            if row["doc_id"] in sources:
-                row["source"] = sources[row["doc_id"]]
-        written = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
-        if snapshot is not None:
-            kept_ids = {r.doc_id for r in kept}
-            write_snapshot(
-                (out_dir / STORE_DIR).resolve(), {k: v for k, v in snapshot.items() if k in kept_ids}
-            )
-        return written
+        with collector_paused():
+            return _remove(out_dir, doc_ids, report, whole_outputs)
+
+
+def _remove(
+    out_dir: Path, doc_ids: set[str], report: dict[str, Any], whole_outputs: bool | None
+) -> dict[str, Any]:
+    """``remove`` once the lock is held and the documents are known to be in the build."""
+    snapshot = load_snapshot(out_dir / STORE_DIR)
+    kept = report_results(out_dir, report, leave_out=doc_ids, snapshot=snapshot)
+    assembly = assemble(kept, corpus=report.get("corpus", ""))
+    assembly.report["removed"] = sorted(doc_ids)
+    for key in ("corpus_dir", "engine"):  # what the build recorded still holds
+        if key in report:
+            assembly.report[key] = report[key]
+    sources = {r["doc_id"]: r["source"] for r in report["documents"] if "source" in r}
+    for row in assembly.report["documents"]:
+        if row["doc_id"] in sources:
+            row["source"] = sources[row["doc_id"]]
+    written = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
+    if snapshot is not None:
+        kept_ids = {r.doc_id for r in kept}
+        write_snapshot((out_dir / STORE_DIR).resolve(), {k: v for k, v in snapshot.items() if k in kept_ids})
+    return written

@@ -8,13 +8,14 @@ name is canonical; every other surface form becomes an alias. Imports neither sp
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 
-from kg.types import Candidate, Entity, Fact, Mention
+from kg.types import Candidate, Entity, Evidence, Fact, Mention
 
 PLACE_KINDS = frozenset({"Province", "City", "County", "Township", "Village", "Place"})
 # A party branch named without 党 (村支部, 机关总支): one body with its full name's.
+_BRANCH_WORDS = ("支部", "总支")
 _PARTY_BRANCH = re.compile("(?<!党)(支部|总支)$")
 
 
@@ -54,7 +55,10 @@ def entity_key(m: Mention, ambiguous: set[str]) -> str:
     """
     group = entity_group(m.kind)
     if group == "org":  # 邵桥村支部 is 邵桥村党支部: news drops the 党 of a party branch
-        return "org/" + _PARTY_BRANCH.sub(r"党\1", m.name)
+        name = m.name
+        if name.endswith(_BRANCH_WORDS):  # the regex only where it can apply: most names are not branches
+            name = _PARTY_BRANCH.sub(r"党\1", name)
+        return "org/" + name
     if group == "place" and m.code:  # coded places never merge with a namesake elsewhere
         return f"place/{m.code}"
     if group == "place" and m.name in ambiguous and m.parent:
@@ -63,7 +67,7 @@ def entity_key(m: Mention, ambiguous: set[str]) -> str:
 
 
 def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], list[Fact]]:
-    """Entities and facts (subject/object by entity key) from candidate facts.
+    """Entities and facts (subject/object by entity key) from candidates.
 
     A worksFor fact is dropped where the same person heads the same body, since heads says more.
 
@@ -72,30 +76,41 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
     """
     candidates = list(candidates)
     ambiguous = {name for name, parents in _parents_by_place(candidates).items() if len(parents) > 1}
-    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    # Each distinct mention object is keyed once: documents taken from a snapshot share one object
+    # per distinct mention (kg.builder.cached), so a build resolves about half as many as it reads.
+    # Candidates hold every mention, so ids stay unique while this runs.
+    key_by_id: dict[int, str] = {}
+    kinds: dict[str, dict[str, int]] = defaultdict(dict)
     codes: dict[str, str] = {}
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    facts: set[Fact] = set()
+    # per key, per name: seen as a name (True) or only as a surface form (False)
+    names: dict[str, dict[str, bool]] = defaultdict(dict)
+    distinct: dict[tuple[str, str, str, Evidence, str], None] = {}
     for c in candidates:
-        keys = []
-        for m in (c.subject, c.object):
-            key = entity_key(m, ambiguous)
-            kinds[key][m.kind] += 1
+        subject, obj = c.subject, c.object
+        pair = []
+        for m in (subject, obj):
+            key = key_by_id.get(id(m))
+            if key is None:
+                key = key_by_id[id(m)] = entity_key(m, ambiguous)
+            counts = kinds[key]
+            counts[m.kind] = counts.get(m.kind, 0) + 1
             if m.code:
                 codes[key] = m.code
-            names[key][m.name] += 1
-            if m.surface:
-                names[key][m.surface] += 0
-            keys.append(key)
-        facts.add(Fact(keys[0], c.predicate, keys[1], c.evidence, c.post))
+            seen = names[key]
+            seen[m.name] = True
+            if m.surface and m.surface not in seen:
+                seen[m.surface] = False
+            pair.append(key)
+        distinct[(pair[0], c.predicate, pair[1], c.evidence, c.post)] = None
     entities = []
     for key in sorted(kinds):
         # the most frequent class wins; ties go to the alphabetically first, for determinism
-        kind = sorted(kinds[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        canonical = max(names[key], key=lambda n: (names[key][n] > 0, len(n), n))
-        aliases = frozenset(n for n in names[key] if n != canonical)
+        kind = min(kinds[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        seen = names[key]
+        canonical = max(seen, key=lambda n: (seen[n], len(n), n))
+        aliases = frozenset(n for n in seen if n != canonical)
         entities.append(Entity(key, canonical, kind, aliases, codes.get(key, "")))
-    heads = {(f.subject, f.object) for f in facts if f.predicate == "heads"}
-    kept = [f for f in facts if not (f.predicate == "worksFor" and (f.subject, f.object) in heads)]
-    kept.sort(key=lambda f: (f.subject, f.predicate, f.object, f.evidence.doc_id, f.evidence.start, f.post))
-    return entities, kept
+    heads = {(s, o) for s, p, o, _, _ in distinct if p == "heads"}
+    kept = [t for t in distinct if not (t[1] == "worksFor" and (t[0], t[2]) in heads)]
+    kept.sort(key=lambda t: (t[0], t[1], t[2], t[3].doc_id, t[3].start, t[4]))
+    return entities, [Fact(*t) for t in kept]

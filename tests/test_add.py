@@ -211,3 +211,29 @@ def test_a_snapshot_that_would_run_code_is_refused_as_no_snapshot(tmp_path):
     plain = Resolution("v", {}, {})
     allowed = frozenset({("kg.builder.staging", "Resolution")})
     assert load_plain(pickle.dumps(plain), allowed) == plain
+
+
+def test_a_documents_digest_changes_with_every_field_of_its_info_and_facts():
+    """A field the digest left out would let a changed graph pass as unchanged."""
+    import dataclasses
+
+    from kg.builder.staging import _document_digest
+    from kg.types import DocumentInfo, Evidence, Fact
+
+    info = DocumentInfo("a.txt", "题", (("date", "2024-01-01"),), "ab" * 32, 40)
+    fact = Fact("person/王强", "worksFor", "org/县财政局", Evidence("a.txt", "王强在县财政局工作。", 0, 10), "")
+    digest = _document_digest(info, [fact])
+    assert _document_digest(info, [fact]) == digest
+    for f in dataclasses.fields(DocumentInfo):
+        if f.name != "doc_id":
+            changed = dataclasses.replace(info, **{f.name: 7 if f.type in ("int", int) else ("x",)})
+            assert _document_digest(changed, [fact]) != digest, f.name
+    for f in dataclasses.fields(Fact):
+        if f.name != "evidence":
+            assert _document_digest(info, [dataclasses.replace(fact, **{f.name: "x"})]) != digest, f.name
+    for f in dataclasses.fields(Evidence):
+        if f.name != "doc_id":  # the document's own: its id is in the info
+            value = 99 if f.type in ("int", int) else "另一句。"
+            evidence = dataclasses.replace(fact.evidence, **{f.name: value})
+            assert _document_digest(info, [dataclasses.replace(fact, evidence=evidence)]) != digest, f.name
+    assert _document_digest(info, []) != digest

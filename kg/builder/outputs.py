@@ -18,7 +18,6 @@ from kg.builder.assembly import Assembly
 from kg.builder.staging import stage_store
 from kg.errors import CorpusError, StoreError
 from kg.store import STORE_DIR, GraphStore, open_store, serialize_turtle, write_atomically
-from kg.views import network_from_view, network_html, view_graph_of_facts
 
 GRAPH_FILE = "graph.ttl"
 VIEW_FILE = "graph.html"
@@ -159,6 +158,10 @@ def _stage_outputs(
         if whole:
             # the view comes from the facts in memory: reading every evidence sentence back from the
             # store would cost more than the rest of this stage on large corpora
+            # imported here: pyvis and the view's modules cost a build that writes no view (large
+            # graphs, `kg add` to them) half a second
+            from kg.views import network_from_view, network_html, view_graph_of_facts
+
             view = view_graph_of_facts(assembly.infos, assembly.entities, assembly.facts, assembly.reference)
             staged_files[VIEW_FILE] = network_html(network_from_view(view)).encode("utf-8")
         t3 = time.perf_counter()
