@@ -30,6 +30,7 @@ from kg import cache
 from kg.builder.assembly import Assembly, assemble
 from kg.builder.cached import (
     cached_result,
+    compact_result,
     load_snapshot,
     make_snapshot,
     report_results,
@@ -158,7 +159,7 @@ def process_corpus(
     results: dict[str, DocResult] = {doc_id: hit for doc_id, hit in cached.items() if hit is not None}
     todo_by_id = {t.doc_id: t for t in todo}
     for result in fresh:
-        results[result.doc_id] = result
+        result = results[result.doc_id] = compact_result(result)
         if progress:
             progress(result.doc_id)
         if out_dir is not None:
