@@ -17,9 +17,7 @@ from one address instead, where the share (all workers but one) holds too.
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -30,6 +28,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pyoxigraph as ox
+from served import kg_serve  # beside this script, so on sys.path when it runs
 
 from kg.store import GraphStore
 
@@ -44,12 +43,6 @@ def write_store(directory: Path, triples: int) -> None:
             ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(f"v{i}"), ox.DefaultGraph())
         )
     store.flush()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -75,18 +68,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         write_store(out, 30)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "kg", "serve", "--graph", str(out), "--port", str(port)]
-        command += ["--workers", str(args.workers), "--timeout", str(args.timeout)]
-        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(base + "/", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        serve = ["--graph", str(out), "--workers", str(args.workers), "--timeout", str(args.timeout)]
+        with kg_serve(serve) as (base, server):
             process = psutil.Process(server.pid)
             idle_rss = tree_rss(process)
             stop = threading.Event()
@@ -128,9 +111,6 @@ def main() -> int:
             stop.set()
             for thread in threads:
                 thread.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     ms = sorted(x * 1000 for x in latencies)
     mib = 2**20

@@ -11,7 +11,6 @@ the latency per kind of page (p50, p95, max) as the client sees it, HTML and Tur
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from served import kg_serve  # beside this script, so on sys.path when it runs
 
 from kg.server.pages import entity_path
 
@@ -32,12 +32,6 @@ SELECT DISTINCT ?e WHERE {
     FILTER(isIRI(?e))
 } ORDER BY ?e"""
 DOCUMENTS = "SELECT ?file WHERE { ?d a kg:Document ; kg:sourceFile ?file } ORDER BY ?file"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def column(base: str, query: str) -> list[str]:
@@ -81,32 +75,8 @@ def main() -> None:
                 [sys.executable, "-m", "kg", "build", str(ROOT / "corpus"), "--out", str(out), "-q"],
                 check=True,
             )
-        port = free_port()
-        log = (Path(scratch) / "serve.log").open("wb")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kg",
-                "serve",
-                "--graph",
-                str(out),
-                "--port",
-                str(port),
-                "--workers",
-                str(args.workers),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if httpx.get(base + "/", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        serve = ["--graph", str(out), "--workers", str(args.workers)]
+        with kg_serve(serve) as (base, _server):
             entities = [f"/entity/{path}" for e in column(base, ENTITIES) if (path := entity_path(e))]
             documents = ["/doc/" + quote(f, safe="/") for f in column(base, DOCUMENTS)]
             print(f"{len(entities)} entity pages, {len(documents)} document pages, {args.rounds} rounds")
@@ -117,9 +87,6 @@ def main() -> None:
                 ("document, HTML", documents, "text/html"),
             ):
                 print(f"{name:<22} {summary(timings(base, paths, args.rounds, accept))}")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
 
 if __name__ == "__main__":

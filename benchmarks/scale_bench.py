@@ -154,25 +154,12 @@ def measure_kept(out_dir: Path, reps: int) -> dict[str, Any]:
 
 def measure_http(out_dir: Path, reps: int) -> dict[str, dict[str, float]]:
     """Each listing's first page from a real ``kg serve --no-warm``: the first request, then a p50."""
-    import socket
-
     import httpx
+    from served import kg_serve  # beside this script, so on sys.path when it runs
 
     from kg.queries import canned_queries
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [str(ROOT / ".venv" / "bin" / "kg"), "serve", "--graph", str(out_dir), "--port", str(port)]
-    server = subprocess.Popen([*command, "--no-warm"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with kg_serve(["--graph", str(out_dir), "--no-warm"]) as (base, _server):
         timings = {}
         with httpx.Client(timeout=600) as client:
             for name in sorted(canned_queries()):
@@ -189,9 +176,6 @@ def measure_http(out_dir: Path, reps: int) -> dict[str, dict[str, float]]:
                     "http_later_p50_ms": statistics.median(later) * 1000,
                 }
         return timings
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def entity_page_queries(store: Any, iri: str) -> int:
