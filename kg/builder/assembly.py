@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from rdflib import Graph
@@ -38,17 +39,25 @@ class Assembly:
     report: dict[str, Any]
     reference: TripleList = field(default_factory=TripleList)  # the divisions graph (kg.rdf)
 
+    @cached_property
+    def facts_by_document(self) -> dict[str, list[Fact]]:
+        """Each document's facts (documents stating none are absent): made once, read by every pass."""
+        by_doc: dict[str, list[Fact]] = {}
+        for fact in self.facts:
+            by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
+        return by_doc
+
+    @cached_property
+    def _entity_indexes(self) -> tuple[dict[str, Entity], dict[str, str]]:
+        return {e.key: e for e in self.entities}, {e.key: e.canonical for e in self.entities}
+
     def document_triples(self, *, chunk: int = 2_000) -> Iterator[tuple[str, Iterator[TripleList]]]:
         """(document id, its triples in pieces of ``chunk`` facts), one document at a time.
 
         Memory holds one piece at most, however many facts a document states; a piece may repeat
         triples of another (the document, shared entities), which stores and graphs keep once.
         """
-        by_key = {e.key: e for e in self.entities}
-        labels = {e.key: e.canonical for e in self.entities}
-        by_doc: dict[str, list[Fact]] = {}
-        for fact in self.facts:
-            by_doc.setdefault(fact.evidence.doc_id, []).append(fact)
+        (by_key, labels), by_doc = self._entity_indexes, self.facts_by_document
 
         def pieces(info: DocumentInfo, facts: list[Fact]) -> Iterator[TripleList]:
             for start in range(0, max(len(facts), 1), chunk):

@@ -92,14 +92,13 @@ class Resolution:
 
 
 def _resolution(assembly: Assembly) -> Resolution:
-    facts: dict[str, list[Fact]] = {info.doc_id: [] for info in assembly.infos}
-    for fact in assembly.facts:
-        facts[fact.evidence.doc_id].append(fact)
+    facts = assembly.facts_by_document
     documents, keys = {}, {}
     for info in assembly.infos:
         name = str(document_iri(info.doc_id))
-        documents[name] = _document_digest(info, facts[info.doc_id])
-        keys[name] = frozenset(k for f in facts[info.doc_id] for k in (f.subject, f.object))
+        stated = facts.get(info.doc_id, [])
+        documents[name] = _document_digest(info, stated)
+        keys[name] = frozenset(k for f in stated for k in (f.subject, f.object))
     version = f"{__version__}/{pipeline_fingerprint()}"
     entities = {e.key: _entity_record(e) for e in assembly.entities}
     return Resolution(version, entities, documents, keys)
