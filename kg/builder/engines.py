@@ -27,7 +27,6 @@ from kg.builder.documents import (
 from kg.divisions import division_table
 from kg.errors import KGError
 from kg.signals import stop_workers, workers_ignore_sigint
-from kg.views.layout import import_layout_engine
 
 ENGINES = ("local", "dask")
 
@@ -132,6 +131,10 @@ def _main_script_hidden() -> Iterator[None]:
 
 def _import_output_modules() -> None:
     """Import what writing the outputs needs while the workers run, instead of after them."""
+    # imported here, not at the top: kg.views brings pyvis and networkx, a quarter of a second that
+    # a build without workers (`kg add` of an article) may never need
+    from kg.views.layout import import_layout_engine
+
     import_layout_engine()
     import pypinyin  # noqa: F401  (about half a second: its tables)
 
