@@ -105,29 +105,37 @@ def _mention(m: Mention) -> tuple[Any, ...]:
     return m.name, m.kind, m.surface, m.start, m.end, m.parent, m.code
 
 
-def _candidates(records: list[tuple[Any, ...]]) -> list[Candidate]:
+def _candidates(records: list[tuple[Any, ...]], *, interned: bool = False) -> list[Candidate]:
     """A document's candidates from its snapshot records, one object per distinct mention and evidence.
 
     A sentence often states several facts and a mention takes part in several: at 3 MB of synthetic
     news, 148 000 candidates hold 143 000 distinct mentions (of 296 000) and 25 000 distinct evidence
     sentences. Making each once halves the objects ``kg add`` makes to take the other documents
-    from the snapshot (they are frozen, so sharing them is safe).
+    from the snapshot (they are frozen, so sharing them is safe). With ``interned``, names are interned
+    too: a snapshot's strings are already shared (the pickle kept one copy of each), a worker's not.
     """
+    make = _shared_mention if interned else _mention_of
     mentions: dict[tuple[Any, ...], Mention] = {}
     evidence: dict[tuple[Any, ...], Evidence] = {}
     candidates = []
     for subject, predicate, obj, stated, post in records:
         s = mentions.get(subject)
         if s is None:
-            s = mentions[subject] = _shared_mention(subject)
+            s = mentions[subject] = make(subject)
         o = mentions.get(obj)
         if o is None:
-            o = mentions[obj] = _shared_mention(obj)
+            o = mentions[obj] = make(obj)
         e = evidence.get(stated)
         if e is None:
             e = evidence[stated] = Evidence(*stated)
-        candidates.append(Candidate(s, intern(predicate), o, e, intern(post)))
+        if interned:
+            predicate, post = intern(predicate), intern(post)
+        candidates.append(Candidate(s, predicate, o, e, post))
     return candidates
+
+
+def _mention_of(record: tuple[Any, ...]) -> Mention:
+    return Mention(*record)
 
 
 def _shared_mention(record: tuple[Any, ...]) -> Mention:
@@ -149,7 +157,7 @@ def compact_result(result: DocResult) -> DocResult:
         (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
         for c in result.candidates
     ]
-    return dataclasses.replace(result, candidates=_candidates(records))
+    return dataclasses.replace(result, candidates=_candidates(records, interned=True))
 
 
 def _snapshot_version() -> str:
