@@ -130,10 +130,12 @@ def process_corpus(
     progress: Progress | None = None,
     segment_chars: int = SEGMENT_CHARS,
     tasks: list[Task] | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Iterator[DocResult]:
     """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
 
-    ``tasks`` are the corpus's files as listed for ``out_dir`` (listed here when not given).
+    ``tasks`` are the corpus's files as listed for ``out_dir`` (listed here when not given);
+    ``timings`` gets ``cached_results``: the seconds taken to find the unchanged files' results.
 
     Documents of more than ``segment_chars`` characters are analysed in segments of that length
     (``process_long``); the results are the same as from analysing them whole.
@@ -148,9 +150,13 @@ def process_corpus(
         tasks = _tasks(corpus_dir, out_dir)
     cached = {}
     if out_dir is not None:
+        started = time.perf_counter()
         with collector_paused():
             snapshot = load_snapshot(out_dir / STORE_DIR)
             cached = {t.doc_id: cached_result(out_dir, t, snapshot) for t in tasks}
+        del snapshot  # its records became the results' objects
+        if timings is not None:
+            timings["cached_results"] = round(time.perf_counter() - started, 3)
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
     if engine == "dask" and todo:
         fresh = run_dask(todo, scheduler, segment_chars)
@@ -253,14 +259,18 @@ def _build(
 ) -> dict[str, Any]:
     """``build`` once the lock of ``out_dir`` is held; ``extra`` goes into the report."""
     tasks = _tasks(corpus_dir, out_dir)
+    timings: dict[str, float] = {}
     results = list(
-        process_corpus(corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, tasks=tasks, **options)
+        process_corpus(
+            corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, tasks=tasks, timings=timings, **options
+        )
     )
+
     if not results:
         raise CorpusError(f"{corpus_dir}: no files to build")
     with collector_paused():
         return _assemble_and_write(
-            corpus_dir, out_dir, started, results, tasks, jobs, whole_outputs, options, extra
+            corpus_dir, out_dir, started, results, tasks, jobs, whole_outputs, options, extra, timings
         )
 
 
@@ -274,6 +284,7 @@ def _assemble_and_write(
     whole_outputs: bool | None,
     options: dict[str, Any],
     extra: dict[str, Any],
+    timings: dict[str, float],
 ) -> dict[str, Any]:
     try:
         assembly = assemble(results, corpus=display_path(corpus_dir))
@@ -289,10 +300,13 @@ def _assemble_and_write(
         origin = added.get(row["doc_id"], {})
         added_here = "from" in origin and origin.get("sha256") == row.get("sha256")
         row["source"] = origin["from"] if added_here else row["doc_id"]
+    assembly.report["timings_s"].update(timings)
     assembly.report.update(extra)
     report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
     # after the commit: a snapshot missing (a run killed here) only means reading the entries again
+    written = time.perf_counter()
     write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot({t.doc_id: t for t in tasks}, results))
+    report["timings_s"]["snapshot"] = round(time.perf_counter() - written, 3)
     report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     # only now: until the new outputs are committed, `kg remove` may still need the old entries
