@@ -265,55 +265,38 @@ def _build(
             corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, tasks=tasks, timings=timings, **options
         )
     )
-
     if not results:
         raise CorpusError(f"{corpus_dir}: no files to build")
+    # the many small, acyclic objects of every document's results are held from here on
     with collector_paused():
-        return _assemble_and_write(
-            corpus_dir, out_dir, started, results, tasks, jobs, whole_outputs, options, extra, timings
-        )
-
-
-def _assemble_and_write(
-    corpus_dir: Path,
-    out_dir: Path,
-    started: float,
-    results: list[DocResult],
-    tasks: list[Task],
-    jobs: int,
-    whole_outputs: bool | None,
-    options: dict[str, Any],
-    extra: dict[str, Any],
-    timings: dict[str, float],
-) -> dict[str, Any]:
-    try:
-        assembly = assemble(results, corpus=display_path(corpus_dir))
-    except CorpusError as exc:
-        write_failure_report(exc, out_dir)
-        raise
-    engine = options["engine"]
-    assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
-    # where each file came from: the corpus, or the file `kg add` copied into it
-    assembly.report["corpus_dir"] = str(corpus_dir.resolve())
-    added = read_added(out_dir)
-    for row in assembly.report["documents"]:
-        origin = added.get(row["doc_id"], {})
-        added_here = "from" in origin and origin.get("sha256") == row.get("sha256")
-        row["source"] = origin["from"] if added_here else row["doc_id"]
-    assembly.report["timings_s"].update(timings)
-    assembly.report.update(extra)
-    report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
-    # after the commit: a snapshot missing (a run killed here) only means reading the entries again
-    written = time.perf_counter()
-    write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot({t.doc_id: t for t in tasks}, results))
-    report["timings_s"]["snapshot"] = round(time.perf_counter() - written, 3)
-    report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-    write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    # only now: until the new outputs are committed, `kg remove` may still need the old entries
-    kept = [r.doc_id for r in results if r.info is not None]
-    cache.prune(out_dir, kept)
-    write_added(out_dir, {doc_id: added[doc_id] for doc_id in kept if doc_id in added})
-    return report
+        try:
+            assembly = assemble(results, corpus=display_path(corpus_dir))
+        except CorpusError as exc:
+            write_failure_report(exc, out_dir)
+            raise
+        engine = options["engine"]
+        assembly.report["engine"] = {"name": engine, "jobs": jobs if engine == "local" else None}
+        # where each file came from: the corpus, or the file `kg add` copied into it
+        assembly.report["corpus_dir"] = str(corpus_dir.resolve())
+        added = read_added(out_dir)
+        for row in assembly.report["documents"]:
+            origin = added.get(row["doc_id"], {})
+            added_here = "from" in origin and origin.get("sha256") == row.get("sha256")
+            row["source"] = origin["from"] if added_here else row["doc_id"]
+        assembly.report["timings_s"].update(timings)
+        assembly.report.update(extra)
+        report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
+        # after the commit: a snapshot missing (a run killed here) only means reading the entries again
+        written = time.perf_counter()
+        write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot({t.doc_id: t for t in tasks}, results))
+        report["timings_s"]["snapshot"] = round(time.perf_counter() - written, 3)
+        report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+        write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        # only now: until the new outputs are committed, `kg remove` may still need the old entries
+        kept = [r.doc_id for r in results if r.info is not None]
+        cache.prune(out_dir, kept)
+        write_added(out_dir, {doc_id: added[doc_id] for doc_id in kept if doc_id in added})
+        return report
 
 
 def add(
