@@ -207,3 +207,25 @@ def test_worker_processes_start_only_for_enough_text(tmp_path, monkeypatch, pool
     assert report["counts"]["documents"] == {"ok": 5}
     assert len(children) == 5
     assert (max(children) >= 2) is workers
+
+
+def test_the_collector_pause_ends_with_its_block_even_on_error():
+    import gc
+
+    from kg.builder.heap import collector_paused
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer block keeps it paused
+            pass
+        assert not gc.isenabled()
+        raise RuntimeError("a failed build")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # paused by someone else before: left as it was
+    finally:
+        gc.enable()
