@@ -137,6 +137,10 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_only_unit_words",
         _old_generic_stem,
     ),
+    "a village branch's 第一书记 serves in the village": (posts, "_BRANCH_FIRST_SECRETARIES", False),
+    "局里, 厅里: the unit of that kind named before": (references, "_UNIT_INSIDE", False),
+    "a person before 由X选派 works for X": (roles, "_PERSON_SENT_BY", False),
+    "a place before 由A、B和C帮扶 is helped by each": (assists, "_HELPED_BY_LIST", False),
 }
 
 
