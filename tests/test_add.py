@@ -221,7 +221,9 @@ def test_a_documents_digest_changes_with_every_field_of_its_info_and_facts():
     from kg.types import DocumentInfo, Evidence, Fact
 
     info = DocumentInfo("a.txt", "题", (("date", "2024-01-01"),), "ab" * 32, 40)
-    fact = Fact("person/王强", "worksFor", "org/县财政局", Evidence("a.txt", "王强在县财政局工作。", 0, 10), "")
+    fact = Fact(
+        "person/王强", "worksFor", "org/县财政局", Evidence("a.txt", "王强在县财政局工作。", 0, 10), ""
+    )
     digest = _document_digest(info, [fact])
     assert _document_digest(info, [fact]) == digest
     for f in dataclasses.fields(DocumentInfo):
