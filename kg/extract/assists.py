@@ -114,6 +114,12 @@ def _assists(
             subject = context.topic
         if subject is None:
             continue
+        passive = _helped_by_list(subject, position, places, orgs, text)
+        if passive is not None:
+            # 马营村由A、B和C共同帮扶: the place before 由 is helped by each body listed after it
+            for helper in _coordinated(subject, orgs, text):
+                out.add(helper, "assists", passive)
+            continue
         clause_start = max(subject.end if subject.start >= sentence[0] else sentence[0], sentence[0])
         targets = [
             place
@@ -208,6 +214,27 @@ def _helpers_after(
     first = next((o for o in orgs if o.start == place.end + 1), None)
     listed = _listed_after(first, orgs, text, _LIST_JOINS)
     return (place, listed) if listed else None
+
+
+# Between the last helper of 由A、B和C and the cue: adverbs of acting together (共同帮扶, 联合包联).
+_TOGETHER = re.compile("(?:共同|联合|一起|分别|定点|对口|结对)*")
+
+
+def _helped_by_list(
+    last: Mention, cue: int, places: list[Mention], orgs: list[Mention], text: str
+) -> Mention | None:
+    """The place helped in ``place由A、B和C(共同)帮扶``, where ``last`` (C) ends right before the cue."""
+    if not _HELPED_BY_LIST or _TOGETHER.fullmatch(text, last.end, cue) is None:
+        return None
+    first = _coordinated(last, orgs, text)[-1]
+    if not text.startswith("由", first.start - 1):
+        return None
+    place = _chain_to(places, first.start - 1)
+    return place if place is not None and place.kind in HELPED_LEVELS else None
+
+
+# Whether a place followed by 由 and a list of bodies before a cue is helped by each of them.
+_HELPED_BY_LIST = True
 
 
 def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:

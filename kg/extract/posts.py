@@ -262,6 +262,12 @@ def _post_facts(
         if _is_place(body) and base == "书记" and _VILLAGE_SECRETARIES and body.name.endswith(("村", "嘎查")):
             # 马营村书记王刚: a village's secretary is its party branch's (村党支部书记)
             body = Mention(body.name + "党支部", "PartyBody", body.surface, body.start, body.end)
+        if base == "第一书记" and _BRANCH_FIRST_SECRETARIES and body.kind == "PartyBody":
+            # 兼任村党支部第一书记: a village branch's first secretary is the one stationed there by a
+            # unit, not the branch's own leader, so the post places the person in the village
+            village = body.name.removesuffix(_branch_ending(body.name))
+            if village != body.name and place_level(village) == "Village":
+                body = Mention(village, "Village", body.surface, body.start, body.end)
         if _is_place(body):
             if base in STATIONED_POSTS:
                 out.add(person, "servesIn", body, post)
@@ -388,3 +394,10 @@ def _dispatch(
 
 # Whether a village's 书记 is taken as its party branch's (马营村书记 = 马营村党支部书记).
 _VILLAGE_SECRETARIES = True
+# Whether the 第一书记 of a village's party branch serves in the village rather than heading the branch.
+_BRANCH_FIRST_SECRETARIES = True
+
+
+def _branch_ending(name: str) -> str:
+    """The party ending a body's name closes with (村党支部 → 党支部), or ''."""
+    return next((e for e in (*_PARTY_ENDINGS, "支部") if name.endswith(e)), "")

@@ -24,8 +24,12 @@ _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由�
 _FOLLOWERS = re.compile(
     "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|局长|厅长|检察长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|下派|驻)"
+    "书记|校长|院长|局长|厅长|检察长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )
+# Whether a kind word ending in 里 (局里, 厅里: "in the bureau") refers back whatever follows it, and
+# after a copula too (是厅里的处长): staff name their own unit so, never another.
+_UNIT_INSIDE = True
+_INSIDE_OPENERS = _OPENERS | {"是"}
 
 
 @cache
@@ -95,10 +99,12 @@ def kind_word_mentions(
         start, end = sentence[0] + match.start(), sentence[0] + match.end()
         word = match.group()
         demonstrative = word.startswith(("该", "本"))  # 该院, 本院 refer back wherever they stand
-        opens = start == sentence[0] or text[start - 1] in _OPENERS or demonstrative
+        inside = _UNIT_INSIDE and word.endswith("里")
+        openers = _INSIDE_OPENERS if inside else _OPENERS
+        opens = start == sentence[0] or text[start - 1] in openers or demonstrative
         if not opens or any(covered[match.start() : match.end()]):
             continue
-        if not demonstrative and not _FOLLOWERS.match(text, end):
+        if not (demonstrative or inside) and not _FOLLOWERS.match(text, end):
             continue
         if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
             continue

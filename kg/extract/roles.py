@@ -104,6 +104,12 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
         if verb is None:
             continue
         team = next((m for m in mentions if m.kind == "WorkTeam" and 0 <= by.start() - m.end <= 1), None)
+        person = next(
+            (m for m in mentions if m.kind == "Person" and _sent_by_follows(text, m.end, by.start())), None
+        )
+        if person is not None and len(units) == 1 and _PERSON_SENT_BY:
+            # 第一书记王刚由X局选派, 王刚，由X局选派: the person before 由 is one of the unit's people
+            out.add(person, "worksFor", units[0], verb.group())
         named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
         place = named_in or next((p for p in helped if p.start >= verb.end()), None)
         if place is not None:
@@ -111,6 +117,14 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
                 out.add(unit, "assists", place)
 
 
+def _sent_by_follows(text: str, end: int, by: int) -> bool:
+    """Whether 由 at ``by`` follows a name ending at ``end`` directly or after a comma (王刚，由X选派)."""
+    return text[end:by] in ("", "，", ",")
+
+
+# Whether a person named right before 由X选派 works for X (a unit sending several persons is told
+# apart from several units sending one by the count of units: only one unit is the person's).
+_PERSON_SENT_BY = True
 # 由A和B派出: who sends a team or person; the verb may take 联合/共同 and a result (派驻组成).
 _SENT_BY = re.compile("由")
 _SENDING = re.compile("(?:联合|共同|分别)?(?:" + "|".join(words("sends")) + "|抽调|组建|组成)")
