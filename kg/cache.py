@@ -7,7 +7,11 @@ pruned after each build. An entry is JSON Lines:
 1. a header: the document id, the SHA-256 of the file's bytes, the pipeline fingerprint and the
    manifest entry (title included) the document was read with;
 2. the document info (``kg.types.DocumentInfo``);
-3. one candidate fact a line (streamed both ways: a document may hold many);
+3. one candidate fact a line (streamed both ways: a document may hold many), as an array: the
+   subject's fields, the predicate, the object's fields, the index of its evidence and the post, each
+   evidence (document, sentence, offsets) written once, as ``{"evidence": [...]}``, on the line before
+   the first candidate it supports: a sentence states several facts, and repeating it on each line
+   made the cache several times the size of the corpus;
 4. a trailer: the number of lines and the SHA-256 of all lines before it.
 
 An entry is used only whole: a missing or wrong trailer (a file cut short, at a line boundary or
@@ -21,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from functools import cache
 from itertools import chain
@@ -34,7 +38,9 @@ from kg.types import Candidate, DocumentInfo, Evidence, Mention
 
 CACHE_DIR = "cache"
 ENTRY_SUFFIX = ".jsonl"
-FORMAT = 2  # entries of an older layout (format 1 had no header, trailer or key by doc id) are never read
+# entries of an older layout are never read (format 1 had no header, trailer or key by doc id; format 2
+# spelled every field's name and repeated the evidence sentence on every candidate's line)
+FORMAT = 3
 
 
 @cache
@@ -86,29 +92,53 @@ def entry_path(out_dir: Path, doc_id: str) -> Path:
     return out_dir / CACHE_DIR / f"{key[:32]}{ENTRY_SUFFIX}"
 
 
-def _record(item: Mention | Evidence) -> dict[str, Any]:
-    # dataclasses.asdict deep-copies every field, which costs more than the JSON encoding
-    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))
 
 
-_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (Mention, Evidence)}
+def _fields(item: Mention | Evidence, names: tuple[str, ...]) -> list[Any]:
+    return [getattr(item, name) for name in names]
 
 
-def candidate_record(c: Candidate) -> dict[str, Any]:
-    """The JSON object of a candidate, as ``dataclasses.asdict`` gives it."""
-    return {
-        "subject": _record(c.subject),
-        "predicate": c.predicate,
-        "object": _record(c.object),
-        "evidence": _record(c.evidence),
-        "post": c.post,
-    }
+def entry_lines(candidates: Iterable[Candidate]) -> Iterator[Any]:
+    """The JSON values of the candidate lines of an entry, evidence lines included.
+
+    Examples:
+        >>> said = Evidence("a.txt", "王强任县财政局局长。", 0, 10)
+        >>> person = Mention("王强", "Person", "王强", 0, 2)
+        >>> body = Mention("县财政局", "GovernmentBody", "县财政局", 3, 7)
+        >>> evidence, candidate = entry_lines([Candidate(person, "heads", body, said, "局长")])
+        >>> evidence
+        {'evidence': ['a.txt', '王强任县财政局局长。', 0, 10]}
+        >>> candidate[1:]
+        ['heads', ['县财政局', 'GovernmentBody', '县财政局', 3, 7, '', ''], 0, '局长']
+    """
+    index: dict[Evidence, int] = {}
+    for c in candidates:
+        number = index.get(c.evidence)
+        if number is None:
+            number = index[c.evidence] = len(index)
+            yield {"evidence": _fields(c.evidence, _EVIDENCE_FIELDS)}
+        yield [
+            _fields(c.subject, _MENTION_FIELDS),
+            c.predicate,
+            _fields(c.object, _MENTION_FIELDS),
+            number,
+            c.post,
+        ]
 
 
-def _candidate(c: dict[str, Any]) -> Candidate:
-    return Candidate(
-        Mention(**c["subject"]), c["predicate"], Mention(**c["object"]), Evidence(**c["evidence"]), c["post"]
-    )
+def _candidates(values: list[Any]) -> list[Candidate]:
+    """The candidates of an entry's candidate and evidence lines (``entry_lines``)."""
+    evidence: list[Evidence] = []
+    candidates = []
+    for value in values:
+        if isinstance(value, dict):
+            evidence.append(Evidence(*value["evidence"]))
+            continue
+        subject, predicate, obj, number, post = value
+        candidates.append(Candidate(Mention(*subject), predicate, Mention(*obj), evidence[number], post))
+    return candidates
 
 
 def _line(value: Any) -> bytes:
@@ -128,7 +158,7 @@ def write_entry(out_dir: Path, key: EntryKey, info: DocumentInfo, candidates: It
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as handle:
-            for value in chain([key.header(), asdict(info)], map(candidate_record, candidates)):
+            for value in chain([key.header(), asdict(info)], entry_lines(candidates)):
                 data = _line(value)
                 digest.update(data)
                 handle.write(data)
@@ -179,8 +209,8 @@ def read_entry(out_dir: Path, doc_id: str) -> Entry | None:
         if header.get("format") != FORMAT or header.get("doc_id") != doc_id:
             return None
         info = DocumentInfo(**{**info, "meta": tuple(tuple(kv) for kv in info["meta"])})
-        return Entry(header, info, [_candidate(c) for c in records])
-    except (ValueError, KeyError, TypeError, AttributeError):
+        return Entry(header, info, _candidates(records))
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
 
 

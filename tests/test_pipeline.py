@@ -176,17 +176,23 @@ def test_build_reports_shacl_conformance(corpus_build):
     assert report["validation"]["violations"] == []
 
 
-def test_cache_records_are_the_candidates_as_dataclasses_give_them():
-    from dataclasses import asdict
-
-    from kg.cache import candidate_record
+def test_a_cache_entry_gives_back_the_candidates_it_was_written_with(tmp_path):
+    from kg.cache import EntryKey, lookup, write_entry
     from kg.pipeline import Task, process_documents
 
     paths = sorted(CORPUS.glob("*.txt"))
     results = process_documents([Task(str(p), p.name) for p in paths])
-    candidates = [c for r in results for c in r.candidates]
-    assert len(candidates) > 50
-    assert [candidate_record(c) for c in candidates] == [asdict(c) for c in candidates]
+    assert sum(len(r.candidates) for r in results) > 50
+    for result in results:
+        assert result.info is not None
+        key = EntryKey(result.doc_id, result.info.sha256)
+        write_entry(tmp_path, key, result.info, result.candidates)
+        entry = lookup(tmp_path, key)
+        assert entry is not None
+        assert (entry.info, entry.candidates) == (result.info, result.candidates)
+    # each sentence once: the entries are smaller than the texts' characters times three
+    size = sum(p.stat().st_size for p in (tmp_path / "cache").iterdir())
+    assert size < 3 * sum(len(p.read_text(encoding="utf-8")) for p in paths)
 
 
 @pytest.mark.parametrize("pool_min_bytes,workers", [(None, False), (0, True)])
