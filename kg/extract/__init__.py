@@ -29,8 +29,8 @@ from kg.extract.context import _Context, _name_org, join_branches
 from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
-from kg.extract.references import kind_word_mentions, person_pronouns, place_anaphora
-from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons
+from kg.extract.references import kind_word_mentions, part_by_kind, person_pronouns, place_anaphora
+from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
 from kg.extract.teams import _entered_place, find_teams, helped_place
 from kg.types import Candidate, Document, Mention
 
@@ -78,7 +78,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             elif _is_org(m):
                 full = _name_org(m, context)
                 if full is not None:
-                    named.append(full)
+                    named.append(part_by_kind(full, doc.text, context.bodies))  # 学校 + 园艺林学学院
             else:
                 named.append(m)
         context.bodies.extend(m for m in named if _is_org(m))
@@ -112,6 +112,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         _roles(sentence, doc.text, named, out)
         _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
+        _successive_places(sentence, doc.text, named, out)  # 先后在A村和B村: each village, not only B
         candidates.extend(out.candidates)
     villages = {m.name: m for m in context.places["Village"]}
     if len(villages) == 1:  # an article about one village: a village team without its name works there

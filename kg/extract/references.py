@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from importlib import resources
 
-from kg.nlp.gazetteer import lexicon
+from kg.nlp.gazetteer import lexicon, org_kind, words
 from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
@@ -112,6 +112,57 @@ def kind_word_mentions(
         if referent is not None:
             found.append(Mention(referent.name, referent.kind, word, start, end))
     return found
+
+
+# Party and staff bodies inside every body (校党委, 局工会): their people are named as the body's own.
+_INNER_BODIES = words("inner_body")
+
+# Whether a body whose name opens with a kind word (学校园艺林学学院) is a part of the body it refers to.
+_PARTS_BY_KIND = True
+
+
+def part_by_kind(m: Mention, text: str, bodies: list[Mention]) -> Mention:
+    """A body named as a part of one named before by its kind, with that body's name in full.
+
+    学校园艺林学学院 after 华中农业大学 is 华中农业大学园艺林学学院, 公司财务部 after X公司 X公司财务部:
+    LAC reads the kind word and the part's name as one name. The kind word must open a phrase (after a
+    clause break, a preposition or a copula) and what follows it must itself be a body's name.
+    """
+    if not _PARTS_BY_KIND or m.name != m.surface:
+        return m
+    words, _ = _table()
+    word = next((w for w in sorted(words, key=len, reverse=True) if m.name.startswith(w)), "")
+    rest = m.name[len(word) :]
+    if (
+        not word
+        or word.startswith(("该", "本"))
+        or word.endswith("里")
+        or len(rest) < 2
+        or not org_kind(rest)
+    ):
+        return m
+    if m.start and text[m.start - 1] not in _INSIDE_OPENERS:
+        return m
+    referent = _referent(words[word], bodies, m.start)
+    if referent is None:
+        return m
+    return replace(m, name=referent.name + rest)
+
+
+def whole_of_part(m: Mention) -> Mention | None:
+    """The body of which ``m`` is a part named by kind (华中农业大学 for 学校园艺林学学院), or None."""
+    if m.name == m.surface:
+        return None
+    words, _ = _table()
+    word = next((w for w in sorted(words, key=len, reverse=True) if m.surface.startswith(w)), "")
+    rest = m.surface[len(word) :]
+    if not word or not rest or not m.name.endswith(rest) or len(m.name) == len(rest):
+        return None
+    if rest.endswith(_INNER_BODIES):  # 校党委: the school's own committee, whose members it names so
+        return None
+    whole = m.name[: -len(rest)]
+    kind = org_kind(whole)
+    return replace(m, name=whole, kind=kind, surface=whole) if kind else None
 
 
 def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | None:

@@ -346,7 +346,10 @@ def _org_mentions(
                 add(start, end - len(glued))
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
             # or a branch's ending (农行四川省 / 分行)
-            if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS | _LOOSE_BRANCHES:
+            if (
+                i + 1 < len(words)
+                and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS | _LOOSE_BRANCHES
+            ):
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
             # and a body's own party branch or union outside it (定西市财政局 / 党支部), also a branch
             # joining several of its sections (急诊儿科 / 联合 / 党支部)
