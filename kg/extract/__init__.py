@@ -29,7 +29,13 @@ from kg.extract.context import _Context, _name_org, join_branches
 from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
-from kg.extract.references import kind_word_mentions, part_by_kind, person_pronouns, place_anaphora
+from kg.extract.references import (
+    kind_word_mentions,
+    part_by_kind,
+    person_pronouns,
+    place_anaphora,
+    whole_of_part,
+)
 from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
 from kg.extract.teams import _entered_place, find_teams, helped_place
 from kg.types import Candidate, Document, Mention
@@ -38,6 +44,8 @@ __all__ = ["extract_candidates"]
 
 # Whether a team named after its place only (马营村驻村工作队) is left out as a helper of that place.
 _PLACE_NAMED_TEAMS_HELP_NOBODY = True
+# Whether a part of a body named by kind (学校农学院) helps only through its whole body.
+_PARTS_HELP_THROUGH_WHOLES = True
 # Whether a person with a village post but no village serves in the one village an article names.
 _ONE_VILLAGE_STATIONS = True
 # A team name saying it works in a village (驻村工作队) whose village the name leaves out.
@@ -126,4 +134,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             late = _SentenceFacts(doc, start, end)
             late.add(person, "servesIn", village)
             candidates.extend(late.candidates)
-    return _immediate_parents(candidates + _senders_of_stationed(candidates))
+    candidates += _senders_of_stationed(candidates)
+    if _PARTS_HELP_THROUGH_WHOLES:  # 学校农学院 helps as 西南大学 does
+        candidates = [c for c in candidates if c.predicate != "assists" or whole_of_part(c.subject) is None]
+    return _immediate_parents(candidates)

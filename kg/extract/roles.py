@@ -391,6 +391,13 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
                 # the staff of a part (学校园艺林学学院) work for the whole body, which sends them
                 helped.append(Candidate(c.subject, "worksFor", whole, c.evidence, ""))
             employers.setdefault(c.subject.name, []).append(whole or c.object)
+        if (
+            c.predicate == "assists"
+            and _PARTS_WORK_FOR_WHOLES
+            and (whole := whole_of_part(c.subject)) is not None
+        ):
+            # a part helps through its whole body: the whole helps, the part is left out
+            helped.append(Candidate(whole, "assists", c.object, c.evidence, ""))
     for c in candidates:
         if c.predicate != "servesIn":
             continue

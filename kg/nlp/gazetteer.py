@@ -279,8 +279,10 @@ def org_kind(name: str) -> str | None:
 
 @cache
 def body_abbreviations() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """Short forms of bodies' names (``data/body_abbreviations.tsv``): short names -> full names, and
-    (short, full) parts of names, longest short form first.
+    """Short forms of bodies' names from ``data/body_abbreviations.tsv``.
+
+    Returns:
+        Short names -> full names, and (short, full) parts of names, longest short form first.
     """
     text = resources.files("kg").joinpath("data/body_abbreviations.tsv").read_text(encoding="utf-8")
     names: dict[str, str] = {}

@@ -345,6 +345,17 @@ def _org_mentions(
             if glued and end - start - len(glued) >= 3:
                 add(start, end - len(glued))
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
+            # or the ending read into a sending verb after it (省发展改革 / 委派驻): 委派 is a word too
+            following = words[i + 1] if i + 1 < len(words) else None
+            if (
+                _SPLIT_SENDING_VERBS
+                and following is not None
+                and following[0] == end
+                and text[end] in _LOOSE_ENDINGS
+                and text.startswith(_SENDING_VERBS, end + 1, following[1])
+                and org_kind(text[start : end + 1])
+            ):
+                found[(start, end + 1)] = org_kind(text[start : end + 1]) or "Organisation"
             # or a branch's ending (农行四川省 / 分行)
             if (
                 i + 1 < len(words)
@@ -407,6 +418,26 @@ def _org_mentions(
             inside = any(s <= start and start + len(short) < e for s, e in found)
             if short and tag not in _VERBAL and not inside:  # 农发行孝昌县支行 is one body already
                 found.setdefault((start, start + len(short)), "Enterprise")
+    # a part of a body named by the body's kind (是学校 / 农学院 / 的): LAC reads no organisation in it
+    if _KIND_LED_PARTS:
+        for i, (start, end, tag) in enumerate(words):
+            opens = i > 0 and words[i - 1][2] in _OPENING_TAGS
+            kind_word = next((k for k in _KIND_WORDS if text.startswith(k, start, end)), "")
+            if not (opens and tag == "n" and kind_word):
+                continue
+            if end - start >= len(kind_word) + 2 and org_kind(text[start + len(kind_word) : end]):
+                found.setdefault((start, end), org_kind(text[start:end]) or "Organisation")  # 学校农学院/n
+                continue
+            if end - start != len(kind_word):
+                continue
+            for j in range(i + 1, min(i + 4, len(words))):
+                if words[j][2] not in ("n", "nz", "vn") or words[j][0] != words[j - 1][1]:
+                    break
+                if org_kind(text[words[j][0] : words[j][1]]):
+                    found.setdefault(
+                        (start, words[j][1]), org_kind(text[start : words[j][1]]) or "Organisation"
+                    )
+                    break
     # where candidates share their end, prefer the longest name (鄂尔多斯市委组织部 over 市委组织部)
     by_end: dict[int, tuple[int, int]] = {}
     for start, end in sorted(found):
@@ -441,6 +472,14 @@ def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple
             mentions.append(Mention(owner.name, owner.kind, short, occurrence.start(), occurrence.end()))
     return mentions
 
+
+# Whether a body's one-character ending LAC read into a sending verb after it (委 / 派驻) ends the body.
+_SPLIT_SENDING_VERBS = True
+_SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cue")), key=len, reverse=True))
+# Whether a body's kind word and the name of one of its parts (学校 / 农学院) make a body: the part,
+# which kg.extract.references names after the body of that kind named before.
+_KIND_LED_PARTS = True
+_KIND_WORDS = frozenset({"学校", "大学", "公司", "集团", "医院", "银行"})
 
 # Whether the short names of banks (data/body_abbreviations.tsv) are bodies.
 _SHORT_BANK_NAMES = True
