@@ -44,7 +44,7 @@ __all__ = ["extract_candidates"]
 
 # Whether a team named after its place only (马营村驻村工作队) is left out as a helper of that place.
 _PLACE_NAMED_TEAMS_HELP_NOBODY = True
-# Whether a part of a body named by kind (学校农学院) helps only through its whole body.
+# Whether a part of a body named by kind (学校园艺学院) helps only through its whole body.
 _PARTS_HELP_THROUGH_WHOLES = True
 # Whether a person with a village post but no village serves in the one village an article names.
 _ONE_VILLAGE_STATIONS = True
@@ -135,6 +135,6 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             late.add(person, "servesIn", village)
             candidates.extend(late.candidates)
     candidates += _senders_of_stationed(candidates)
-    if _PARTS_HELP_THROUGH_WHOLES:  # 学校农学院 helps as 西南大学 does
+    if _PARTS_HELP_THROUGH_WHOLES:  # 学校园艺学院 helps as 西南大学 does
         candidates = [c for c in candidates if c.predicate != "assists" or whole_of_part(c.subject) is None]
     return _immediate_parents(candidates)

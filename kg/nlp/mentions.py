@@ -19,7 +19,6 @@ from kg.nlp.gazetteer import (
     LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
-    body_abbreviations,
     is_bare_short_form,
     is_generic_name,
     lead_word_at,
@@ -409,35 +408,6 @@ def _org_mentions(
     for start, end in committees:
         if not any(s == start and e > end for s, e in found):
             found[(start, end)] = "PartyBody"
-    # banks by their short names (农行, 农发行), which end in no ending: only where a word of LAC's opens
-    # with one, so that 中行 is not read inside 集中 / 行动
-    if _SHORT_BANK_NAMES:
-        short_names = tuple(sorted(body_abbreviations()[0], key=len, reverse=True))
-        for start, end, tag in words:
-            short = next((n for n in short_names if text.startswith(n, start, end)), "")
-            inside = any(s <= start and start + len(short) < e for s, e in found)
-            if short and tag not in _VERBAL and not inside:  # 农发行孝昌县支行 is one body already
-                found.setdefault((start, start + len(short)), "Enterprise")
-    # a part of a body named by the body's kind (是学校 / 农学院 / 的): LAC reads no organisation in it
-    if _KIND_LED_PARTS:
-        for i, (start, end, tag) in enumerate(words):
-            opens = i > 0 and words[i - 1][2] in _OPENING_TAGS
-            kind_word = next((k for k in _KIND_WORDS if text.startswith(k, start, end)), "")
-            if not (opens and tag == "n" and kind_word):
-                continue
-            if end - start >= len(kind_word) + 2 and org_kind(text[start + len(kind_word) : end]):
-                found.setdefault((start, end), org_kind(text[start:end]) or "Organisation")  # 学校农学院/n
-                continue
-            if end - start != len(kind_word):
-                continue
-            for j in range(i + 1, min(i + 4, len(words))):
-                if words[j][2] not in ("n", "nz", "vn") or words[j][0] != words[j - 1][1]:
-                    break
-                if org_kind(text[words[j][0] : words[j][1]]):
-                    found.setdefault(
-                        (start, words[j][1]), org_kind(text[start : words[j][1]]) or "Organisation"
-                    )
-                    break
     # where candidates share their end, prefer the longest name (鄂尔多斯市委组织部 over 市委组织部)
     by_end: dict[int, tuple[int, int]] = {}
     for start, end in sorted(found):
@@ -476,15 +446,6 @@ def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple
 # Whether a body's one-character ending LAC read into a sending verb after it (委 / 派驻) ends the body.
 _SPLIT_SENDING_VERBS = True
 _SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cue")), key=len, reverse=True))
-# Whether a body's kind word and the name of one of its parts (学校 / 农学院) make a body: the part,
-# which kg.extract.references names after the body of that kind named before.
-_KIND_LED_PARTS = True
-_KIND_WORDS = frozenset({"学校", "大学", "公司", "集团", "医院", "银行"})
-
-# Whether the short names of banks (data/body_abbreviations.tsv) are bodies.
-_SHORT_BANK_NAMES = True
-
-
 # Whether a person's name runs on over a middle dot LAC tore it at (names of minority nationalities).
 _MIDDLE_DOTS = True
 _NAME_PART = re.compile("[\u4e00-\u9fff]{1,6}")
@@ -556,7 +517,7 @@ _TIBETAN_PARTS = frozenset(words_of("tibetan_name_part"))
 _NOT_NAME_PARTS = {"w", "p", "c", "u", "r", "q", "m", "PER", "LOC", "ORG", "TIME", "f"}
 
 
-def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[int, int]:
+def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[int, int] | None:
     """The span of the whole name of which LAC read ``text[s:e]`` (word ``i``) as a person.
 
     Transliterated names (买买提江·吐尔地) are foreign to LAC's lexicon: it reads the first syllables
@@ -564,8 +525,14 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     takes the word right before it when that word is a short content word (no post: 队长 stays out),
     and a one-character particle or adverb after it when a clause break or a verb follows. A Tibetan name
     read as an element and one character takes the next character when the two form an element
-    (次仁旺 / 堆 -> 次仁旺堆; ``tibetan_name_part``).
+    (次仁旺 / 堆 -> 次仁旺堆; ``tibetan_name_part``), or one character and an element the character before
+    (医次 / 仁卓玛 -> 次仁卓玛). Both parts of a dotted name read as two names (提明 / · / 吐尔洪) are one
+    name: the first takes the second, and the second (None) is no name of its own.
     """
+    if i >= 2 and text[words[i - 1][0] : words[i - 1][1]] == "·" and words[i - 2][2] == "PER":
+        return None
+    if i + 2 < len(words) and text[words[i + 1][0] : words[i + 1][1]] == "·" and words[i + 2][2] == "PER":
+        e = words[i + 2][1]
     if "·" in text[s:e]:
         if i > 0:
             ps, pe, ptag = words[i - 1]
@@ -588,6 +555,8 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
         ns, ne, _ = words[i + 1]
         if ns == e and text[e - 1] + text[ns] in _TIBETAN_PARTS:
             e = ns + 1
+    elif e - s == 3 and s > 0 and text[s - 1 : s + 1] in _TIBETAN_PARTS and text[s + 1 : e] in _TIBETAN_PARTS:
+        s -= 1
     return s, e
 
 
@@ -610,7 +579,10 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
             rest = text[words[i + 1][0] : words[i + 1][1]]
             e = words[i + 1][1] if words[i + 1][2] != "w" and _NAME_PART.fullmatch(rest) else e - 1
         if _NAME_RUNS:
-            s, e = _whole_name(words, i, text, s, e)
+            whole = _whole_name(words, i, text, s, e)
+            if whole is None:
+                continue
+            s, e = whole
         title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
         e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
