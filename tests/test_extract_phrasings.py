@@ -179,6 +179,15 @@ PRESENT = [
         "赵明是曲靖市审计局的干部，先后在会泽县娜姑镇白雾村和者海镇小营村担任驻村第一书记。",
         ("曲靖市审计局", "assists", "白雾村"),
     ),
+    # the unit that sent the person, after a copula and before 选派的 or 派出的
+    (
+        "临夏县土桥镇大庄村驻村第一书记马军，是甘肃省交通运输厅派出的年轻干部。",
+        ("马军", "worksFor", "甘肃省交通运输厅"),
+    ),
+    (
+        "临夏县土桥镇大庄村驻村第一书记马军，是甘肃省交通运输厅派出的年轻干部。",
+        ("甘肃省交通运输厅", "assists", "大庄村"),
+    ),
     # the unit a person was sent by, with 派来的
     (
         "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",
@@ -236,6 +245,8 @@ MISSING = [
     ),
     # the staff of a body's own party committee are named as the body's own, not as a part's
     ("兰州大学帮扶榆中县清水驿乡马家湾村。校党委副书记王芳到村调研。", ("王芳", "worksFor", "兰州大学")),
+    # a copula whose subject is not the person named before it
+    ("王刚说，这是甘肃省交通运输厅派出的工作队。", ("王刚", "worksFor", "甘肃省交通运输厅")),
     # 和城乡 inside a department's name is no township
     ("陕西省住房和城乡建设厅帮扶商南县试马镇八里坪村。", ("住房和城乡", "locatedIn", "陕西省")),
 ]

@@ -44,6 +44,8 @@ _TEAM_POSTS = frozenset(words("team_post"))
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 
 _OF = re.compile("的(?:一名|一位|一个)?$")
+# A unit's sending verb and 的 after a copula (是X选派的干部): the person is one of the unit's people.
+_SENT_BY = re.compile("(?:" + "|".join(sorted(words("sends"), key=len, reverse=True)) + ")的")
 _PARTY_ENDINGS = ("党组", "党委", "党总支", "党支部", "党工委")
 _PARTY_MEMBER_POSTS = frozenset({"书记", "委员", "成员", "常委", "纪检组长"})
 # a verb that gives a post opens the phrase of that post too (在马营村担任第一书记)
@@ -360,6 +362,11 @@ def _posts(
         subject = next((p for p in reversed(persons) if p.end <= sentence[0] + verb.start()), None)
         if subject is None:
             continue
+        # 王刚，是定西市财政局选派的干部: the unit sent the person, whatever the words after 的 call him
+        sender = next((o for o in orgs if o.start == verb_end), None)
+        adjacent = text[subject.end : sentence[0] + verb.start()] in ("", "，", ",")
+        if sender is not None and adjacent and _SENT_BY.match(text, sender.end):
+            out.add(subject, "worksFor", sender, _SENT_BY.match(text, sender.end).group())
         for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
             pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
             first = pairs[-1] if pairs else None
