@@ -63,7 +63,9 @@ _STATIONED_LOOKBACK = 60
 # Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
 _CHAIN_CUES = ("派驻", "驻")
 _STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
-_VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
+_VILLAGE_POSTS = frozenset(
+    {"驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻嘎查第一书记", "驻嘎查干部"}
+)
 
 _DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
 _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
