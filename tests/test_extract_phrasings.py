@@ -197,6 +197,11 @@ PRESENT = [
         "通辽市科左中旗花吐古拉镇敖包嘎查。旗委组织部选派的驻嘎查第一书记孟和说，牛羊肥了。",
         ("孟和", "servesIn", "敖包嘎查"),
     ),
+    # a body named in full and then without its place
+    (
+        "卢氏县官道口镇杜店村是河南省审计厅的帮扶村。审计厅驻杜店村第一书记李强说，香菇丰收了。",
+        ("李强", "worksFor", "河南省审计厅"),
+    ),
     # the unit a person was sent by, with 派来的
     (
         "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",

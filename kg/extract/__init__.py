@@ -34,6 +34,7 @@ from kg.extract.references import (
     part_by_kind,
     person_pronouns,
     place_anaphora,
+    placeless_mentions,
     whole_of_part,
 )
 from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
@@ -91,6 +92,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 named.append(m)
         context.bodies.extend(m for m in named if _is_org(m))
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
+        named += placeless_mentions(doc.text, sentence, named, context.bodies)  # 审计厅: 福建省审计厅
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
         named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
         named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore

@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from importlib import resources
 
-from kg.nlp.gazetteer import lexicon, org_kind, words
+from kg.nlp.gazetteer import lexicon, org_kind, split_place_chain, words
 from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
@@ -163,6 +163,60 @@ def whole_of_part(m: Mention) -> Mention | None:
     whole = m.name[: -len(rest)]
     kind = org_kind(whole)
     return replace(m, name=whole, kind=kind, surface=whole) if kind else None
+
+
+# Whether a body named before with its place is named again without it (福建省审计厅 ... 审计厅驻Y村).
+_PLACELESS_NAMES = True
+# The shortest name without its place that refers back: 3 characters (审计厅, 水利厅), not 2 (党委).
+_PLACELESS_MIN = 3
+
+
+def placeless_mentions(
+    text: str, sentence: tuple[int, int], named: list[Mention], bodies: list[Mention]
+) -> list[Mention]:
+    """Mentions of bodies named before in full and now without their place: 福建省审计厅 ... 审计厅.
+
+    News names a provincial department in full once and then by its department's name only; LAC finds
+    no organisation in the bare name. The bare name must open a phrase (after a clause break, a
+    preposition or a copula) and lie outside every mention of the sentence.
+    """
+    if not _PLACELESS_NAMES:
+        return []
+    tails: dict[str, Mention] = {}
+    for m in bodies:
+        units = split_place_chain(m.name)
+        if units and units[0][0] == 0:
+            tail = m.name[units[-1][1] :] if units[-1][1] == _chain_end(units) else ""
+            if len(tail) >= _PLACELESS_MIN and org_kind(tail):
+                tails[tail] = m  # the last body named with this name wins
+    if not tails:
+        return []
+    covered = bytearray(sentence[1] - sentence[0] + 1)
+    for m in named:
+        if sentence[0] <= m.start < sentence[1]:
+            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    pattern = re.compile("|".join(sorted(map(re.escape, tails), key=len, reverse=True)))
+    found = []
+    for match in pattern.finditer(text, sentence[0], sentence[1]):
+        start, end = match.span()
+        if any(covered[start - sentence[0] : end - sentence[0]]):
+            continue
+        if start > sentence[0] and text[start - 1] not in _INSIDE_OPENERS | {"的"}:
+            continue
+        body = tails[match.group()]
+        if body.end <= start:
+            found.append(Mention(body.name, body.kind, match.group(), start, end))
+    return found
+
+
+def _chain_end(units: list[tuple[int, int]]) -> int:
+    """Where a run of units opening a name ends: the end of the last unit that follows the one before."""
+    end = 0
+    for s, e in units:
+        if s != end:
+            break
+        end = e
+    return end
 
 
 def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | None:
