@@ -367,8 +367,9 @@ def _posts(
         # 王刚，是定西市财政局选派的干部: the unit sent the person, whatever the words after 的 call him
         sender = next((o for o in orgs if o.start == verb_end), None)
         adjacent = text[subject.end : sentence[0] + verb.start()] in ("", "，", ",")
-        if sender is not None and adjacent and _SENT_BY.match(text, sender.end):
-            out.add(subject, "worksFor", sender, _SENT_BY.match(text, sender.end).group())
+        sent_by = _SENT_BY.match(text, sender.end) if sender is not None and adjacent else None
+        if sender is not None and sent_by is not None:
+            out.add(subject, "worksFor", sender, sent_by.group())
         for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
             pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
             first = pairs[-1] if pairs else None
