@@ -167,6 +167,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a part helps only through its whole": (extract, "_PARTS_HELP_THROUGH_WHOLES", False),
     "the unit before 选派的 after a copula (P，是X选派的干部)": (posts, "_SENT_BY", _NEVER),
     "a body named again without its place (福建省审计厅 ... 审计厅)": (references, "_PLACELESS_NAMES", False),
+    "a post after 都是 is each listed person's (P、Q都是X的干部)": (posts, "_EACH_SHARES", False),
     "each village after 先后在 (先后在A村和B村)": (roles, "_SUCCESSIVE", _NEVER),
     "a place before 的 and a lower place is not helped (永宁镇的温泉村)": (
         assists,

@@ -202,6 +202,20 @@ PRESENT = [
         "卢氏县官道口镇杜店村是河南省审计厅的帮扶村。审计厅驻杜店村第一书记李强说，香菇丰收了。",
         ("李强", "worksFor", "河南省审计厅"),
     ),
+    # a post after 都是 belongs to each person listed before it
+    (
+        "郑州市财政局包联新密市尖山乡王村。李明、赵宁都是郑州市财政局的干部。",
+        ("李明", "worksFor", "郑州市财政局"),
+    ),
+    (
+        "郑州市财政局包联新密市尖山乡王村。李明、赵宁都是郑州市财政局的干部。",
+        ("赵宁", "worksFor", "郑州市财政局"),
+    ),
+    # 年轻 ranks the holder of a post, as 新 and 老 do
+    (
+        "郑州市财政局包联新密市尖山乡王村。李明是郑州市财政局的年轻干部。",
+        ("李明", "worksFor", "郑州市财政局"),
+    ),
     # the unit a person was sent by, with 派来的
     (
         "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",
@@ -261,6 +275,8 @@ MISSING = [
     ("兰州大学帮扶榆中县清水驿乡马家湾村。校党委副书记王芳到村调研。", ("王芳", "worksFor", "兰州大学")),
     # a copula whose subject is not the person named before it
     ("王刚说，这是甘肃省交通运输厅派出的工作队。", ("王刚", "worksFor", "甘肃省交通运输厅")),
+    # without 都 a list before the copula says nothing of the earlier persons
+    ("郑州市财政局包联王村。村民李明、干部赵宁是郑州市财政局的干部。", ("李明", "worksFor", "郑州市财政局")),
     # 和城乡 inside a department's name is no township
     ("陕西省住房和城乡建设厅帮扶商南县试马镇八里坪村。", ("住房和城乡", "locatedIn", "陕西省")),
 ]

@@ -380,8 +380,33 @@ def _posts(
                 first_start = verb_end
             opens = first_start == verb_end
             if opens and not any(p.start == post.end() for p in persons):
-                _post_facts(subject, pairs, text, sentence, orgs, context, out)
+                for person in _sharing_subjects(subject, persons, text, sentence[0] + verb.start()):
+                    _post_facts(person, pairs, text, sentence, orgs, context, out)
                 break
+
+
+# Words between a list of persons and the copula that say the post is each one's: P、Q都是X的干部.
+_EACH = re.compile("(?:也|全)?(?:都|均)$")
+
+
+def _sharing_subjects(subject: Mention, persons: list[Mention], text: str, verb_start: int) -> list[Mention]:
+    """The persons a post after a verb belongs to: the subject, and those listed before it with 都 or 均.
+
+    刘凯、彭程都是水利厅的干部: each of them is; 刘凯、彭程是 without 都 says it of both as well, but a
+    list without it is often a list of different people, so only 都 and 均 share the post.
+    """
+    if not _EACH_SHARES or not _EACH.search(text, subject.end, verb_start):
+        return [subject]
+    listed = [subject]
+    for earlier in reversed(persons[: persons.index(subject)] if subject in persons else []):
+        if text[earlier.end : listed[-1].start] not in _PERSON_JOINS:
+            break
+        listed.append(earlier)
+    return list(reversed(listed))
+
+
+# Whether a post after 都是/均为 belongs to each person of the list before it.
+_EACH_SHARES = True
 
 
 def _dispatch(
