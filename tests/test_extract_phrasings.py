@@ -221,6 +221,11 @@ PRESENT = [
         "临朐县九山镇朱家庄村与山东华盛农业有限公司开展村企联建。公司负责人赵海峰介绍，合作社建起来了。",
         ("赵海峰", "heads", "山东华盛农业有限公司"),
     ),
+    # living in the village after a village post is staying there
+    (
+        "国网甘肃省电力公司结对帮扶临夏县土桥镇大庄村。公司派出的驻村工作队员王军、李华常年住在该村，修好了线路。",
+        ("李华", "servesIn", "大庄村"),
+    ),
     # the unit a person was sent by, with 派来的
     (
         "阜平县城南庄镇北庄村的群众都熟悉河北省科学技术厅派来的第一书记刘洋。",
@@ -395,7 +400,7 @@ def test_phrasings_stay_above_their_floor(tmp_path, nlp):
 
     build(PHRASINGS / "texts", tmp_path)
     result = evaluate(load_graph(tmp_path / "graph.ttl"), load_gold(PHRASINGS))
-    # measured 0.989 / 0.943 (p01-p96: 0.995 / 0.953 on p01-p71, 0.975 / 0.922 on p72-p96, which scored
+    # measured 0.989 / 0.945 (p01-p96: 0.995 / 0.953 on p01-p71, 0.975 / 0.928 on p72-p96, which scored
     # 0.923 / 0.723 before the rules written for it and 0.938 / 0.819 after the first round of them);
     # 0.967 / 0.741 on p01-p46 before their rules
     assert result.micro.precision >= 0.97
