@@ -34,6 +34,7 @@ import kg.extract.roles as roles
 import kg.extract.teams as teams
 import kg.nlp.gazetteer as gazetteer
 import kg.nlp.mentions as mentions_module
+import kg.resolve as resolve_module
 from kg.corpus import read_document
 from kg.evaluate import evaluate, load_gold, select_documents
 from kg.nlp import shared_nlp
@@ -141,6 +142,38 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "局里, 厅里: the unit of that kind named before": (references, "_UNIT_INSIDE", False),
     "a person before 由X选派 works for X": (roles, "_PERSON_SENT_BY", False),
     "a place before 由A、B和C帮扶 is helped by each": (assists, "_HELPED_BY_LIST", False),
+    "short forms of bodies are their full names' (省发展改革委, 农行)": (
+        resolve_module,
+        "_EXPAND_SHORT_FORMS",
+        False,
+    ),
+    "a branch word LAC left outside (农行四川省 / 分行, mentions)": (
+        mentions_module,
+        "_LOOSE_BRANCHES",
+        set(),
+    ),
+    "a body's ending LAC read into a sending verb (委 / 派驻, mentions)": (
+        mentions_module,
+        "_SPLIT_SENDING_VERBS",
+        False,
+    ),
+    "names LAC cut (买买提江·吐尔地, 次仁旺堆, mentions)": (mentions_module, "_NAME_RUNS", False),
+    "a part named by kind is the part of the body named before (学校农学院)": (
+        references,
+        "_PARTS_BY_KIND",
+        False,
+    ),
+    "a part's staff work for the whole": (roles, "_PARTS_WORK_FOR_WHOLES", False),
+    "a part helps only through its whole": (extract, "_PARTS_HELP_THROUGH_WHOLES", False),
+    "the unit before 选派的 after a copula (P，是X选派的干部)": (posts, "_SENT_BY", _NEVER),
+    "a body named again without its place (福建省审计厅 ... 审计厅)": (references, "_PLACELESS_NAMES", False),
+    "a post after 都是 is each listed person's (P、Q都是X的干部)": (posts, "_EACH_SHARES", False),
+    "each village after 先后在 (先后在A村和B村)": (roles, "_SUCCESSIVE", _NEVER),
+    "a place before 的 and a lower place is not helped (永宁镇的温泉村)": (
+        assists,
+        "_QUALIFYING_PLACES",
+        False,
+    ),
 }
 
 

@@ -2,7 +2,8 @@
 
 A person, body or place is identified by its full name within its group; a place name that the
 corpus chains under two different parents (two 新华村 in two towns) becomes two entities. The fullest
-name is canonical; every other surface form becomes an alias. Imports neither spaCy nor rdflib.
+name is canonical; every other surface form becomes an alias. A body named by a short form (省发展改革委,
+农行四川省分行; kg.nlp.gazetteer's table) is the body of its full name. Imports neither spaCy nor rdflib.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from kg.nlp.gazetteer import expand_body_name
 from kg.types import Candidate, Entity, Evidence, Fact, Mention
 
 PLACE_KINDS = frozenset({"Province", "City", "County", "Township", "Village", "Place"})
 # A party branch named without 党 (村支部, 机关总支): one body with its full name's.
 _BRANCH_WORDS = ("支部", "总支")
 _PARTY_BRANCH = re.compile("(?<!党)(支部|总支)$")
+# Whether a body named by a short form (省发展改革委, 农行四川省分行) is the body of its full name.
+_EXPAND_SHORT_FORMS = True
 
 
 def entity_group(kind: str) -> str:
@@ -55,7 +59,7 @@ def entity_key(m: Mention, ambiguous: set[str]) -> str:
     """
     group = entity_group(m.kind)
     if group == "org":  # 邵桥村支部 is 邵桥村党支部: news drops the 党 of a party branch
-        name = m.name
+        name = expand_body_name(m.name) if _EXPAND_SHORT_FORMS else m.name
         if name.endswith(_BRANCH_WORDS):  # the regex only where it can apply: most names are not branches
             name = _PARTY_BRANCH.sub(r"党\1", name)
         return "org/" + name
@@ -100,6 +104,11 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
             seen[m.name] = True
             if m.surface and m.surface not in seen:
                 seen[m.surface] = False
+            if key.startswith("org/") and _EXPAND_SHORT_FORMS:
+                # the full name of a body named by a short form is one of its names too (农行 -> 中国农业银行)
+                full = expand_body_name(m.name)
+                if full not in seen:
+                    seen[full] = False
             pair.append(key)
         distinct[(pair[0], c.predicate, pair[1], c.evidence, c.post)] = None
     entities = []

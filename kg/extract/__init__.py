@@ -29,8 +29,15 @@ from kg.extract.context import _Context, _name_org, join_branches
 from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
-from kg.extract.references import kind_word_mentions, person_pronouns, place_anaphora
-from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons
+from kg.extract.references import (
+    kind_word_mentions,
+    part_by_kind,
+    person_pronouns,
+    place_anaphora,
+    placeless_mentions,
+    whole_of_part,
+)
+from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
 from kg.extract.teams import _entered_place, find_teams, helped_place
 from kg.types import Candidate, Document, Mention
 
@@ -38,6 +45,8 @@ __all__ = ["extract_candidates"]
 
 # Whether a team named after its place only (马营村驻村工作队) is left out as a helper of that place.
 _PLACE_NAMED_TEAMS_HELP_NOBODY = True
+# Whether a part of a body named by kind (学校园艺学院) helps only through its whole body.
+_PARTS_HELP_THROUGH_WHOLES = True
 # Whether a person with a village post but no village serves in the one village an article names.
 _ONE_VILLAGE_STATIONS = True
 # A team name saying it works in a village (驻村工作队) whose village the name leaves out.
@@ -78,11 +87,12 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             elif _is_org(m):
                 full = _name_org(m, context)
                 if full is not None:
-                    named.append(full)
+                    named.append(part_by_kind(full, doc.text, context.bodies))  # 学校 + 园艺林学学院
             else:
                 named.append(m)
         context.bodies.extend(m for m in named if _is_org(m))
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
+        named += placeless_mentions(doc.text, sentence, named, context.bodies)  # 审计厅: 福建省审计厅
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
         named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
         named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore
@@ -112,6 +122,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         _roles(sentence, doc.text, named, out)
         _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
+        _successive_places(sentence, doc.text, named, out)  # 先后在A村和B村: each village, not only B
         candidates.extend(out.candidates)
     villages = {m.name: m for m in context.places["Village"]}
     if len(villages) == 1:  # an article about one village: a village team without its name works there
@@ -125,4 +136,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             late = _SentenceFacts(doc, start, end)
             late.add(person, "servesIn", village)
             candidates.extend(late.candidates)
-    return _immediate_parents(candidates + _senders_of_stationed(candidates))
+    candidates += _senders_of_stationed(candidates)
+    if _PARTS_HELP_THROUGH_WHOLES:  # 学校园艺学院 helps as 西南大学 does
+        candidates = [c for c in candidates if c.predicate != "assists" or whole_of_part(c.subject) is None]
+    return _immediate_parents(candidates)

@@ -25,7 +25,7 @@ from kg.extract.common import (
     _SentenceFacts,
 )
 from kg.extract.context import _Context
-from kg.nlp.gazetteer import words
+from kg.nlp.gazetteer import LEVELS, words
 from kg.types import Mention
 
 # A cue inside these is the name of a programme or office, not a statement that X helps Y.
@@ -74,7 +74,7 @@ def _assists(
     if not cues:
         return
     places = [m for m in mentions if _is_place(m)]
-    helped = [m for m in _leaves(places) if m.kind in HELPED_LEVELS]
+    helped = [m for m in _leaves(places) if m.kind in HELPED_LEVELS and not _qualifies(m, places, text)]
     for noun in _HELPER_NOUN.finditer(text, sentence[0], sentence[1]):
         last = next((o for o in orgs if o.end == noun.start()), None)
         if last is None:
@@ -132,6 +132,21 @@ def _assists(
         for place in targets:
             for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
                 out.add(helper, "assists", place)
+
+
+# Whether a place before 的 and a place of a lower level (永宁镇的温泉村) only says where that place lies.
+_QUALIFYING_PLACES = True
+
+
+def _qualifies(place: Mention, places: list[Mention], text: str) -> bool:
+    """Whether ``place`` stands before 的 and a place of a lower level: 帮扶永宁镇的温泉村、落水村.
+
+    The town then says where the villages lie; the help goes to the villages, not to the town.
+    """
+    if not _QUALIFYING_PLACES or not text.startswith("的", place.end) or place.kind not in LEVELS:
+        return False
+    after = next((m for m in places if m.start == place.end + 1), None)
+    return after is not None and after.kind in LEVELS and LEVELS.index(after.kind) > LEVELS.index(place.kind)
 
 
 def _place_programmes(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kg.extract.teams import Team
-from kg.nlp.gazetteer import LEVEL_PREFIXES, LEVELS, org_kind, split_place_chain
+from kg.nlp.gazetteer import LEVEL_PREFIXES, LEVELS, expand_body_name, org_kind, split_place_chain
 from kg.types import Mention
 
 # How far back (characters) a level-only abbreviation looks for its place, by level.
@@ -107,7 +107,7 @@ def join_branches(mentions: list[Mention]) -> list[Mention]:
             parent is not None
             and m.kind not in LEVELS
             and m.name == m.surface
-            and parent.name.endswith(_PARENT_ENDINGS)
+            and expand_body_name(parent.name).endswith(_PARENT_ENDINGS)  # 农行 + 四川省分行
             and m.name.endswith(_BRANCH_ENDINGS)
         ):
             name = parent.name + m.name

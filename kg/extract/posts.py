@@ -44,6 +44,8 @@ _TEAM_POSTS = frozenset(words("team_post"))
 _TAKES_POST = re.compile("|".join(words("takes_post")))
 
 _OF = re.compile("的(?:一名|一位|一个)?$")
+# A unit's sending verb and 的 after a copula (是X选派的干部): the person is one of the unit's people.
+_SENT_BY = re.compile("(?:" + "|".join(sorted(words("sends"), key=len, reverse=True)) + ")的")
 _PARTY_ENDINGS = ("党组", "党委", "党总支", "党支部", "党工委")
 _PARTY_MEMBER_POSTS = frozenset({"书记", "委员", "成员", "常委", "纪检组长"})
 # a verb that gives a post opens the phrase of that post too (在马营村担任第一书记)
@@ -61,7 +63,9 @@ _STATIONED_LOOKBACK = 60
 # Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
 _CHAIN_CUES = ("派驻", "驻")
 _STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
-_VILLAGE_POSTS = frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部"})
+_VILLAGE_POSTS = frozenset(
+    {"驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻嘎查第一书记", "驻嘎查干部"}
+)
 
 _DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
 _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
@@ -360,6 +364,12 @@ def _posts(
         subject = next((p for p in reversed(persons) if p.end <= sentence[0] + verb.start()), None)
         if subject is None:
             continue
+        # 王刚，是定西市财政局选派的干部: the unit sent the person, whatever the words after 的 call him
+        sender = next((o for o in orgs if o.start == verb_end), None)
+        adjacent = text[subject.end : sentence[0] + verb.start()] in ("", "，", ",")
+        sent_by = _SENT_BY.match(text, sender.end) if sender is not None and adjacent else None
+        if sender is not None and sent_by is not None:
+            out.add(subject, "worksFor", sender, sent_by.group())
         for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
             pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
             first = pairs[-1] if pairs else None
@@ -370,8 +380,33 @@ def _posts(
                 first_start = verb_end
             opens = first_start == verb_end
             if opens and not any(p.start == post.end() for p in persons):
-                _post_facts(subject, pairs, text, sentence, orgs, context, out)
+                for person in _sharing_subjects(subject, persons, text, sentence[0] + verb.start()):
+                    _post_facts(person, pairs, text, sentence, orgs, context, out)
                 break
+
+
+# Words between a list of persons and the copula that say the post is each one's: P、Q都是X的干部.
+_EACH = re.compile("(?:也|全)?(?:都|均)$")
+
+
+def _sharing_subjects(subject: Mention, persons: list[Mention], text: str, verb_start: int) -> list[Mention]:
+    """The persons a post after a verb belongs to: the subject, and those listed before it with 都 or 均.
+
+    刘凯、彭程都是水利厅的干部: each of them is; 刘凯、彭程是 without 都 says it of both as well, but a
+    list without it is often a list of different people, so only 都 and 均 share the post.
+    """
+    if not _EACH_SHARES or not _EACH.search(text, subject.end, verb_start):
+        return [subject]
+    listed = [subject]
+    for earlier in reversed(persons[: persons.index(subject)] if subject in persons else []):
+        if text[earlier.end : listed[-1].start] not in _PERSON_JOINS:
+            break
+        listed.append(earlier)
+    return list(reversed(listed))
+
+
+# Whether a post after 都是/均为 belongs to each person of the list before it.
+_EACH_SHARES = True
 
 
 def _dispatch(

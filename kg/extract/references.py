@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache
 from importlib import resources
 
-from kg.nlp.gazetteer import lexicon
+from kg.nlp.gazetteer import lexicon, org_kind, split_place_chain, words
 from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
@@ -24,7 +24,7 @@ _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由�
 _FOLLOWERS = re.compile(
     "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|局长|厅长|检察长|行长|董事长|总经理|经理|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
+    "书记|校长|院长|局长|厅长|检察长|行长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )
 # Whether a kind word ending in 里 (局里, 厅里: "in the bureau") refers back whatever follows it, and
 # after a copula too (是厅里的处长): staff name their own unit so, never another.
@@ -112,6 +112,111 @@ def kind_word_mentions(
         if referent is not None:
             found.append(Mention(referent.name, referent.kind, word, start, end))
     return found
+
+
+# Party and staff bodies inside every body (校党委, 局工会): their people are named as the body's own.
+_INNER_BODIES = words("inner_body")
+
+# Whether a body whose name opens with a kind word (学校园艺林学学院) is a part of the body it refers to.
+_PARTS_BY_KIND = True
+
+
+def part_by_kind(m: Mention, text: str, bodies: list[Mention]) -> Mention:
+    """A body named as a part of one named before by its kind, with that body's name in full.
+
+    学校园艺林学学院 after 华中农业大学 is 华中农业大学园艺林学学院, 公司财务部 after X公司 X公司财务部:
+    LAC reads the kind word and the part's name as one name. The kind word must open a phrase (after a
+    clause break, a preposition or a copula) and what follows it must itself be a body's name.
+    """
+    if not _PARTS_BY_KIND or m.name != m.surface:
+        return m
+    words, _ = _table()
+    word = next((w for w in sorted(words, key=len, reverse=True) if m.name.startswith(w)), "")
+    rest = m.name[len(word) :]
+    if (
+        not word
+        or word.startswith(("该", "本"))
+        or word.endswith("里")
+        or len(rest) < 2
+        or not org_kind(rest)
+    ):
+        return m
+    if m.start and text[m.start - 1] not in _INSIDE_OPENERS:
+        return m
+    referent = _referent(words[word], bodies, m.start)
+    if referent is None:
+        return m
+    return replace(m, name=referent.name + rest)
+
+
+def whole_of_part(m: Mention) -> Mention | None:
+    """The body of which ``m`` is a part named by kind (华中农业大学 for 学校园艺林学学院), or None."""
+    if m.name == m.surface:
+        return None
+    words, _ = _table()
+    word = next((w for w in sorted(words, key=len, reverse=True) if m.surface.startswith(w)), "")
+    rest = m.surface[len(word) :]
+    if not word or not rest or not m.name.endswith(rest) or len(m.name) == len(rest):
+        return None
+    if rest.endswith(_INNER_BODIES):  # 校党委: the school's own committee, whose members it names so
+        return None
+    whole = m.name[: -len(rest)]
+    kind = org_kind(whole)
+    return replace(m, name=whole, kind=kind, surface=whole) if kind else None
+
+
+# Whether a body named before with its place is named again without it (福建省审计厅 ... 审计厅驻Y村).
+_PLACELESS_NAMES = True
+# The shortest name without its place that refers back: 3 characters (审计厅, 水利厅), not 2 (党委).
+_PLACELESS_MIN = 3
+
+
+def placeless_mentions(
+    text: str, sentence: tuple[int, int], named: list[Mention], bodies: list[Mention]
+) -> list[Mention]:
+    """Mentions of bodies named before in full and now without their place: 福建省审计厅 ... 审计厅.
+
+    News names a provincial department in full once and then by its department's name only; LAC finds
+    no organisation in the bare name. The bare name must open a phrase (after a clause break, a
+    preposition or a copula) and lie outside every mention of the sentence.
+    """
+    if not _PLACELESS_NAMES:
+        return []
+    tails: dict[str, Mention] = {}
+    for m in bodies:
+        units = split_place_chain(m.name)
+        if units and units[0][0] == 0:
+            tail = m.name[units[-1][1] :] if units[-1][1] == _chain_end(units) else ""
+            if len(tail) >= _PLACELESS_MIN and org_kind(tail):
+                tails[tail] = m  # the last body named with this name wins
+    if not tails:
+        return []
+    covered = bytearray(sentence[1] - sentence[0] + 1)
+    for m in named:
+        if sentence[0] <= m.start < sentence[1]:
+            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    pattern = re.compile("|".join(sorted(map(re.escape, tails), key=len, reverse=True)))
+    found = []
+    for match in pattern.finditer(text, sentence[0], sentence[1]):
+        start, end = match.span()
+        if any(covered[start - sentence[0] : end - sentence[0]]):
+            continue
+        if start > sentence[0] and text[start - 1] not in _INSIDE_OPENERS | {"的"}:
+            continue
+        body = tails[match.group()]
+        if body.end <= start:
+            found.append(Mention(body.name, body.kind, match.group(), start, end))
+    return found
+
+
+def _chain_end(units: list[tuple[int, int]]) -> int:
+    """Where a run of units opening a name ends: the end of the last unit that follows the one before."""
+    end = 0
+    for s, e in units:
+        if s != end:
+            break
+        end = e
+    return end
 
 
 def implied_body(post: str, position: int, bodies: list[Mention]) -> Mention | None:

@@ -28,6 +28,7 @@ from kg.extract.common import (
     _post_base,
     _SentenceFacts,
 )
+from kg.extract.references import whole_of_part
 from kg.nlp.gazetteer import PRINCIPAL_POSTS, words
 from kg.types import Candidate, Mention
 
@@ -382,10 +383,21 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
     if not _UNITS_OF_STATIONED_HELP:
         return []
     employers: dict[str, list[Mention]] = {}
+    helped = []
     for c in candidates:
         if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
-            employers.setdefault(c.subject.name, []).append(c.object)
-    helped = []
+            whole = whole_of_part(c.object) if _PARTS_WORK_FOR_WHOLES else None
+            if whole is not None:
+                # the staff of a part (学校园艺林学学院) work for the whole body, which sends them
+                helped.append(Candidate(c.subject, "worksFor", whole, c.evidence, ""))
+            employers.setdefault(c.subject.name, []).append(whole or c.object)
+        if (
+            c.predicate == "assists"
+            and _PARTS_WORK_FOR_WHOLES
+            and (whole := whole_of_part(c.subject)) is not None
+        ):
+            # a part helps through its whole body: the whole helps, the part is left out
+            helped.append(Candidate(whole, "assists", c.object, c.evidence, ""))
     for c in candidates:
         if c.predicate != "servesIn":
             continue
@@ -397,3 +409,40 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
 
 # Whether a unit whose person serves in a village is taken to help it across sentences.
 _UNITS_OF_STATIONED_HELP = True
+# Whether a person working for a part of a body named by kind (学校园艺林学学院) works for the whole.
+_PARTS_WORK_FOR_WHOLES = True
+
+
+# Whether each village listed after 先后在 is served in and helped like the last of the list.
+_SUCCESSIVE = re.compile("先后(?:在|到|赴|于)")
+
+
+def _successive_places(
+    sentence: tuple[int, int], text: str, named: list[Mention], out: _SentenceFacts
+) -> None:
+    """先后在A村和B村担任第一书记: the person served in each village in turn, and the unit helped each.
+
+    The rules that read the post see the village right before it (B村) only; the earlier villages of
+    the list after 先后 get the servesIn and assists facts the last one got in the sentence.
+    """
+    places = [m for m in named if _is_place(m)]
+    for match in _SUCCESSIVE.finditer(text, sentence[0], sentence[1]):
+        leaves: list[Mention] = []
+        start = match.end()
+        while (leaf := _chain_from(places, start)) is not None:
+            leaves.append(leaf)
+            joined = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), "")
+            if not joined:
+                break
+            start = leaf.end + len(joined)
+        if len(leaves) < 2:
+            continue
+        last = leaves[-1]
+        for c in list(out.candidates):
+            if (
+                c.predicate in ("servesIn", "assists")
+                and c.object.start == last.start
+                and c.object.end == last.end
+            ):
+                for earlier in leaves[:-1]:
+                    out.add(c.subject, c.predicate, earlier, c.post)

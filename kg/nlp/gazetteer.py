@@ -275,3 +275,46 @@ def org_kind(name: str) -> str | None:
     if len(name) >= 3 and name.endswith("委") and place_level(name[:-1]):
         return "PartyBody"
     return None
+
+
+@cache
+def body_abbreviations() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Short forms of bodies' names from ``data/body_abbreviations.tsv``.
+
+    Returns:
+        Short names -> full names, and (short, full) parts of names, longest short form first.
+    """
+    text = resources.files("kg").joinpath("data/body_abbreviations.tsv").read_text(encoding="utf-8")
+    names: dict[str, str] = {}
+    parts: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            kind, short, full = line.split("\t")
+            if kind == "name":
+                names[short] = full
+            else:
+                parts.append((short, full))
+    return names, tuple(sorted(parts, key=lambda p: len(p[0]), reverse=True))
+
+
+@lru_cache(maxsize=_MEMO)
+def expand_body_name(name: str) -> str:
+    """A body's name with its short forms written in full (``data/body_abbreviations.tsv``).
+
+    Examples:
+        >>> expand_body_name("农行四川省分行")
+        '中国农业银行四川省分行'
+        >>> expand_body_name("安徽省发展改革委")
+        '安徽省发展和改革委员会'
+        >>> expand_body_name("鄂尔多斯市住建局党组")
+        '鄂尔多斯市住房和城乡建设局党组'
+    """
+    names, parts = body_abbreviations()
+    for short in sorted(names, key=len, reverse=True):
+        if name.startswith(short) and not name.startswith(names[short]):
+            name = names[short] + name[len(short) :]
+            break
+    for short, full in parts:
+        if short in name:
+            return name.replace(short, full, 1)
+    return name

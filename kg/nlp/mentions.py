@@ -56,6 +56,7 @@ _TITLES = tuple(sorted(set(words_of("principal_post")) | set(words_of("member_po
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
+_LOOSE_BRANCHES = {"分行", "支行", "分公司"}
 _INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委", "办公室"})
 _VERBAL = {"v", "vd", "a", "ad", "d"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
@@ -343,7 +344,22 @@ def _org_mentions(
             if glued and end - start - len(glued) >= 3:
                 add(start, end - len(glued))
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
-            if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS:
+            # or the ending read into a sending verb after it (省发展改革 / 委派驻): 委派 is a word too
+            following = words[i + 1] if i + 1 < len(words) else None
+            if (
+                _SPLIT_SENDING_VERBS
+                and following is not None
+                and following[0] == end
+                and text[end] in _LOOSE_ENDINGS
+                and text.startswith(_SENDING_VERBS, end + 1, following[1])
+                and org_kind(text[start : end + 1])
+            ):
+                found[(start, end + 1)] = org_kind(text[start : end + 1]) or "Organisation"
+            # or a branch's ending (农行四川省 / 分行)
+            if (
+                i + 1 < len(words)
+                and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS | _LOOSE_BRANCHES
+            ):
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
             # and a body's own party branch or union outside it (定西市财政局 / 党支部), also a branch
             # joining several of its sections (急诊儿科 / 联合 / 党支部)
@@ -427,6 +443,9 @@ def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple
     return mentions
 
 
+# Whether a body's one-character ending LAC read into a sending verb after it (委 / 派驻) ends the body.
+_SPLIT_SENDING_VERBS = True
+_SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cue")), key=len, reverse=True))
 # Whether a person's name runs on over a middle dot LAC tore it at (names of minority nationalities).
 _MIDDLE_DOTS = True
 _NAME_PART = re.compile("[\u4e00-\u9fff]{1,6}")
@@ -490,6 +509,57 @@ def _titled_names(words: list[Word], text: str) -> list[Mention]:
     return found
 
 
+# Whether a name LAC cut is run on: a dotted name over its torn first and last parts, a Tibetan name
+# over the last character of its second element.
+_NAME_RUNS = True
+_TIBETAN_PARTS = frozenset(words_of("tibetan_name_part"))
+# Words that never open a name part: function words, punctuation, and words LAC knows as names or places.
+_NOT_NAME_PARTS = {"w", "p", "c", "u", "r", "q", "m", "PER", "LOC", "ORG", "TIME", "f"}
+
+
+def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[int, int] | None:
+    """The span of the whole name of which LAC read ``text[s:e]`` (word ``i``) as a person.
+
+    Transliterated names (买买提江·吐尔地) are foreign to LAC's lexicon: it reads the first syllables
+    as a word of their own (买买 / 提江·吐尔 / 地) and the last syllable as a particle. A dotted name
+    takes the word right before it when that word is a short content word (no post: 队长 stays out),
+    and a one-character particle or adverb after it when a clause break or a verb follows. A Tibetan name
+    read as an element and one character takes the next character when the two form an element
+    (次仁旺 / 堆 -> 次仁旺堆; ``tibetan_name_part``), or one character and an element the character before
+    (医次 / 仁卓玛 -> 次仁卓玛). Both parts of a dotted name read as two names (提明 / · / 吐尔洪) are one
+    name: the first takes the second, and the second (None) is no name of its own.
+    """
+    if i >= 2 and text[words[i - 1][0] : words[i - 1][1]] == "·" and words[i - 2][2] == "PER":
+        return None
+    if i + 2 < len(words) and text[words[i + 1][0] : words[i + 1][1]] == "·" and words[i + 2][2] == "PER":
+        e = words[i + 2][1]
+    if "·" in text[s:e]:
+        if i > 0:
+            ps, pe, ptag = words[i - 1]
+            previous = text[ps:pe]
+            if (
+                pe == s
+                and 2 <= pe - ps <= 3
+                and ptag not in _NOT_NAME_PARTS
+                and _NAME_PART.fullmatch(previous)
+                and not previous.endswith(_TITLES + _NAME_TITLES)
+            ):
+                s = ps
+        last = text[e - 1 :: -1].find("·")
+        if last <= 2 and i + 2 < len(words):
+            ns, ne, ntag = words[i + 1]
+            if ne - ns == 1 and ntag in ("u", "xc", "d") and words[i + 2][2] in ("w", "v"):
+                e = ne
+        return s, e
+    if e - s == 3 and text[s : s + 2] in _TIBETAN_PARTS and i + 1 < len(words):
+        ns, ne, _ = words[i + 1]
+        if ns == e and text[e - 1] + text[ns] in _TIBETAN_PARTS:
+            e = ns + 1
+    elif e - s == 3 and s > 0 and text[s - 1 : s + 1] in _TIBETAN_PARTS and text[s + 1 : e] in _TIBETAN_PARTS:
+        s -= 1
+    return s, e
+
+
 def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     persons = _titled_names(words, text) if _TITLED_NAMES else []
     for i, (s, e, tag) in enumerate(words):
@@ -508,6 +578,11 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
         if _MIDDLE_DOTS and text[e - 1] == "·" and i + 1 < len(words):
             rest = text[words[i + 1][0] : words[i + 1][1]]
             e = words[i + 1][1] if words[i + 1][2] != "w" and _NAME_PART.fullmatch(rest) else e - 1
+        if _NAME_RUNS:
+            whole = _whole_name(words, i, text, s, e)
+            if whole is None:
+                continue
+            s, e = whole
         title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
         e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
