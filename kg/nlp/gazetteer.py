@@ -11,8 +11,11 @@ times faster.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache, lru_cache
 from importlib import resources
+
+import numpy as np
 
 from kg.divisions import division_table, surface_names
 
@@ -149,6 +152,40 @@ def lead_word_at(text: str, pos: int) -> str:
     """
     match = _lead_word_pattern().match(text, pos)
     return match.group() if match else ""
+
+
+def find_names(text: str, names: Collection[str]) -> list[tuple[int, int]]:
+    """Where ``names`` occur, left to right without overlaps, the longest name wherever several start.
+
+    The spans a regex alternation of the names, longest first, finds with ``finditer``, without
+    compiling one: a document's own names make a new pattern for every document, and compiling it
+    cost as much as the search in the names of its places.
+
+    Examples:
+        >>> find_names("纳林河村和纳林河", {"纳林河", "纳林河村", "林河"})
+        [(0, 4), (5, 8)]
+    """
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        if name:
+            lengths.setdefault(name[0], set()).add(len(name))
+    if not lengths or not text:
+        return []
+    longest_first = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    firsts = np.fromiter((ord(first) for first in lengths), dtype=np.uint32, count=len(lengths))
+    spans: list[tuple[int, int]] = []
+    free = 0  # where the next name may start
+    size = len(text)
+    for pos in np.flatnonzero(np.isin(points, firsts)).tolist():
+        if pos < free:
+            continue
+        for length in longest_first[text[pos]]:
+            if pos + length <= size and text[pos : pos + length] in names:
+                spans.append((pos, pos + length))
+                free = pos + length
+                break
+    return spans
 
 
 def _known_at(text: str, pos: int) -> int:

@@ -8,7 +8,7 @@ into administrative units and chain them; organisation endings extend places int
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -19,6 +19,7 @@ from kg.nlp.gazetteer import (
     LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
+    find_names,
     is_bare_short_form,
     is_generic_name,
     lead_word_at,
@@ -116,15 +117,8 @@ def _division_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> li
     return pieces
 
 
-def _regions(
-    text: str, words: list[Word], tag_at: dict[int, str], known: re.Pattern[str] | None = None
-) -> list[tuple[int, int]]:
-    """Runs of place names: LAC's LOC words, gazetteer names and the places opening body names.
-
-    Neighbouring pieces join into one chain when the first ends with an administrative unit
-    (乌审旗 + 纳林河村) or was torn by LAC (乌审旗嘎鲁图镇木 + 柴达木村), also across a gap of one or two
-    characters LAC misread; a piece without any unit (山东, 法国) stays on its own.
-    """
+def _region_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> list[tuple[int, int]]:
+    """The pieces of place runs that the words decide: the same for both passes of ``local_mentions``."""
     pieces: list[tuple[int, int]] = []
     for start, end, tag in words:
         if tag == "LOC":
@@ -140,10 +134,20 @@ def _regions(
             if chain_end:
                 pieces.append((start, start + chain_end))
     pieces += _division_pieces(text, words, tag_at)
-    if known is not None:
-        pieces += [(m.start(), m.end()) for m in known.finditer(text)]
+    return pieces
+
+
+def _regions(
+    text: str, pieces: list[tuple[int, int]], tag_at: dict[int, str], known: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Runs of place names: LAC's LOC words, gazetteer names and the places opening body names.
+
+    Neighbouring pieces join into one chain when the first ends with an administrative unit
+    (乌审旗 + 纳林河村) or was torn by LAC (乌审旗嘎鲁图镇木 + 柴达木村), also across a gap of one or two
+    characters LAC misread; a piece without any unit (山东, 法国) stays on its own.
+    """
     regions: list[tuple[int, int]] = []
-    for start, end in sorted(pieces):
+    for start, end in sorted([*pieces, *known]):
         if regions and start < regions[-1][1]:
             if end > regions[-1][1]:
                 regions[-1] = (regions[-1][0], end)
@@ -234,13 +238,13 @@ def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, 
 
 def _place_mentions(
     text: str,
-    words: list[Word],
+    pieces: list[tuple[int, int]],
     tag_at: dict[int, str],
-    known: re.Pattern[str] | None = None,
+    known: Sequence[tuple[int, int]] = (),
     short_names: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     places: list[Mention] = []
-    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, tag_at, known)]
+    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, pieces, tag_at, known)]
     in_region = bytearray(len(text) + 1)
     for s, e in regions:
         in_region[s:e] = b"\x01" * (e - s)
@@ -596,19 +600,18 @@ def local_mentions(
     """
     end = len(text) if end is None else end
     tag_at = _tags_by_character(words)
+    pieces = _region_pieces(text, words, tag_at)
     places = []
     if names is None:
-        places = _place_mentions(text, words, tag_at)
+        places = _place_mentions(text, pieces, tag_at)
         names = _names_to_find_again([p for p in places if p.start < end])
     elif not names:
-        places = _place_mentions(text, words, tag_at)
+        places = _place_mentions(text, pieces, tag_at)
     # one name, one reading per document: a town found in one sentence is found where LAC missed it
     if names:
         short = frozenset(n for n in names if len(n) == 2)
-        # longest first, so that a name is not cut short by a name it begins with; the order of names
-        # of one length does not matter, as two of them cannot match at the same place
-        pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
-        places = _place_mentions(text, words, tag_at, pattern, short)
+        # longest first, so that a name is not cut short by a name it begins with
+        places = _place_mentions(text, pieces, tag_at, find_names(text, names), short)
     # organisations from all places, the context's too: only kind and position matter to them
     orgs = _org_mentions(text, words, places, tag_at)
 
