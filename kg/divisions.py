@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -252,14 +252,20 @@ def choose_code(name: str, parent: str, context: set[str]) -> str:
         return ""
     if parent:
         parent_name = table.aliases.get(parent, parent)
-        under = [c for c in codes if any(a.name == parent_name for a in table.ancestors(c))]
+        under = [c for c in codes if parent_name in _names_above(c)]
         if len(under) == 1:
             return under[0]
         if under:
             codes = tuple(under)
-    supported = [c for c in codes if any(a.name in context for a in table.ancestors(c))]
+    supported = [c for c in codes if not context.isdisjoint(_names_above(c))]
     if len(supported) == 1:
         return supported[0]
     if len(codes) == 1 and (table.by_code[codes[0]].level != "Township" or supported):
         return codes[0]
     return ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _names_above(code: str) -> frozenset[str]:
+    """The names of the divisions above ``code``: mention finding asks for each place of every document."""
+    return frozenset(a.name for a in division_table().ancestors(code))

@@ -11,7 +11,7 @@ times faster.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -63,17 +63,17 @@ MEMBER_POSTS = words("member_post")
 GOVERNMENT_POSTS: dict[str, str] = dict(lexicon()["government_post"])
 
 
-class _Endings:
+class Endings:
     """An ordered list of endings, asked for the first one a name ends with by a lookup per length.
 
     Mention finding classifies tens of thousands of new names a megabyte by their endings; a scan
     calls ``str.endswith`` once per ending (about a hundred), a lookup once per distinct length (six).
     """
 
-    def __init__(self, endings: tuple[tuple[str, str], ...]) -> None:
-        self.endings = endings
+    def __init__(self, endings: Iterable[tuple[str, str]]) -> None:
+        self.endings = tuple(endings)
         self._first: dict[str, int] = {}
-        for index, (ending, _) in enumerate(endings):
+        for index, (ending, _) in enumerate(self.endings):
             self._first.setdefault(ending, index)
         self._lengths = sorted({len(ending) for ending in self._first})
 
@@ -90,8 +90,8 @@ class _Endings:
         return self.endings[best] if best < len(self.endings) else None
 
 
-_PLACE_ENDINGS = _Endings(PLACE_SUFFIXES)
-_ORG_ENDINGS = _Endings(ORG_SUFFIXES)
+_PLACE_ENDINGS = Endings(PLACE_SUFFIXES)
+_ORG_ENDINGS = Endings(ORG_SUFFIXES)
 
 
 def place_aliases() -> dict[str, str]:
@@ -152,6 +152,22 @@ def lead_word_at(text: str, pos: int) -> str:
     """
     match = _lead_word_pattern().match(text, pos)
     return match.group() if match else ""
+
+
+@cache
+def _lead_word_endings() -> Endings:
+    return Endings((word, word) for word in lead_words())
+
+
+def lead_word_ending(name: str) -> str:
+    """The longest word of ``lead_words`` that ``name`` ends with ("" if none).
+
+    Examples:
+        >>> lead_word_ending("湖南日报社驻"), lead_word_ending("湖南日报社")
+        ('驻', '')
+    """
+    found = _lead_word_endings().first(name)
+    return found[0] if found else ""
 
 
 def find_names(text: str, names: Collection[str]) -> list[tuple[int, int]]:

@@ -19,11 +19,12 @@ from kg.nlp.gazetteer import (
     LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
+    Endings,
     find_names,
     is_bare_short_form,
     is_generic_name,
     lead_word_at,
-    lead_words,
+    lead_word_ending,
     lexicon,
     org_kind,
     place_aliases,
@@ -54,11 +55,13 @@ _DOTTED_PERSON_MAX = 16
 _GLUED_BODY = re.compile("[及和与]")
 # Posts used as titles after a name (王刚书记, 李强局长), longest first.
 _TITLES = tuple(sorted(set(words_of("principal_post")) | set(words_of("member_post")), key=len, reverse=True))
+_TITLE_ENDINGS = Endings((title, title) for title in _TITLES)
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
 _INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委", "办公室"})
 _VERBAL = {"v", "vd", "a", "ad", "d"}
+_VERBAL_OR_LEADING = _VERBAL | {"p", "vn"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
 _NOT_IN_ABBREVIATIONS = _BREAK_TAGS | {"v", "a", "ad", "d"}
@@ -330,7 +333,7 @@ def _org_mentions(
             found[(start, end)] = kind
 
     for i, (start, end, tag) in enumerate(words):
-        if tag != "ORG" and tag in _VERBAL | {"p", "vn"}:
+        if tag != "ORG" and tag in _VERBAL_OR_LEADING:
             # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
             lead = lead_word_at(text, start)
             kind = org_kind(text[start + len(lead) : end]) if lead else None
@@ -343,7 +346,7 @@ def _org_mentions(
             if not joined:
                 add(start, end)
             # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
-            glued = next((w for w in lead_words() if text.endswith(w, start, end)), "")
+            glued = lead_word_ending(text[start:end])
             if glued and end - start - len(glued) >= 3:
                 add(start, end - len(glued))
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
@@ -512,7 +515,7 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
         if _MIDDLE_DOTS and text[e - 1] == "·" and i + 1 < len(words):
             rest = text[words[i + 1][0] : words[i + 1][1]]
             e = words[i + 1][1] if words[i + 1][2] != "w" and _NAME_PART.fullmatch(rest) else e - 1
-        title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
+        title = (_TITLE_ENDINGS.first(text[s + 2 : e]) or ("", ""))[0]
         e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
         if glued is not None and org_kind(text[glued.end() : e]):
