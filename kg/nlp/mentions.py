@@ -537,12 +537,23 @@ def _with_codes(places: list[Mention]) -> list[Mention]:
     context = {p.name for p in places if p.name in table.by_name}
     coded: list[Mention] = []
     codes: dict[str, str] = {}
+    # a document names its places again and again: each reading and ancestry is worked out once
+    chosen: dict[tuple[str, str], str] = {}
+    above: dict[str, set[str]] = {}
+
+    def code_of(name: str, parent: str) -> str:
+        if (name, parent) not in chosen:
+            chosen[(name, parent)] = choose_code(name, parent, context)
+        return chosen[(name, parent)]
+
     for p in places:
-        code = choose_code(p.name, p.parent, context)
+        code = code_of(p.name, p.parent)
         parent_code = codes.get(p.parent, "")
-        if code and parent_code and parent_code not in {a.code for a in table.ancestors(code)}:
+        if code and parent_code and code not in above:
+            above[code] = {a.code for a in table.ancestors(code)}
+        if code and parent_code and parent_code not in above[code]:
             p = replace(p, parent="")
-            code = choose_code(p.name, "", context)
+            code = code_of(p.name, "")
         codes[p.name] = code
         coded.append(replace(p, code=code) if code else p)
     return coded
