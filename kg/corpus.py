@@ -133,7 +133,13 @@ def unify_characters(aligned: Aligned) -> Aligned:
         >>> unify_characters(Aligned.of("２０２１年⋯")).text
         '2021年…'
     """
+    # most texts have none of these: a regex finds that out in C, str.translate looks up every character
+    if _UNIFIABLE.search(aligned.text) is None:
+        return aligned
     return Aligned(aligned.text.translate(_UNIFIED), aligned.origin)
+
+
+_UNIFIABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in _UNIFIED) + "]")
 
 
 def _char_class(char: str) -> str:
@@ -144,13 +150,21 @@ def _char_class(char: str) -> str:
     return "word"
 
 
+# The class of every character seen so far (with digits apart): a lookup costs a tenth of classifying.
+_CLASSES: dict[str, str] = {}
+
+
 def _runs(line: str) -> Iterator[tuple[int, int, str]]:
     """Maximal runs of one character class, lazily: callers often stop at the first run."""
     start, current = 0, ""
+    classes = _CLASSES
     for i, c in enumerate(line):
-        cls = _char_class(c)
-        if cls == "word" and c.isdigit():
-            cls = "digit"
+        cls = classes.get(c)
+        if cls is None:
+            cls = _char_class(c)
+            if cls == "word" and c.isdigit():
+                cls = "digit"
+            classes[c] = cls
         if cls != current:
             if i:
                 yield start, i, current

@@ -8,7 +8,7 @@ code. Villages are not in it; they are found by their endings and chained under 
 Short forms are derived by general rules (河南 for 河南省, 鄂尔多斯 for 鄂尔多斯市, 阿克苏 for 阿克苏地区,
 黔东南州 and 黔东南 for 黔东南苗族侗族自治州, 长丰 for 长丰县) and read from ``data/place_aliases.tsv``
 for the ones no rule derives (土左旗, 呼市). A short form shared by two different divisions (吉林: the
-province and the city) names neither. Matching uses one Aho-Corasick automaton, built once per process.
+province and the city) names neither. Matching uses one index of the names, built once per process.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
-import ahocorasick
+import numpy as np
 
 LEVEL_NAMES = {1: "Province", 2: "City", 3: "County", 4: "Township"}
 _RANK = {name: number for number, name in LEVEL_NAMES.items()}
@@ -185,34 +185,51 @@ def surface_names() -> dict[str, str]:
     return names
 
 
+# Code points fit in 21 bits: two make one 42-bit key.
+_BITS = 21
+
+
 @cache
-def _automaton() -> Any:
-    automaton = ahocorasick.Automaton()
-    for surface, name in surface_names().items():
-        if len(surface) >= 2:
-            automaton.add_word(surface, (surface, name))
-    automaton.make_automaton()
-    return automaton
+def _name_index() -> tuple[np.ndarray, dict[str, tuple[int, ...]], dict[str, str]]:
+    """(sorted keys of the first two characters of every name, their lengths by those two, the names)."""
+    names = {surface: name for surface, name in surface_names().items() if len(surface) >= 2}
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for surface in names:
+        lengths[surface[:2]].add(len(surface))
+    keys = np.array(sorted((ord(pair[0]) << _BITS) | ord(pair[1]) for pair in lengths), dtype=np.uint64)
+    return keys, {pair: tuple(sorted(found, reverse=True)) for pair, found in lengths.items()}, names
 
 
 def find_division_names(text: str) -> list[tuple[int, int, str]]:
     """Every occurrence of an official name or short form in ``text``: (start, end, official name).
 
-    Overlapping occurrences are all returned; which to keep depends on the words around them.
+    Overlapping occurrences are all returned, sorted; which to keep depends on the words around them.
+
+    Every name has two characters at least: the places whose two characters open some name are found
+    at once (numpy, a binary search per character), and only there are the names of each length
+    looked up. An Aho-Corasick automaton took four times as long, stepping through every character.
 
     Examples:
         >>> [(s, e, n) for s, e, n in find_division_names("河南省镇平县") if e - s > 2]
         [(0, 3, '河南省'), (3, 6, '镇平县')]
     """
-    return list(_division_names(text))
-
-
-# Mention finding looks a document up twice (its two passes over the places): the last few texts'
-# occurrences are kept. A hit costs a hash, which Python keeps on the string once computed.
-@lru_cache(maxsize=2)
-def _division_names(text: str) -> tuple[tuple[int, int, str], ...]:
-    found = [(end + 1 - len(surface), end + 1, name) for end, (surface, name) in _automaton().iter(text)]
-    return tuple(sorted(found))
+    if len(text) < 2:
+        return []
+    keys, lengths, names = _name_index()
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    pairs = (points[:-1] << _BITS) | points[1:]
+    at = np.searchsorted(keys, pairs)
+    at[at == len(keys)] = 0
+    found = []
+    size = len(text)
+    for start in np.flatnonzero(keys[at] == pairs).tolist():
+        for length in lengths[text[start : start + 2]]:
+            if start + length <= size:
+                name = names.get(text[start : start + length])
+                if name is not None:
+                    found.append((start, start + length, name))
+    found.sort()
+    return found
 
 
 def choose_code(name: str, parent: str, context: set[str]) -> str:
@@ -235,14 +252,20 @@ def choose_code(name: str, parent: str, context: set[str]) -> str:
         return ""
     if parent:
         parent_name = table.aliases.get(parent, parent)
-        under = [c for c in codes if any(a.name == parent_name for a in table.ancestors(c))]
+        under = [c for c in codes if parent_name in _names_above(c)]
         if len(under) == 1:
             return under[0]
         if under:
             codes = tuple(under)
-    supported = [c for c in codes if any(a.name in context for a in table.ancestors(c))]
+    supported = [c for c in codes if not context.isdisjoint(_names_above(c))]
     if len(supported) == 1:
         return supported[0]
     if len(codes) == 1 and (table.by_code[codes[0]].level != "Township" or supported):
         return codes[0]
     return ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _names_above(code: str) -> frozenset[str]:
+    """The names of the divisions above ``code``: mention finding asks for each place of every document."""
+    return frozenset(a.name for a in division_table().ancestors(code))

@@ -163,9 +163,28 @@ class LacTagger:
                     pieces.append((n, s, min(end, s + MAX_CHARS)))
         paths = self._paths([texts[n][s:e] for n, s, e in pieces])
         words: list[list[Word]] = [[] for _ in texts]
-        for (n, start, _), path in zip(pieces, paths, strict=True):
-            begins, ends, tags = self._word_spans(path)
-            words[n].extend((start + b, start + e, t) for b, e, t in zip(begins, ends, tags, strict=True))
+        if not pieces:
+            return words
+        # words are cut from all the paths at once, laid end to end: per piece, the handful of numpy
+        # calls cost more than the piece's own work
+        path = np.concatenate(paths)
+        lengths = np.array([e - s for _, s, e in pieces], dtype=np.int64)
+        at = np.cumsum(lengths) - lengths  # where each piece starts in ``path``
+        starts = ~self._continues[path]
+        starts[at] = True  # a piece never continues the one before
+        first = np.flatnonzero(starts)
+        piece = np.searchsorted(at, first, side="right") - 1
+        shift = np.array([s for _, s, _ in pieces], dtype=np.int64)[piece] - at[piece]
+        begins = (first + shift).tolist()
+        ends = (np.append(first[1:], len(path)) + shift).tolist()
+        names = self._names
+        tags = [names[t] for t in path[first].tolist()]
+        counts = np.bincount(np.array([n for n, _, _ in pieces])[piece], minlength=len(texts)).tolist()
+        word = 0
+        for n, count in enumerate(counts):
+            stop = word + count
+            words[n] = list(zip(begins[word:stop], ends[word:stop], tags[word:stop], strict=True))
+            word = stop
         return words
 
     def tag_text(self, text: str) -> list[Word]:

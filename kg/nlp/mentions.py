@@ -8,7 +8,7 @@ into administrative units and chain them; organisation endings extend places int
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -19,10 +19,12 @@ from kg.nlp.gazetteer import (
     LEVELS,
     ORG_SUFFIXES,
     PLACE_SUFFIXES,
+    Endings,
+    find_names,
     is_bare_short_form,
     is_generic_name,
     lead_word_at,
-    lead_words,
+    lead_word_ending,
     lexicon,
     org_kind,
     place_aliases,
@@ -53,12 +55,14 @@ _DOTTED_PERSON_MAX = 16
 _GLUED_BODY = re.compile("[及和与]")
 # Posts used as titles after a name (王刚书记, 李强局长), longest first.
 _TITLES = tuple(sorted(set(words_of("principal_post")) | set(words_of("member_post")), key=len, reverse=True))
+_TITLE_ENDINGS = Endings((title, title) for title in _TITLES)
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
 _LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
 _LOOSE_BRANCHES = {"分行", "支行", "分公司"}
 _INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委", "办公室"})
 _VERBAL = {"v", "vd", "a", "ad", "d"}
+_VERBAL_OR_LEADING = _VERBAL | {"p", "vn"}
 _OPENING_TAGS = {"p", "c", "u", "w", "v", "d", "r"}
 _BREAK_TAGS = {"p", "c", "u", "w", "PER", "TIME"}
 _NOT_IN_ABBREVIATIONS = _BREAK_TAGS | {"v", "a", "ad", "d"}
@@ -117,15 +121,8 @@ def _division_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> li
     return pieces
 
 
-def _regions(
-    text: str, words: list[Word], tag_at: dict[int, str], known: re.Pattern[str] | None = None
-) -> list[tuple[int, int]]:
-    """Runs of place names: LAC's LOC words, gazetteer names and the places opening body names.
-
-    Neighbouring pieces join into one chain when the first ends with an administrative unit
-    (乌审旗 + 纳林河村) or was torn by LAC (乌审旗嘎鲁图镇木 + 柴达木村), also across a gap of one or two
-    characters LAC misread; a piece without any unit (山东, 法国) stays on its own.
-    """
+def _region_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> list[tuple[int, int]]:
+    """The pieces of place runs that the words decide: the same for both passes of ``local_mentions``."""
     pieces: list[tuple[int, int]] = []
     for start, end, tag in words:
         if tag == "LOC":
@@ -141,10 +138,20 @@ def _regions(
             if chain_end:
                 pieces.append((start, start + chain_end))
     pieces += _division_pieces(text, words, tag_at)
-    if known is not None:
-        pieces += [(m.start(), m.end()) for m in known.finditer(text)]
+    return pieces
+
+
+def _regions(
+    text: str, pieces: list[tuple[int, int]], tag_at: dict[int, str], known: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """Runs of place names: LAC's LOC words, gazetteer names and the places opening body names.
+
+    Neighbouring pieces join into one chain when the first ends with an administrative unit
+    (乌审旗 + 纳林河村) or was torn by LAC (乌审旗嘎鲁图镇木 + 柴达木村), also across a gap of one or two
+    characters LAC misread; a piece without any unit (山东, 法国) stays on its own.
+    """
     regions: list[tuple[int, int]] = []
-    for start, end in sorted(pieces):
+    for start, end in sorted([*pieces, *known]):
         if regions and start < regions[-1][1]:
             if end > regions[-1][1]:
                 regions[-1] = (regions[-1][0], end)
@@ -235,13 +242,13 @@ def _listed_units(text: str, regions: list[tuple[int, int]]) -> list[tuple[int, 
 
 def _place_mentions(
     text: str,
-    words: list[Word],
+    pieces: list[tuple[int, int]],
     tag_at: dict[int, str],
-    known: re.Pattern[str] | None = None,
+    known: Sequence[tuple[int, int]] = (),
     short_names: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     places: list[Mention] = []
-    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, words, tag_at, known)]
+    regions = [(s, _extend_chain(text, s, e)) for s, e in _regions(text, pieces, tag_at, known)]
     in_region = bytearray(len(text) + 1)
     for s, e in regions:
         in_region[s:e] = b"\x01" * (e - s)
@@ -327,7 +334,7 @@ def _org_mentions(
             found[(start, end)] = kind
 
     for i, (start, end, tag) in enumerate(words):
-        if tag != "ORG" and tag in _VERBAL | {"p", "vn"}:
+        if tag != "ORG" and tag in _VERBAL_OR_LEADING:
             # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
             lead = lead_word_at(text, start)
             kind = org_kind(text[start + len(lead) : end]) if lead else None
@@ -340,7 +347,7 @@ def _org_mentions(
             if not joined:
                 add(start, end)
             # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
-            glued = next((w for w in lead_words() if text.endswith(w, start, end)), "")
+            glued = lead_word_ending(text[start:end])
             if glued and end - start - len(glued) >= 3:
                 add(start, end - len(glued))
             # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
@@ -583,7 +590,7 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
             if whole is None:
                 continue
             s, e = whole
-        title = next((t for t in _TITLES if text.endswith(t, s + 2, e)), "")
+        title = (_TITLE_ENDINGS.first(text[s + 2 : e]) or ("", ""))[0]
         e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
         if glued is not None and org_kind(text[glued.end() : e]):
@@ -605,12 +612,23 @@ def _with_codes(places: list[Mention]) -> list[Mention]:
     context = {p.name for p in places if p.name in table.by_name}
     coded: list[Mention] = []
     codes: dict[str, str] = {}
+    # a document names its places again and again: each reading and ancestry is worked out once
+    chosen: dict[tuple[str, str], str] = {}
+    above: dict[str, set[str]] = {}
+
+    def code_of(name: str, parent: str) -> str:
+        if (name, parent) not in chosen:
+            chosen[(name, parent)] = choose_code(name, parent, context)
+        return chosen[(name, parent)]
+
     for p in places:
-        code = choose_code(p.name, p.parent, context)
+        code = code_of(p.name, p.parent)
         parent_code = codes.get(p.parent, "")
-        if code and parent_code and parent_code not in {a.code for a in table.ancestors(code)}:
+        if code and parent_code and code not in above:
+            above[code] = {a.code for a in table.ancestors(code)}
+        if code and parent_code and parent_code not in above[code]:
             p = replace(p, parent="")
-            code = choose_code(p.name, "", context)
+            code = code_of(p.name, "")
         codes[p.name] = code
         coded.append(replace(p, code=code) if code else p)
     return coded
@@ -671,19 +689,18 @@ def local_mentions(
     """
     end = len(text) if end is None else end
     tag_at = _tags_by_character(words)
+    pieces = _region_pieces(text, words, tag_at)
     places = []
     if names is None:
-        places = _place_mentions(text, words, tag_at)
+        places = _place_mentions(text, pieces, tag_at)
         names = _names_to_find_again([p for p in places if p.start < end])
     elif not names:
-        places = _place_mentions(text, words, tag_at)
+        places = _place_mentions(text, pieces, tag_at)
     # one name, one reading per document: a town found in one sentence is found where LAC missed it
     if names:
         short = frozenset(n for n in names if len(n) == 2)
-        # longest first, so that a name is not cut short by a name it begins with; the order of names
-        # of one length does not matter, as two of them cannot match at the same place
-        pattern = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
-        places = _place_mentions(text, words, tag_at, pattern, short)
+        # longest first, so that a name is not cut short by a name it begins with
+        places = _place_mentions(text, pieces, tag_at, find_names(text, names), short)
     # organisations from all places, the context's too: only kind and position matter to them
     orgs = _org_mentions(text, words, places, tag_at)
 

@@ -17,13 +17,13 @@ that purpose (about 9 bytes a word instead of a Python tuple's 100).
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.corpus import split_sentences
+from kg.nlp.gazetteer import find_names
 from kg.nlp.lac import Word, shared_tagger
 from kg.nlp.mentions import LocalMentions, document_mentions, local_mentions
 from kg.types import Mention
@@ -143,5 +143,4 @@ def merge_segments(text: str, segments: list[Segment], analyses: Iterable[Segmen
 
 def _occurs(names: frozenset[str], text: str, start: int, end: int) -> bool:
     """Whether any of ``names`` occurs in ``text[start:end]``."""
-    pattern = re.compile("|".join(map(re.escape, sorted(names))))
-    return pattern.search(text, start, end) is not None
+    return bool(find_names(text[start:end], names))
