@@ -30,6 +30,7 @@ from kg.extract.names import _names_after_posts, _names_before_comrade
 from kg.extract.places import _immediate_parents, _located_in, _stated_locations
 from kg.extract.posts import _posts
 from kg.extract.references import (
+    PlacelessNames,
     kind_word_mentions,
     part_by_kind,
     person_pronouns,
@@ -65,6 +66,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
     """
     ordered = join_branches(sorted(mentions, key=lambda m: (m.start, -m.end)))  # 中国建设银行 + 安徽省分行
     context = _Context()
+    placeless = PlacelessNames()
     candidates: list[Candidate] = []
     unplaced: list[tuple[Mention, tuple[int, int]]] = []  # senders of village teams without a village
     cursor = 0
@@ -92,7 +94,8 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 named.append(m)
         context.bodies.extend(m for m in named if _is_org(m))
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
-        named += placeless_mentions(doc.text, sentence, named, context.bodies)  # 审计厅: 福建省审计厅
+        placeless.update(context.bodies)
+        named += placeless_mentions(doc.text, sentence, named, placeless)  # 审计厅: 福建省审计厅
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
         named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
         named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore

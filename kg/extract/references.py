@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from kg.nlp.gazetteer import lexicon, org_kind, split_place_chain, words
@@ -171,31 +171,62 @@ _PLACELESS_NAMES = True
 _PLACELESS_MIN = 3
 
 
+class PlacelessNames:
+    """The names of a document's bodies without their place, kept up to date as it names bodies.
+
+    Each body is looked at once, when first seen, and the pattern of all names is compiled again only
+    when a name is added: a long document names thousands of bodies over tens of thousands of sentences.
+    """
+
+    def __init__(self) -> None:
+        self.bodies: dict[str, Mention] = {}  # the name without its place -> the last body named so
+        self._seen = 0
+        self._pattern: re.Pattern[str] | None = None
+
+    def update(self, bodies: list[Mention]) -> None:
+        """Take in the bodies appended to ``bodies`` since the last call."""
+        for m in bodies[self._seen :]:
+            tail = _placeless_name(m.name)
+            if tail:
+                if tail not in self.bodies:
+                    self._pattern = None
+                self.bodies[tail] = m  # the last body named with this name wins
+        self._seen = len(bodies)
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if self._pattern is None and self.bodies:
+            self._pattern = re.compile("|".join(sorted(map(re.escape, self.bodies), key=len, reverse=True)))
+        return self._pattern
+
+
+@lru_cache(maxsize=65_536)
+def _placeless_name(name: str) -> str:
+    """A body's name without the chain of places opening it (审计厅 for 福建省审计厅), or ``""``."""
+    units = split_place_chain(name)
+    if units and units[0][0] == 0:
+        tail = name[units[-1][1] :] if units[-1][1] == _chain_end(units) else ""
+        if len(tail) >= _PLACELESS_MIN and org_kind(tail):
+            return tail
+    return ""
+
+
 def placeless_mentions(
-    text: str, sentence: tuple[int, int], named: list[Mention], bodies: list[Mention]
+    text: str, sentence: tuple[int, int], named: list[Mention], placeless: PlacelessNames
 ) -> list[Mention]:
     """Mentions of bodies named before in full and now without their place: 福建省审计厅 ... 审计厅.
 
     News names a provincial department in full once and then by its department's name only; LAC finds
     no organisation in the bare name. The bare name must open a phrase (after a clause break, a
-    preposition or a copula) and lie outside every mention of the sentence.
+    preposition or a copula) and lie outside every mention of the sentence. ``placeless`` holds the
+    bodies the document named so far.
     """
-    if not _PLACELESS_NAMES:
-        return []
-    tails: dict[str, Mention] = {}
-    for m in bodies:
-        units = split_place_chain(m.name)
-        if units and units[0][0] == 0:
-            tail = m.name[units[-1][1] :] if units[-1][1] == _chain_end(units) else ""
-            if len(tail) >= _PLACELESS_MIN and org_kind(tail):
-                tails[tail] = m  # the last body named with this name wins
-    if not tails:
+    pattern = placeless.pattern() if _PLACELESS_NAMES else None
+    if pattern is None:
         return []
     covered = bytearray(sentence[1] - sentence[0] + 1)
     for m in named:
         if sentence[0] <= m.start < sentence[1]:
             covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
-    pattern = re.compile("|".join(sorted(map(re.escape, tails), key=len, reverse=True)))
     found = []
     for match in pattern.finditer(text, sentence[0], sentence[1]):
         start, end = match.span()
@@ -203,7 +234,7 @@ def placeless_mentions(
             continue
         if start > sentence[0] and text[start - 1] not in _INSIDE_OPENERS | {"的"}:
             continue
-        body = tails[match.group()]
+        body = placeless.bodies[match.group()]
         if body.end <= start:
             found.append(Mention(body.name, body.kind, match.group(), start, end))
     return found
