@@ -145,7 +145,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "short forms of bodies are their full names' (省发展改革委, 农行)": (
         resolve_module,
         "_EXPAND_SHORT_FORMS",
-        False,
+        True,  # off by default: the ablation switches it on
     ),
     "a branch word LAC left outside (农行四川省 / 分行, mentions)": (
         mentions_module,

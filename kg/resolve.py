@@ -19,8 +19,11 @@ PLACE_KINDS = frozenset({"Province", "City", "County", "Township", "Village", "P
 # A party branch named without 党 (村支部, 机关总支): one body with its full name's.
 _BRANCH_WORDS = ("支部", "总支")
 _PARTY_BRANCH = re.compile("(?<!党)(支部|总支)$")
-# Whether a body named by a short form (省发展改革委, 农行四川省分行) is the body of its full name.
-_EXPAND_SHORT_FORMS = True
+# Whether a body named by a short form (省发展改革委, 农行四川省分行) is the body of its full name. Off: the
+# identity (and IRI) of a body named only by its short form would become a name no text wrote
+# (kgo:鄂尔多斯市住建局 -> kgo:鄂尔多斯市住房和城乡建设局), and it gains no fact on any of the sets; IRIs from
+# the text's own fullest name are needed first.
+_EXPAND_SHORT_FORMS = False
 
 
 def entity_group(kind: str) -> str:

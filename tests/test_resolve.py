@@ -57,13 +57,26 @@ def test_fullest_name_is_canonical():
     village = m("木都柴达木村", "Village")
     entities, _ = resolve_entities([Candidate(a, "assists", village, EV)])
     org = next(e for e in entities if e.key.startswith("org/"))
+    assert org.canonical == "鄂尔多斯市住建局" and org.aliases == {"市住建局"}
+
+
+def test_with_short_forms_expanded_the_full_name_is_an_alias_never_canonical(monkeypatch):
+    import kg.resolve
+
+    monkeypatch.setattr(kg.resolve, "_EXPAND_SHORT_FORMS", True)
+    a = m("鄂尔多斯市住建局", "GovernmentBody", "市住建局")
+    entities, _ = resolve_entities([Candidate(a, "assists", m("木都柴达木村", "Village"), EV)])
+    org = next(e for e in entities if e.key.startswith("org/"))
     # the full name of the short form 住建局 (kg/data/body_abbreviations.tsv) is a name too, never canonical
     # where the text does not use it
     assert org.canonical == "鄂尔多斯市住建局"
     assert org.aliases == {"市住建局", "鄂尔多斯市住房和城乡建设局"}
 
 
-def test_a_body_named_by_a_short_form_and_in_full_is_one_body():
+def test_with_short_forms_expanded_a_body_named_both_ways_is_one_body(monkeypatch):
+    import kg.resolve
+
+    monkeypatch.setattr(kg.resolve, "_EXPAND_SHORT_FORMS", True)
     short = m("安徽省发展改革委", "GovernmentBody", "省发展改革委")
     full = m("安徽省发展和改革委员会", "GovernmentBody")
     village = m("大湾村", "Village")
