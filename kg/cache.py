@@ -49,7 +49,7 @@ def pipeline_fingerprint() -> str:
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256(__version__.encode())
     parts = [
-        root / "corpus.py",
+        *sorted((root / "corpus").glob("*.py")),
         root / "divisions.py",
         root / "types.py",
         *sorted((root / "extract").glob("*.py")),

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from kg.corpus import (
     Aligned,
-    _traditional_table,
     decode_bytes,
     load_corpus,
     normalize_text,
@@ -16,6 +15,7 @@ from kg.corpus import (
     split_sentences,
     undouble_lines,
 )
+from kg.corpus.normalise import _traditional_table
 from kg.errors import CorpusError
 from kg.types import Skipped
 

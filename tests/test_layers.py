@@ -35,7 +35,12 @@ def test_the_package_keeps_every_contract():
 @pytest.mark.parametrize(
     "module,line,importer,imported",
     [
-        ("corpus.py", "import kg.store", "kg.corpus", "kg.store"),  # a lower layer importing a higher one
+        (
+            "corpus/files.py",
+            "import kg.store",
+            "kg.corpus",
+            "kg.store",
+        ),  # a lower layer importing a higher one
         ("derive.py", "from kg.store import GraphStore", "kg.derive", "kg.store"),
         ("views/page.py", "import kg.server", "kg.views", "kg.server"),  # the view is below the server
         ("export.py", "import kg.views", "kg.export", "kg.views"),  # independent siblings
