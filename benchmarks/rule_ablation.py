@@ -34,6 +34,8 @@ import kg.extract.roles as roles
 import kg.extract.teams as teams
 import kg.nlp.gazetteer as gazetteer
 import kg.nlp.mentions as mentions_module
+import kg.nlp.mentions.bodies as mention_bodies
+import kg.nlp.mentions.persons as mention_persons
 import kg.resolve as resolve_module
 from kg.corpus import read_document
 from kg.evaluate import evaluate, load_gold, select_documents
@@ -98,7 +100,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "他/她 as the person named before": (extract, "person_pronouns", lambda *a, **k: []),
     "names NER missed after a post (秘书长单巍全)": (extract, "_names_after_posts", lambda *a, **k: []),
     "units of stationed persons help across sentences": (roles, "_UNITS_OF_STATIONED_HELP", False),
-    "names running on over a middle dot (mentions)": (mentions_module, "_MIDDLE_DOTS", False),
+    "names running on over a middle dot (mentions)": (mention_persons, "_MIDDLE_DOTS", False),
     "no person inside a place (mentions)": (mentions_module, "_NO_PERSONS_IN_PLACES", False),
     "one of a higher unit's villages (是X乡N个村之一)": (places, "_ONE_OF", _NEVER),
     "list items share their chain's parent level": (places, "_LISTS_SHARE_CHAINS", False),
@@ -112,11 +114,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a village post without a village, one village in the article": (extract, "_ONE_VILLAGE_STATIONS", False),
     "a person named right after the unit (X局王刚)": (roles, "_NAMED_WITH_UNIT", False),
     "a unit in parentheses after a person (P（X局派驻）)": (roles, "_UNIT_ASIDE", _NEVER),
-    "a title NER read into a name (王刚书记, mentions)": (mentions_module, "_TITLES", ()),
+    "a title NER read into a name (王刚书记, mentions)": (mention_persons, "_TITLES", ()),
     "a village's 书记 is its party branch's (马营村书记)": (posts, "_VILLAGE_SECRETARIES", False),
     "the unit a person comes from (P从X来到Y村)": (roles, "_FROM", _NEVER),
-    "two bodies LAC joined with 和 (mentions)": (mentions_module, "_joined_bodies", lambda *a, **k: []),
-    "和 inside a department's name (mentions)": (mentions_module, "_joins_words", lambda *a, **k: False),
+    "two bodies LAC joined with 和 (mentions)": (mention_bodies, "_joined_bodies", lambda *a, **k: []),
+    "和 inside a department's name (mentions)": (mention_bodies, "_joins_words", lambda *a, **k: False),
     "a comma before the copula (Y村，是X的帮扶村)": (roles, "_COMMA_BEFORE_COPULA", False),
     "persons staying in the article's village (P、Q驻村)": (posts, "_STAYS_IN_VILLAGE", _NEVER),
     "names NER missed before 同志": (extract, "_names_before_comrade", lambda *a, **k: []),
@@ -132,7 +134,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a place-named team named after its innermost place": (teams, "_INNERMOST_PLACE_NAMES", False),
     "a unit's team named with its sending verb (X派出的工作队)": (teams, "_SENT_OWN", _NEVER),
     "a post opening the next person of a sent list (P、队员Q)": (roles, "_NEXT_WITH_POST", _NEVER),
-    "names LAC missed after a title (书记高峰介绍, mentions)": (mentions_module, "_TITLED_NAMES", False),
+    "names LAC missed after a title (书记高峰介绍, mentions)": (mention_persons, "_TITLED_NAMES", False),
     "a stem is generic only when made of unit words (mentions)": (
         gazetteer,
         "_only_unit_words",
@@ -148,16 +150,16 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         True,  # off by default: the ablation switches it on
     ),
     "a branch word LAC left outside (农行四川省 / 分行, mentions)": (
-        mentions_module,
+        mention_bodies,
         "_LOOSE_BRANCHES",
         set(),
     ),
     "a body's ending LAC read into a sending verb (委 / 派驻, mentions)": (
-        mentions_module,
+        mention_bodies,
         "_SPLIT_SENDING_VERBS",
         False,
     ),
-    "names LAC cut (买买提江·吐尔地, 次仁旺堆, mentions)": (mentions_module, "_NAME_RUNS", False),
+    "names LAC cut (买买提江·吐尔地, 次仁旺堆, mentions)": (mention_persons, "_NAME_RUNS", False),
     "a part named by kind is the part of the body named before (学校农学院)": (
         references,
         "_PARTS_BY_KIND",
@@ -244,7 +246,7 @@ def main() -> int:
         original = getattr(module, attribute)
         setattr(module, attribute, stand_in)
         try:
-            in_nlp = module in (mentions_module, gazetteer)
+            in_nlp = module in (mentions_module, mention_bodies, mention_persons, gazetteer)
             print(f"| without {label} | " + " | ".join(score(find_all() if in_nlp else mentions)) + " |")
         finally:
             setattr(module, attribute, original)

@@ -53,7 +53,7 @@ def pipeline_fingerprint() -> str:
         root / "divisions.py",
         root / "types.py",
         *sorted((root / "extract").glob("*.py")),
-        *sorted((root / "nlp").glob("*.py")),
+        *sorted((root / "nlp").rglob("*.py")),
     ]
     for path in [*parts, *sorted((root / "data").glob("*"))]:
         digest.update(path.read_bytes())

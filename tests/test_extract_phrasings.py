@@ -367,9 +367,9 @@ def test_a_body_named_by_a_short_form_is_its_full_names_body(nlp, monkeypatch, t
     ],
 )
 def test_names_lac_missed_after_a_title(nlp, monkeypatch, text, name, found):
-    import kg.nlp.mentions as mentions
+    import kg.nlp.mentions.persons as mentions
 
-    monkeypatch.setattr(mentions, "_TITLED_NAMES", True)  # off by default: see kg.nlp.mentions
+    monkeypatch.setattr(mentions, "_TITLED_NAMES", True)  # off by default: see kg.nlp.mentions.persons
     names = {m.name for m in nlp(text)._.mentions if m.kind == "Person"}
     assert (name in names) is found
 

@@ -1,0 +1,220 @@
+"""Bodies: places extended by organisation endings, bodies LAC joined or cut, short names in the text."""
+
+from __future__ import annotations
+
+import re
+
+from kg.nlp.gazetteer import (
+    LEVEL_PREFIXES,
+    is_generic_name,
+    lead_word_at,
+    lead_word_ending,
+    org_kind,
+    split_place_chain,
+)
+from kg.nlp.gazetteer import (
+    words as words_of,
+)
+from kg.nlp.lac import Word
+from kg.nlp.mentions.common import (
+    _ABBREVIATION,
+    _INNER_BODIES,
+    _LEVEL_COMMITTEES,
+    _LOOSE_ENDINGS,
+    _NAME_TAGS,
+    _NOT_IN_ABBREVIATIONS,
+    _OPENING_TAGS,
+    _ORG_TAIL,
+    _SHORT_NAME,
+    _VERBAL,
+    _VERBAL_OR_LEADING,
+)
+from kg.nlp.mentions.places import (
+    _NOT_IN_BODY_NAMES,
+)
+from kg.types import Mention
+
+
+def _joins_words(text: str, start: int, i: int) -> bool:
+    """Whether ``text[i]`` is a 和 joining two words inside one body's name (市场和质量监管局).
+
+    Departments are named by two fields joined with 和 (人力资源和社会保障局); a 和 after a whole body
+    (市委和市政府) joins two bodies instead.
+    """
+    return text[i] == "和" and org_kind(text[start:i]) is None
+
+
+def _joined_bodies(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The two bodies of a name LAC read as one across a join (陇南市审计局和成县农业农村局), or [].
+
+    Both sides must be bodies on their own and the second must open with a place, so that one
+    department named by two fields (住房和城乡建设局) stays whole.
+    """
+    for join in _JOINED.finditer(text, start, end):
+        left, right = (start, join.start()), (join.end(), end)
+        if (
+            right[1] - right[0] >= 3
+            and org_kind(text[left[0] : left[1]])
+            and org_kind(text[right[0] : right[1]])
+            and split_place_chain(text[right[0] : right[1]])[:1]
+            and split_place_chain(text[right[0] : right[1]])[0][0] == 0
+        ):
+            return [left, right]
+    return []
+
+
+_JOINED = re.compile("[和与及、]")
+
+
+def _tags_by_character(words: list[Word]) -> dict[int, str]:
+    """The LAC tag of every character offset that a word covers."""
+    tag_at: dict[int, str] = {}
+    for s, e, tag in words:
+        if e - s == 1:
+            tag_at[s] = tag
+        else:
+            tag_at.update(dict.fromkeys(range(s, e), tag))
+    return tag_at
+
+
+def _org_mentions(
+    text: str, words: list[Word], places: list[Mention], tag_at: dict[int, str]
+) -> list[Mention]:
+    ends = {w[1] for w in words}
+    word_at = {s: text[s:e] for s, e, _ in words}
+    found: dict[tuple[int, int], str] = {}
+
+    def add(start: int, end: int) -> None:
+        kind = org_kind(text[start:end])
+        # the ending must not be the tail of a verb or adjective (婚事新办)
+        if (
+            kind
+            and (end - start >= 3 or text[start:end] in _LEVEL_COMMITTEES)
+            and not is_generic_name(text[start:end])
+            and tag_at.get(end - 1) not in _VERBAL
+        ):
+            found[(start, end)] = kind
+
+    for i, (start, end, tag) in enumerate(words):
+        if tag != "ORG" and tag in _VERBAL_OR_LEADING:
+            # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
+            lead = lead_word_at(text, start)
+            kind = org_kind(text[start + len(lead) : end]) if lead else None
+            if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
+                found[(start + len(lead), end)] = kind
+        if tag == "ORG":
+            joined = _joined_bodies(text, start, end)
+            for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
+                add(s, e)
+            if not joined:
+                add(start, end)
+            # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
+            glued = lead_word_ending(text[start:end])
+            if glued and end - start - len(glued) >= 3:
+                add(start, end - len(glued))
+            # LAC often leaves a one-character ending outside the name (致公 / 党, 国务院外 / 办)
+            # or the ending read into a sending verb after it (省发展改革 / 委派驻): 委派 is a word too
+            following = words[i + 1] if i + 1 < len(words) else None
+            if (
+                _SPLIT_SENDING_VERBS
+                and following is not None
+                and following[0] == end
+                and text[end] in _LOOSE_ENDINGS
+                and text.startswith(_SENDING_VERBS, end + 1, following[1])
+                and org_kind(text[start : end + 1])
+            ):
+                found[(start, end + 1)] = org_kind(text[start : end + 1]) or "Organisation"
+            # or a branch's ending (农行四川省 / 分行)
+            if (
+                i + 1 < len(words)
+                and text[words[i + 1][0] : words[i + 1][1]] in _LOOSE_ENDINGS | _LOOSE_BRANCHES
+            ):
+                found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "Organisation"
+            # and a body's own party branch or union outside it (定西市财政局 / 党支部), also a branch
+            # joining several of its sections (急诊儿科 / 联合 / 党支部)
+            if i + 1 < len(words) and text[words[i + 1][0] : words[i + 1][1]] in _INNER_BODIES:
+                found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "PartyBody"
+            elif (
+                i + 2 < len(words)
+                and text[words[i + 1][0] : words[i + 1][1]] == "联合"
+                and text[words[i + 2][0] : words[i + 2][1]] in _INNER_BODIES
+            ):
+                found[(start, words[i + 2][1])] = "PartyBody"
+    # a place followed by an organisation ending, without a verb or punctuation in between
+    committees: list[tuple[int, int]] = []
+    for place in places:
+        if text.startswith("委", place.end) and place.kind in ("Province", "City", "County"):
+            committees.append((place.start, place.end + 1))
+        match = _ORG_TAIL.match(text, place.end)
+        if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
+            inner = range(place.end, match.end())
+            if all(
+                tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" or _joins_words(text, place.end, i)
+                for i in inner
+            ) or (org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4):
+                add(place.start, match.end())
+    # bodies named by the level of their place only: 市委组织部, 旗委, 村党支部
+    for match in _ABBREVIATION.finditer(text):
+        before = text[match.start() - 1] if match.start() else "。"
+        opens = not "\u4e00" <= before <= "\u9fff" or tag_at.get(match.start() - 1) in _OPENING_TAGS
+        inner = range(match.start() + 1, match.end())
+        # the level word stands alone (市 / 市委), not as the start of another word (区域, 乡中)
+        first_word = word_at.get(match.start(), "")
+        if (
+            opens
+            and (first_word in LEVEL_PREFIXES or first_word.endswith("委") or first_word == match.group())
+            and match.end() in ends
+            and all(
+                tag_at.get(i) not in _NOT_IN_ABBREVIATIONS or _joins_words(text, match.start(), i)
+                for i in inner
+            )
+        ):
+            add(match.start(), match.end())
+        if opens and first_word in _LEVEL_COMMITTEES:  # 县委常委: 县委, not a body 县委常委
+            add(match.start(), match.start() + 2)
+    # 祁东县委: the county's party committee, whatever words LAC made of 委书记, unless a longer body
+    # opens with it (成都市委党校)
+    for start, end in committees:
+        if not any(s == start and e > end for s, e in found):
+            found[(start, end)] = "PartyBody"
+    # where candidates share their end, prefer the longest name (鄂尔多斯市委组织部 over 市委组织部)
+    by_end: dict[int, tuple[int, int]] = {}
+    for start, end in sorted(found):
+        if end not in by_end:
+            by_end[end] = (start, end)
+    mentions = []
+    for start, end in sorted(by_end.values()):
+        surface = text[start:end]
+        mentions.append(Mention(surface, found[(start, end)], surface, start, end))
+    return mentions
+
+
+def _short_name_definitions(text: str, end: int) -> list[tuple[int, str]]:
+    """(offset, short name) of each definition of a short name that starts before ``end``."""
+    return [(m.start(), m.group(1)) for m in _SHORT_NAME.finditer(text) if m.start() < end]
+
+
+def _defined_short_names(text: str, orgs: list[Mention], definitions: list[tuple[int, str]]) -> list[Mention]:
+    """Mentions of short names defined in the text: 呼和浩特铁路运输中级法院（以下简称“呼铁中院”）.
+
+    A short name is found anywhere in the text, also before its definition.
+    """
+    owners: dict[int, Mention] = {}
+    for m in orgs:
+        owners.setdefault(m.end, m)
+    mentions = []
+    for start, short in definitions:
+        owner = owners.get(start)
+        if owner is None:
+            continue
+        for occurrence in re.finditer(re.escape(short), text):
+            mentions.append(Mention(owner.name, owner.kind, short, occurrence.start(), occurrence.end()))
+    return mentions
+
+
+# Branch words LAC may leave outside a bank's or company's name (农行四川省 / 分行).
+_LOOSE_BRANCHES = {"分行", "支行", "分公司"}
+
+# Whether a body's one-character ending LAC read into a sending verb after it (委 / 派驻) ends the body.
+_SPLIT_SENDING_VERBS = True
+_SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cue")), key=len, reverse=True))
