@@ -18,9 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 LEVEL_NAMES = {1: "Province", 2: "City", 3: "County", 4: "Township"}
 _RANK = {name: number for number, name in LEVEL_NAMES.items()}
@@ -185,6 +183,9 @@ def surface_names() -> dict[str, str]:
     return names
 
 
+if TYPE_CHECKING:
+    import numpy as np
+
 # Code points fit in 21 bits: two make one 42-bit key.
 _BITS = 21
 
@@ -192,6 +193,11 @@ _BITS = 21
 @cache
 def _name_index() -> tuple[np.ndarray, dict[str, tuple[int, ...]], dict[str, str]]:
     """(sorted keys of the first two characters of every name, their lengths by those two, the names)."""
+    # numpy here, not at the top: importing it starts OpenBLAS's threads, and a process that imports
+    # this module (a query worker, through the server's pages) must still be single-threaded when it
+    # unshares its network (kg.server.sandbox)
+    import numpy as np
+
     names = {surface: name for surface, name in surface_names().items() if len(surface) >= 2}
     lengths: dict[str, set[int]] = defaultdict(set)
     for surface in names:
@@ -215,6 +221,8 @@ def find_division_names(text: str) -> list[tuple[int, int, str]]:
     """
     if len(text) < 2:
         return []
+    import numpy as np  # see _name_index
+
     keys, lengths, names = _name_index()
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     pairs = (points[:-1] << _BITS) | points[1:]
