@@ -1,53 +1,35 @@
-"""Start the real `kg serve` for a test: a free loopback port, a log file, wait until `/` answers."""
+"""Start the real `kg serve` for a test, as the benchmarks do (benchmarks/served.py), failing the test.
+
+A server that exits or stays silent for 60 s fails the test with its log.
+"""
 
 from __future__ import annotations
 
-import socket
+import importlib.util
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
+from .conftest import ROOT
 
-def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+
+def _served():
+    spec = importlib.util.spec_from_file_location("served", ROOT / "benchmarks" / "served.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_SERVED = _served()
+free_port = _SERVED.free_port
 
 
 @contextmanager
 def kg_serve(args: list[str], log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`python -m kg serve ARGS --port P`: yields (base URL, process) once `/` answers 200; stops it after.
-
-    The output goes to ``log``, a file rather than a pipe: access logs would fill a pipe and block the
-    server. A server that exits or stays silent for 60 s fails the test with its log.
-    """
-    port = free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", *args, "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            if process.poll() is not None:
-                pytest.fail(f"kg serve exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(base + "/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"kg serve did not answer within 60 s:\n{log.read_text()}")
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    """`python -m kg serve ARGS --port P` logging to ``log``: yields (base URL, process) once it answers."""
+    with _SERVED.kg_serve(args, log, fail=pytest.fail) as served:
+        yield served
