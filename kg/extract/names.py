@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from kg.extract.common import _PARENTHESIS, _POST_ANYWHERE
+from kg.extract.common import _PARENTHESIS, _POST_ANYWHERE, covered_mask
 from kg.types import Mention
 
 _LISTED_NAME = re.compile("(?:(?![和与及])[\u4e00-\u9fff]){2,3}")
@@ -48,10 +48,7 @@ def _names_after_posts(text: str, sentence: tuple[int, int], named: list[Mention
     a family name and a break (、, 及, 说 …) within three characters names a person.
     """
     starts = {m.start for m in named}
-    covered = bytearray(sentence[1] - sentence[0] + 1)
-    for m in named:
-        if sentence[0] <= m.start < sentence[1]:
-            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    covered = covered_mask(named, sentence)
     found = []
     for post in _POST_ANYWHERE.finditer(text, sentence[0], sentence[1]):
         start = post.end()
@@ -78,10 +75,7 @@ def _names_before_comrade(text: str, sentence: tuple[int, int], named: list[Ment
     News names officials as 王刚同志 and lists them as 队员王刚、李明同志; 同志 follows a name, so a
     family name and one or two characters right before it, opening a phrase, name a person.
     """
-    covered = bytearray(sentence[1] - sentence[0] + 1)
-    for m in named:
-        if sentence[0] <= m.start < sentence[1]:
-            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    covered = covered_mask(named, sentence)
     found = []
     for comrade in _COMRADE.finditer(text, sentence[0], sentence[1]):
         end = comrade.start()

@@ -14,6 +14,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
+from kg.extract.common import covered_mask
 from kg.nlp.gazetteer import lexicon, org_kind, split_place_chain, words
 from kg.types import Mention
 
@@ -223,10 +224,7 @@ def placeless_mentions(
     pattern = placeless.pattern() if _PLACELESS_NAMES else None
     if pattern is None:
         return []
-    covered = bytearray(sentence[1] - sentence[0] + 1)
-    for m in named:
-        if sentence[0] <= m.start < sentence[1]:
-            covered[m.start - sentence[0] : m.end - sentence[0]] = b"\x01" * (m.end - m.start)
+    covered = covered_mask(named, sentence)
     found = []
     for match in pattern.finditer(text, sentence[0], sentence[1]):
         start, end = match.span()
