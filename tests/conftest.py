@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+
+from kg.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
+EXAMPLE = "http://example.org/"
+
+
+def numbered_store(path: Path, n: int, literal: Callable[[int], str]) -> GraphStore:
+    """A store at ``path`` whose default graph holds ``n`` triples: subjects s0000.., objects literal(i)."""
+    store = GraphStore.open(path)
+    store.inner.extend(
+        ox.Quad(
+            ox.NamedNode(f"{EXAMPLE}s{i:04}"),
+            ox.NamedNode(f"{EXAMPLE}p"),
+            ox.Literal(literal(i)),
+            ox.DefaultGraph(),
+        )
+        for i in range(n)
+    )
+    store.flush()
+    return store
+
+
 GOLD = CORPUS / "gold"
 
 

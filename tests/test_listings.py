@@ -24,24 +24,15 @@ from kg.server.listings import listing_page
 from kg.server.worker import KEPT_TYPE, ROWS_TYPE, QueryRequest, answer
 from kg.store import GraphStore
 
-from .conftest import CORPUS
+from .conftest import CORPUS, numbered_store
 from .serving import kg_serve
 
 slow = pytest.mark.slow
-EX = "http://example.org/"
 ROWS = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
 
 
 def _store(path: Path, n: int) -> GraphStore:
-    store = GraphStore.open(path)
-    store.inner.extend(
-        ox.Quad(
-            ox.NamedNode(f"{EX}s{i:03}"), ox.NamedNode(f"{EX}p"), ox.Literal(f"<b>{i}</b>"), ox.DefaultGraph()
-        )
-        for i in range(n)
-    )
-    store.flush()
-    return store
+    return numbered_store(path, n, lambda i: f"<b>{i}</b>")  # markup the page must escape
 
 
 def test_a_kept_answer_is_the_direct_answer_and_pages_are_its_rows(tmp_path):

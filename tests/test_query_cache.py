@@ -21,26 +21,20 @@ from kg.queries.cache import CACHE_DIR, PAGE_ROWS, ResultCache, store_stamp
 from kg.queries.kept import cached_query_text, kept_result, warm_canned
 from kg.store import GraphStore
 
-from .conftest import CORPUS
+from .conftest import CORPUS, numbered_store
+from .conftest import EXAMPLE as EX
 
 slow = pytest.mark.slow
 
-EX = "http://example.org/"
 ROWS = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
 
 
 def _store(path: Path, n: int) -> Path:
     """A store version at ``path`` with ``n`` triples (subjects s0000..), and a ``store`` link to it."""
     path.mkdir(parents=True)
-    store = GraphStore.open(path / "store.1")
-    store.inner.extend(
-        ox.Quad(
-            ox.NamedNode(f"{EX}s{i:04}"), ox.NamedNode(f"{EX}p"), ox.Literal(f"值\t{i}\n"), ox.DefaultGraph()
-        )
-        for i in range(n)
-    )
-    store.flush()
-    del store
+    numbered_store(
+        path / "store.1", n, lambda i: f"值\t{i}\n"
+    )  # a tab and a newline to escape; closed at once
     (path / "store").symlink_to("store.1")
     return path / "store"
 
