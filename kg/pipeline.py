@@ -31,11 +31,11 @@ from kg.builder.assembly import Assembly, assemble
 from kg.builder.cached import (
     cached_result,
     compact_result,
+    drop_from_snapshot,
     load_snapshot,
-    make_snapshot,
     report_results,
+    save_snapshot,
     store_result,
-    write_snapshot,
 )
 from kg.builder.documents import (
     SEGMENT_CHARS,
@@ -288,7 +288,7 @@ def _build(
         report = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
         # after the commit: a snapshot missing (a run killed here) only means reading the entries again
         written = time.perf_counter()
-        write_snapshot((out_dir / STORE_DIR).resolve(), make_snapshot({t.doc_id: t for t in tasks}, results))
+        save_snapshot((out_dir / STORE_DIR).resolve(), {t.doc_id: t for t in tasks}, results)
         report["timings_s"]["snapshot"] = round(time.perf_counter() - written, 3)
         report["timings_s"]["total"] = round(time.perf_counter() - started, 3)
         write_atomically(out_dir / REPORT_FILE, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
@@ -402,6 +402,5 @@ def _remove(
             row["source"] = sources[row["doc_id"]]
     written = write_outputs(assembly, out_dir, whole_outputs=whole_outputs)
     if snapshot is not None:
-        kept_ids = {r.doc_id for r in kept}
-        write_snapshot((out_dir / STORE_DIR).resolve(), {k: v for k, v in snapshot.items() if k in kept_ids})
+        drop_from_snapshot((out_dir / STORE_DIR).resolve(), doc_ids)
     return written

@@ -190,6 +190,40 @@ def test_a_rebuild_takes_unchanged_documents_from_the_store_versions_snapshot(bu
     assert {r["doc_id"]: r["cached"] for r in report["documents"]} == {"a.txt": False, "b.txt": True}
 
 
+def test_a_few_changed_documents_go_into_the_snapshots_delta_which_reads_back_as_a_clean_builds(
+    built, tmp_path, monkeypatch
+):
+    import kg.builder.cached
+    from kg.builder.cached import DELTA_FILE, SNAPSHOT_FILE, load_snapshot
+
+    corpus, out = built
+    whole = (out / "store" / SNAPSHOT_FILE).read_bytes()
+    inbox = _corpus(tmp_path / "inbox", {"c.txt": C, "d.txt": D, "b.txt": B2})
+    add([inbox / "c.txt"], out)
+    add([inbox / "d.txt", inbox / "b.txt"], out)
+    remove(out, ["c.txt"])
+    (corpus / "c.txt").unlink()
+    # the snapshot itself was carried over untouched; the delta holds c (gone), d and the new b
+    assert (out / "store" / SNAPSHOT_FILE).read_bytes() == whole
+    assert (out / "store" / DELTA_FILE).is_file()
+    clean = tmp_path / "clean"
+    build(corpus, clean)
+    assert not (clean / "store" / DELTA_FILE).exists()
+    assert load_snapshot(out / "store") == load_snapshot(clean / "store")
+    # the delta of another snapshot file (a run killed between the two writes) is not applied
+    (out / "store" / SNAPSHOT_FILE).unlink()
+    (out / "store" / SNAPSHOT_FILE).write_bytes(whole)
+    assert set(load_snapshot(out / "store")) == {"a.txt", "b.txt"}
+    # once the delta would hold too many records, the snapshot is written whole again
+    monkeypatch.setattr(kg.builder.cached, "DELTA_FLOOR", 0)
+    monkeypatch.setattr(kg.builder.cached, "DELTA_SHARE", 0.0)
+    (corpus / "a.txt").write_text(A + "。", encoding="utf-8")
+    build(corpus, out)
+    assert not (out / "store" / DELTA_FILE).exists()
+    build(corpus, clean)
+    assert load_snapshot(out / "store") == load_snapshot(clean / "store")
+
+
 def test_a_snapshot_that_would_run_code_is_refused_as_no_snapshot(tmp_path):
     import os
     import pickle

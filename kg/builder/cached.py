@@ -4,7 +4,10 @@ The entry format is ``kg.cache``'s; this module decides which entry stands for w
 version also holds a snapshot of the results it was built from (``results.pickle``: plain tuples,
 read several times faster than the entries' JSON), which a rebuild consults first: a document whose
 file, manifest entry and pipeline are those of its snapshot record is taken from there, any other
-from its entry or processed again.
+from its entry or processed again. A build that changed few documents writes only their records
+(``results-delta.pickle``, applied over the snapshot when it is read) and carries the snapshot over
+to the new store version as a hard link: rewriting the whole snapshot for one added article took
+about 0.4 s at 3 MB, in proportion to the corpus.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +30,13 @@ from kg.store import write_atomically
 from kg.types import Candidate, DocumentInfo, Evidence, Mention
 
 SNAPSHOT_FILE = "results.pickle"
+# Records of the documents built since the snapshot was written (None: a document gone since).
+DELTA_FILE = "results-delta.pickle"
+SNAPSHOT_FILES = (SNAPSHOT_FILE, DELTA_FILE)
+# The snapshot is written whole again once its delta holds more records than this share of the
+# documents (and at least DELTA_FLOOR): a long delta would make every read apply it.
+DELTA_SHARE = 0.1
+DELTA_FLOOR = 20
 
 # doc id -> (sha256, manifest entry, DocumentInfo fields, candidates as nested tuples)
 Snapshot = dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[Any, ...], list[tuple[Any, ...]]]]
@@ -42,7 +53,8 @@ def cached_result(out_dir: Path, task: Task, snapshot: Snapshot | None = None) -
         return None  # processing reports why it cannot be read
     record = snapshot.get(task.doc_id) if snapshot else None
     if record is not None and record[0] == digest and record[1] == task.meta:
-        return DocResult(task.doc_id, DocumentInfo(*record[2]), _candidates(record[3]), cached=True)
+        candidates = _candidates(record[3])
+        return DocResult(task.doc_id, DocumentInfo(*record[2]), candidates, cached=True, in_snapshot=True)
     entry = cache.lookup(out_dir, EntryKey(task.doc_id, digest, task.meta))
     return (
         None
@@ -87,9 +99,8 @@ def report_results(
             continue
         record = snapshot.get(row["doc_id"]) if snapshot else None
         if record is not None and record[0] == row.get("sha256"):
-            results.append(
-                DocResult(row["doc_id"], DocumentInfo(*record[2]), _candidates(record[3]), cached=True)
-            )
+            info, candidates = DocumentInfo(*record[2]), _candidates(record[3])
+            results.append(DocResult(row["doc_id"], info, candidates, cached=True, in_snapshot=True))
             continue
         entry = cache.read_entry(out_dir, row["doc_id"])
         if entry is None or entry.info.sha256 != row.get("sha256", entry.info.sha256):
@@ -164,30 +175,115 @@ def _snapshot_version() -> str:
     return f"{FORMAT}/{pipeline_fingerprint()}"
 
 
+def _record(tasks: dict[str, Task], result: DocResult) -> tuple[Any, ...]:
+    info = result.info
+    assert info is not None
+    candidates = [
+        (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
+        for c in result.candidates
+    ]
+    fields = (info.doc_id, info.title, info.meta, info.sha256, info.chars)
+    return info.sha256, tasks[result.doc_id].meta, fields, candidates
+
+
 def make_snapshot(tasks: dict[str, Task], results: Iterable[DocResult]) -> Snapshot:
     """The snapshot of the results of a build (skipped files have none)."""
-    snapshot: Snapshot = {}
-    for result in results:
-        info = result.info
-        if info is None or result.doc_id not in tasks:
-            continue
-        candidates = [
-            (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
-            for c in result.candidates
-        ]
-        fields = (info.doc_id, info.title, info.meta, info.sha256, info.chars)
-        snapshot[result.doc_id] = (info.sha256, tasks[result.doc_id].meta, fields, candidates)
-    return snapshot
+    return {
+        result.doc_id: _record(tasks, result)
+        for result in results
+        if result.info is not None and result.doc_id in tasks
+    }
+
+
+def _base_stamp(store_dir: Path) -> str:
+    """Which snapshot file a delta applies to: its size and modification time, kept by hard links."""
+    try:
+        stat = (store_dir / SNAPSHOT_FILE).stat()
+    except OSError:
+        return ""
+    return f"{stat.st_size}/{stat.st_mtime_ns}"
+
+
+def _read(path: Path) -> Any:
+    try:
+        return load_plain(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
+        return None
+
+
+def _read_delta(store_dir: Path) -> dict[str, Any]:
+    """The delta over the snapshot in ``store_dir``: {} when absent, stale or of another pipeline."""
+    data = _read(store_dir / DELTA_FILE)
+    if not (isinstance(data, tuple) and len(data) == 3 and isinstance(data[2], dict)):
+        return {}
+    version, stamp, changes = data
+    return changes if version == _snapshot_version() and stamp == _base_stamp(store_dir) else {}
 
 
 def write_snapshot(store_dir: Path, snapshot: Snapshot) -> None:
-    """Write the snapshot of the results a store version was built from into its directory.
+    """Write the whole snapshot of the results a store version was built from into its directory.
 
     Raises:
         StoreError: It cannot be written.
     """
     data = pickle.dumps((_snapshot_version(), snapshot), protocol=pickle.HIGHEST_PROTOCOL)
     write_atomically(store_dir / SNAPSHOT_FILE, data)
+    (store_dir / DELTA_FILE).unlink(missing_ok=True)
+
+
+def save_snapshot(store_dir: Path, tasks: dict[str, Task], results: list[DocResult]) -> str:
+    """Record a build's results in the snapshot of its store version ``store_dir``.
+
+    The store version holds the last one's snapshot and delta (``carry_snapshot``). When some of the
+    results were taken from them, the records of the others go into the delta, unless it grows too
+    long; otherwise the whole snapshot is written again.
+
+    Returns:
+        ``delta`` or ``whole``: what was written.
+
+    Raises:
+        StoreError: It cannot be written.
+    """
+    built = [r for r in results if r.info is not None and r.doc_id in tasks]
+    if any(r.in_snapshot for r in built) and _base_stamp(store_dir):
+        changes = _read_delta(store_dir)
+        changes.update({r.doc_id: _record(tasks, r) for r in built if not r.in_snapshot})
+        if len(changes) <= max(DELTA_FLOOR, DELTA_SHARE * len(built)):
+            _write_delta(store_dir, changes)
+            return "delta"
+    write_snapshot(store_dir, make_snapshot(tasks, built))
+    return "whole"
+
+
+def drop_from_snapshot(store_dir: Path, doc_ids: Iterable[str]) -> None:
+    """Record in the delta of ``store_dir``'s snapshot that documents left the build.
+
+    Raises:
+        StoreError: It cannot be written.
+    """
+    if _base_stamp(store_dir):
+        changes = _read_delta(store_dir)
+        changes.update(dict.fromkeys(doc_ids))
+        _write_delta(store_dir, changes)
+
+
+def _write_delta(store_dir: Path, changes: dict[str, Any]) -> None:
+    data = (_snapshot_version(), _base_stamp(store_dir), changes)
+    write_atomically(store_dir / DELTA_FILE, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def carry_snapshot(current: Path | None, staged: Path) -> None:
+    """Hard-link the snapshot files of the current store version into the one being staged."""
+    if current is None:
+        return
+    for name in SNAPSHOT_FILES:
+        try:
+            os.link(current / name, staged / name)
+        except FileNotFoundError:
+            continue
+        except OSError:  # a file system without hard links: the next build writes the snapshot whole
+            (staged / SNAPSHOT_FILE).unlink(missing_ok=True)
+            return
 
 
 def _evidence(e: Evidence) -> tuple[Any, ...]:
@@ -217,9 +313,16 @@ def load_plain(data: bytes, allowed: frozenset[tuple[str, str]] = frozenset()) -
 
 
 def load_snapshot(store_dir: Path) -> Snapshot | None:
-    """The snapshot in a store version's directory, if it is there, whole and of this pipeline."""
-    try:
-        version, snapshot = load_plain((store_dir / SNAPSHOT_FILE).read_bytes())
-    except (OSError, pickle.UnpicklingError, AttributeError, EOFError, TypeError, ValueError):
+    """The snapshot in a store version's directory with its delta applied, if whole and of this pipeline."""
+    data = _read(store_dir / SNAPSHOT_FILE)
+    if not (isinstance(data, tuple) and len(data) == 2):
         return None
-    return snapshot if version == _snapshot_version() and isinstance(snapshot, dict) else None
+    version, snapshot = data
+    if version != _snapshot_version() or not isinstance(snapshot, dict):
+        return None
+    for doc_id, record in _read_delta(store_dir).items():
+        if record is None:
+            snapshot.pop(doc_id, None)
+        else:
+            snapshot[doc_id] = record
+    return snapshot

@@ -41,6 +41,7 @@ class DocResult:
     reason: str = ""
     seconds: float = 0.0
     cached: bool = False
+    in_snapshot: bool = False  # taken from the store version's snapshot, which therefore holds it already
 
 
 def read_task(task: Task, *, apart: bool = False) -> tuple[Document, DocumentInfo] | DocResult:

@@ -227,10 +227,12 @@ def _reload(store: GraphStore, assembly: Assembly) -> None:
 def _update(
     store: GraphStore, assembly: Assembly, changed: set[str], gone: set[str]
 ) -> tuple[int, list[ox.Triple]]:
-    """Replace the ``changed`` graphs, drop the ``gone`` ones, and change the default graph to match.
+    """Bring the ``changed`` graphs to their new contents, drop the ``gone`` ones, match the default graph.
 
-    A triple leaves the default graph only if no graph states it any more: neither a graph left as
-    it was nor the new version of a changed one.
+    A changed graph loses and gains only the triples that differ: the division table's graph, which
+    changes whenever a document names a new coded place, holds tens of thousands that do not. A triple
+    leaves the default graph only if no graph states it any more: neither a graph left as it was nor
+    the new version of a changed one.
 
     Returns:
         How many triples the default graph gained (negative: lost), and those it lost or gained
@@ -238,17 +240,18 @@ def _update(
     """
     inner = store.inner
     default = ox.DefaultGraph()
-    new: set[ox.Triple] = set()
-    new_lines: dict[str, list[str]] = {}
+    new_by_graph: dict[str, set[ox.Triple]] = {}
     for name, pieces in _graphs(assembly):
         if name in changed:
-            new_lines[name] = [line for lines in pieces for line in lines]
-            data = ("\n".join(new_lines[name]) + "\n").encode("utf-8")
-            new.update(q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+            data = ("\n".join(line for lines in pieces for line in lines) + "\n").encode("utf-8")
+            new_by_graph[name] = {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
     touched = changed | gone
-    old: set[ox.Triple] = set()
-    for name in sorted(touched):
-        old.update(q.triple for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+    old_by_graph = {
+        name: {q.triple for q in inner.quads_for_pattern(None, None, None, ox.NamedNode(name))}
+        for name in sorted(touched)
+    }
+    new: set[ox.Triple] = set().union(*new_by_graph.values())
+    old: set[ox.Triple] = set().union(*old_by_graph.values())
     dropped = []
     for triple in old - new:
         holders = inner.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
@@ -257,7 +260,7 @@ def _update(
             for q in holders
         ):
             dropped.append(ox.Quad(triple.subject, triple.predicate, triple.object, default))
-    for name in sorted(touched):
+    for name in sorted(gone):
         store.remove_graph(name)
     for quad in dropped:
         inner.remove(quad)
@@ -266,12 +269,12 @@ def _update(
     sources = {ox.NamedNode(p) for predicates in DERIVED_FROM.values() for p in predicates}
     facts_changed = [q.triple for q in [*dropped, *quads] if q.predicate in sources]
     added = len(quads) - len(dropped)
-    for name, lines in sorted(new_lines.items()):
-        inner.add_graph(ox.NamedNode(name))  # a graph of no triples still exists
-        data = ("\n".join(lines) + "\n").encode("utf-8")
-        quads.extend(
-            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(name))
-            for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-        )
+    for name, triples in sorted(new_by_graph.items()):
+        graph = ox.NamedNode(name)
+        inner.add_graph(graph)  # a graph of no triples still exists
+        before = old_by_graph.get(name, set())
+        for t in before - triples:
+            inner.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples - before)
     inner.extend(quads)
     return added, facts_changed
