@@ -73,6 +73,10 @@ def entity_key(m: Mention, ambiguous: set[str]) -> str:
     return f"{group}/{m.name}"
 
 
+def _by_count(kind_count: tuple[str, int]) -> tuple[int, str]:
+    return -kind_count[1], kind_count[0]
+
+
 def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], list[Fact]]:
     """Entities and facts (subject/object by entity key) from candidates.
 
@@ -115,12 +119,17 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
             pair.append(key)
         distinct[(pair[0], c.predicate, pair[1], c.evidence, c.post)] = None
     entities = []
+    no_aliases: frozenset[str] = frozenset()
     for key in sorted(kinds):
         # the most frequent class wins; ties go to the alphabetically first, for determinism
-        kind = min(kinds[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        counts = kinds[key]
+        kind = next(iter(counts)) if len(counts) == 1 else min(counts.items(), key=_by_count)[0]
         seen = names[key]
-        canonical = max(seen, key=lambda n: (seen[n], len(n), n))
-        aliases = frozenset(n for n in seen if n != canonical)
+        if len(seen) == 1:  # most entities: one name, no alias (the choices below made quickly)
+            canonical, aliases = next(iter(seen)), no_aliases
+        else:
+            canonical = max(seen, key=lambda n: (seen[n], len(n), n))
+            aliases = frozenset(n for n in seen if n != canonical)
         entities.append(Entity(key, canonical, kind, aliases, codes.get(key, "")))
     heads = {(s, o) for s, p, o, _, _ in distinct if p == "heads"}
     kept = [t for t in distinct if not (t[1] == "worksFor" and (t[0], t[2]) in heads)]
