@@ -84,3 +84,22 @@ def test_matching_rule_uses_any_listed_name():
     wrong = [GoldFact("d.txt", ("别的局",), "assists", ("木都柴达木村",), text)]
     result = evaluate(graph, wrong)
     assert (result.micro.tp, result.micro.fp, result.micro.fn) == (0, 1, 1)
+
+
+def test_the_phrasings_gold_is_valid():
+    """The paragraphs written for the project (tests/data/phrasings): every fact well-formed, found, once."""
+    root = CORPUS.parent / "tests" / "data" / "phrasings"
+    texts = {p.name: p.read_text(encoding="utf-8").replace("\n", "") for p in (root / "texts").glob("*.txt")}
+    seen = set()
+    for number, line in enumerate((root / "gold.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        row = json.loads(line)
+        assert set(row) == {"doc", "s", "p", "o", "evidence"}, number
+        assert row["doc"] in texts, number
+        assert row["p"] in RELATIONS, number
+        for names in (row["s"], row["o"]):
+            assert names and all(isinstance(n, str) and n.strip() for n in names), number
+        assert row["evidence"] in texts[row["doc"]], f"gold.jsonl:{number}: evidence not found in the text"
+        key = (row["doc"], row["s"][0], row["p"], row["o"][0])
+        assert key not in seen, f"gold.jsonl:{number}: duplicate fact"
+        seen.add(key)
+    assert {doc for doc, *_ in seen} == set(texts)  # every paragraph states facts
