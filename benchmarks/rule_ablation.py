@@ -171,6 +171,12 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a body named again without its place (福建省审计厅 ... 审计厅)": (references, "_PLACELESS_NAMES", False),
     "a post after 都是 is each listed person's (P、Q都是X的干部)": (posts, "_EACH_SHARES", False),
     "each village after 先后在 (先后在A村和B村)": (roles, "_SUCCESSIVE", _NEVER),
+    "a person before 驻 and a village is stationed there (P驻Y村, P常驻Y村)": (
+        roles,
+        "_STATIONED_AT_VILLAGE",
+        False,
+    ),
+    "staff sent to each place of a list (选派N名干部分别到A村、B村)": (roles, "_SENDS_STAFF_EACH", _NEVER),
     "a place before 的 and a lower place is not helped (永宁镇的温泉村)": (
         assists,
         "_QUALIFYING_PLACES",

@@ -49,6 +49,23 @@ _SENDS_STAFF = re.compile(
     + "|".join(words("staff_word"))
     + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))?(?:到|至|赴|进驻|入驻|驻)"
 )
+# The same with several objects and places shared out (分别): 选派4名干部分别到A村、B村和C村, 派驻2支工作队、
+# 6名干部，分别驻守A村和B村. 分别 says each place of the list gets some of the people sent, so the unit
+# sends people to, and helps, every place listed; without 分别 only the first place is sure.
+_SENT_OBJECT = (
+    "(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个|支|支队伍))?(?:"
+    + "|".join(words("staff_word"))
+    + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))"
+)
+_SENDS_STAFF_EACH = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?"
+    + _SENT_OBJECT
+    + "(?:[、和及]"
+    + _SENT_OBJECT
+    + ")*[，,]?分别(?:到|至|赴|进驻|入驻|驻守|驻扎|驻在|驻)"
+)
 
 
 def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
@@ -56,6 +73,12 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
     places = [m for m in mentions if _is_place(m)]
     for i, org in enumerate(mentions):
         if not _is_org(org):
+            continue
+        each = _SENDS_STAFF_EACH.match(text, org.end)
+        if each is not None:  # 选派4名干部分别到A村、B村和C村: every village of the list
+            for village in _listed_places(places, each.end(), text):
+                if village.kind in HELPED_LEVELS:
+                    out.add(org, "assists", village)
             continue
         unnamed = _SENDS_STAFF.match(text, org.end)
         if unnamed is not None:  # 学校先后选派3名干部到岔峪村: staff the text does not name
@@ -86,6 +109,18 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if village is not None:
             out.add(person, "servesIn", village)
             out.add(org, "assists", village)
+
+
+def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention]:
+    """The ends of the place chains listed from ``start`` on: 岷县梅川镇A村、清水乡B村和C村 gives A, B, C."""
+    leaves: list[Mention] = []
+    while (leaf := _chain_from(places, start)) is not None:
+        leaves.append(leaf)
+        joined = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), "")
+        if not joined:
+            break
+        start = leaf.end + len(joined)
+    return leaves
 
 
 def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
@@ -232,6 +267,16 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
+        stationed = _STATIONED_AT.match(text, person.end) if _STATIONED_AT_VILLAGE else None
+        village = _chain_from(places, stationed.end()) if stationed is not None else None
+        if village is not None and village.kind == "Village":  # 王刚驻马营村, 李娜常驻马营村卫生室
+            out.add(person, "servesIn", village, stationed.group())
+            served[village.name] = village
+            listed = person
+            for before in reversed(persons):  # 医师张丽、护士李娜常驻Y村: each person of the list
+                if before.end <= listed.start and _NEXT_WITH_POST.fullmatch(text, before.end, listed.start):
+                    out.add(before, "servesIn", village, stationed.group())
+                    listed = before
         origin = _FROM.match(text, person.end)
         home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
         if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
@@ -353,6 +398,11 @@ _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 _ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
 # 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
 _FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
+# A person right before 驻 (常驻, 驻守, 驻扎) and a village is stationed there: 驻 is the verb of being posted
+# to a place, so, unlike 来到 or 在, it needs no village post in the sentence to say so (王刚驻马营村,
+# 护士李娜常驻马营村卫生室).
+_STATIONED_AT = re.compile("(?:已|一直|常年|长期|继续)?(?:常驻|驻守|驻扎|驻)(?:在|于|到)?")
+_STATIONED_AT_VILLAGE = True
 # Words after a village that say a person stays there for the village's work (在柳树村驻村).
 _STAYS = ("驻村", "驻点", "蹲点")
 _STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
