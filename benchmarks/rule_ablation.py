@@ -177,6 +177,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         False,
     ),
     "staff sent to each place of a list (选派N名干部分别到A村、B村)": (roles, "_SENDS_STAFF_EACH", _NEVER),
+    "places joined by 与 before a word of partnership share no chain (A区与B县开展对口支援)": (
+        places,
+        "_PARTNER_PLACES",
+        False,
+    ),
     "a place before 的 and a lower place is not helped (永宁镇的温泉村)": (
         assists,
         "_QUALIFYING_PLACES",

@@ -345,6 +345,8 @@ PRESENT = [
     ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
+    # a list of places joined by 与 without a word of partnership still shares its chain's parent
+    ("甘肃省定西市通渭县与陇西县都是产粮大县。", ("陇西县", "locatedIn", "定西市")),
     # a person right before 驻 (常驻, 驻守) and a village is stationed there, with no village post needed
     (
         "今年，局里选派3名干部驻村：局办公室主任王刚驻李家店乡马营村，干部李娜驻常河镇中林村。",
@@ -410,6 +412,10 @@ FACTLESS = [
     ("队员赵磊、调研、钱芳走访了困难群众。", "调研"),
     # a town's body named by its level only, with no town named before, is no specific body
     ("镇党委书记赵丽说。", "赵丽"),
+    # places joined by 与 before a word of partnership are partners of other regions, not a list
+    ("2022年以来，浙江省杭州市萧山区与黔东南州从江县开展东西部协作。", "从江县→杭州市"),
+    ("江苏省苏州市吴江区与平江县签订了结对帮扶协议。", "平江县→苏州市"),
+    ("天津市河西区同甘南县建立对口支援关系。", "甘南县→天津市"),
     # a team named after its village only says nothing of who helps the village
     ("吴庙村驻村工作队队长马军说。", "吴庙村驻村工作队"),
 ]
