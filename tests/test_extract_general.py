@@ -397,6 +397,10 @@ ABSENT = [
     # 农村 (the countryside) ends no village's name; a deep mountain area (深山区) is no district
     ("福建省农业农村厅召开会议。", "农业农村"),
     ("地处秦岭深山区的白杨村交通不便。", "秦岭深山区"),
+    # a village ranked first in something (X第一村) is praised, not named
+    ("马营村是全县马铃薯种植第一村。", "全县马铃薯种植第一村"),
+    ("马营村是全县马铃薯种植第一村。", "马铃薯种植第一村"),
+    ("这里被誉为西北养牛第一村。", "西北养牛第一村"),
 ]
 
 FACTLESS = [
