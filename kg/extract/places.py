@@ -47,9 +47,10 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
         by_name[m.name] = places[i]
 
 
-# Whether two places joined by 与 (or 同) before a word of partnership are partners, not a list: 上海市闵行区与
-# 萨迦县开展对口支援, 宁波市鄞州区与布拖县建立结对关系. Help between places pairs a richer region with a poorer
-# one, mostly in other provinces (东西部协作, 对口支援), so the second shares nothing of the first's chain.
+# Whether two places joined by 与 (or 同) before a word of partnership are partners, not a list:
+# 上海市闵行区与萨迦县开展对口支援, 宁波市鄞州区与布拖县建立结对关系. Help between places pairs a richer
+# region with a poorer one, mostly in other provinces (东西部协作, 对口支援), so the second shares nothing
+# of the first's chain.
 _PARTNER_PLACES = True
 _PARTNERSHIP = re.compile(
     "[^，。；！？,;]{0,12}?(?:" + ASSIST_CUES.pattern + "|协作|合作|签订|签署|签约|结成|结为|建立|携手|牵手)"
