@@ -345,6 +345,13 @@ PRESENT = [
     ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
+    # courts by their short names (市中院, 省高院)
+    ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
+    (
+        "铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。",
+        ("冉光明", "worksFor", "铜仁市中院"),
+    ),
+    ("湖南省高院党组书记王刚说。", ("王刚", "heads", "湖南省高院党组")),
     # a list of places joined by 与 without a word of partnership still shares its chain's parent
     ("甘肃省定西市通渭县与陇西县都是产粮大县。", ("陇西县", "locatedIn", "定西市")),
     # a person right before 驻 (常驻, 驻守) and a village is stationed there, with no village post needed
