@@ -177,6 +177,16 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         False,
     ),
     "staff sent to each place of a list (选派N名干部分别到A村、B村)": (roles, "_SENDS_STAFF_EACH", _NEVER),
+    "the helper before a cue is the whole name ending last (X局党支部, not X局)": (
+        assists,
+        "_WHOLE_SUBJECTS",
+        False,
+    ),
+    "a body's offices' party branch (市财政局机关党支部, mentions)": (
+        mention_bodies,
+        "_BRANCH_MIDDLES",
+        frozenset({"联合"}),
+    ),
     "a village ranked first in something is no name (天下第一村, mentions)": (
         gazetteer,
         "_ranking",

@@ -345,6 +345,13 @@ PRESENT = [
     ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
+    # a body's own party branch pairing with a village helps it, not the body (X局党支部, X局机关党支部)
+    ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局党支部", "assists", "马营村")),
+    (
+        "今年4月，定西市财政局机关党支部与东关社区结对共建，局里党员到社区报到。",
+        ("定西市财政局机关党支部", "assists", "东关社区"),
+    ),
+    ("兰州市审计局机关党委书记王芳说。", ("王芳", "heads", "兰州市审计局机关党委")),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -442,6 +449,9 @@ MISSING = [
     ("县委书记强调，要做好帮扶工作。", ("强调", "heads", "县委")),
     ("县长马军来到吴庙村调研。", ("马军", "servesIn", "吴庙村")),
     ("在平凉市水务局局长马军的带领下，调研组检查吴庙村帮扶工作。", ("平凉市水务局", "assists", "吴庙村")),
+    # the bureau whose branch pairs with a village is not itself said to help it
+    ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
+    ("今年4月，定西市财政局机关党支部与东关社区结对共建。", ("定西市财政局", "assists", "东关社区")),
     # 驻 before a city is no stationing (驻马店市), and a person merely visiting serves nowhere
     ("驻马店市客商王刚来到马营村考察。", ("王刚", "servesIn", "马营村")),
     ("县长马军到吴庙村调研驻村工作。", ("马军", "servesIn", "吴庙村")),

@@ -105,7 +105,7 @@ def _assists(
                     if position - 12 <= place.start < named_after.start():
                         out.add(subject, "assists", place)
                 continue
-        subject = next((o for o in reversed(orgs) if o.end <= position and o not in led), None)
+        subject = _last_before(orgs, position, led)
         if (
             subject is None
             and context.topic is not None
@@ -132,6 +132,24 @@ def _assists(
         for place in targets:
             for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
                 out.add(helper, "assists", place)
+
+
+# Whether the helper before a cue is the body whose name ends last (定西市财政局党支部), not the body
+# inside its name that opens at the same place (定西市财政局): the whole name is the subject.
+_WHOLE_SUBJECTS = True
+
+
+def _last_before(orgs: list[Mention], position: int, led: list[Mention]) -> Mention | None:
+    """The body named last before ``position`` (the whole name where one body's name holds another)."""
+    before = [o for o in orgs if o.end <= position and o not in led]
+    if not before:
+        return None
+    last = before[-1]
+    if not _WHOLE_SUBJECTS:
+        return last
+    # a team named after its unit is left to the rules of teams, which make its unit the helper
+    wholes = [o for o in before if o.start == last.start and o.end > last.end and o.kind != "WorkTeam"]
+    return max(wholes, key=lambda o: o.end) if wholes else last
 
 
 # Whether a place before 的 and a place of a lower level (永宁镇的温泉村) only says where that place lies.
