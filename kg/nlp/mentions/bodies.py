@@ -34,7 +34,6 @@ from kg.nlp.mentions.places import (
 )
 from kg.types import Mention
 
-
 # Words between a body and its own party branch: 联合 (a branch joining several sections, 急诊儿科联合党支部)
 # and 机关 (the branch of the body's offices, 市财政局机关党支部: every department and bureau has one,
 # and news names it when the branch, not the bureau, pairs with a village or community).
