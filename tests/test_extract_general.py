@@ -352,6 +352,8 @@ PRESENT = [
         ("定西市财政局机关党支部", "assists", "东关社区"),
     ),
     ("兰州市审计局机关党支部书记王芳说。", ("王芳", "heads", "兰州市审计局机关党支部")),
+    # ... while a village before 由 is still helped by the body after it
+    ("马营村由定西市财政局帮扶。", ("定西市财政局", "assists", "马营村")),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -449,6 +451,15 @@ MISSING = [
     ("县委书记强调，要做好帮扶工作。", ("强调", "heads", "县委")),
     ("县长马军来到吴庙村调研。", ("马军", "servesIn", "吴庙村")),
     ("在平凉市水务局局长马军的带领下，调研组检查吴庙村帮扶工作。", ("平凉市水务局", "assists", "吴庙村")),
+    # a place after 由 does the help of a passive; it is not helped
+    (
+        "马营村党支部书记王刚说，村里的冷库由浙江省宁波市鄞州区首南街道出资援建。",
+        ("马营村党支部", "assists", "首南街道"),
+    ),
+    (
+        "马营村党支部书记王刚说，村里的冷库由浙江省宁波市鄞州区首南街道出资援建。",
+        ("王刚", "assists", "首南街道"),
+    ),
     # the bureau whose branch pairs with a village is not itself said to help it
     ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
     ("今年4月，定西市财政局机关党支部与东关社区结对共建。", ("定西市财政局", "assists", "东关社区")),

@@ -75,6 +75,9 @@ def _assists(
         return
     places = [m for m in mentions if _is_place(m)]
     helped = [m for m in _leaves(places) if m.kind in HELPED_LEVELS and not _qualifies(m, places, text)]
+    if _AGENT_PLACES:  # 由七宝镇出资援建: the town after 由 does the help, it is not helped
+        agents = {_chain_from(places, by.end()) for by in _BY.finditer(text, sentence[0], sentence[1])}
+        helped = [m for m in helped if m not in agents]
     for noun in _HELPER_NOUN.finditer(text, sentence[0], sentence[1]):
         last = next((o for o in orgs if o.end == noun.start()), None)
         if last is None:
@@ -132,6 +135,12 @@ def _assists(
         for place in targets:
             for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
                 out.add(helper, "assists", place)
+
+
+# Whether a place (chain) right after 由 is left out of the places a cue helps: 由 names the doer of a
+# passive (这座初制所由上海市闵行区七宝镇出资援建), so the town after it gives the help and receives none.
+_AGENT_PLACES = True
+_BY = re.compile("由")
 
 
 # Whether the helper before a cue is the body whose name ends last (定西市财政局党支部), not the body
