@@ -354,6 +354,22 @@ PRESENT = [
     ("兰州市审计局机关党支部书记王芳说。", ("王芳", "heads", "兰州市审计局机关党支部")),
     # ... while a village before 由 is still helped by the body after it
     ("马营村由定西市财政局帮扶。", ("定西市财政局", "assists", "马营村")),
+    # members listed after 队员包括, 队员还有两人： serve in the team's village and work for the team
+    ("定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明和赵丽。", ("李明", "servesIn", "马营村")),
+    ("定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明和赵丽。", ("赵丽", "servesIn", "马营村")),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明和赵丽。",
+        ("赵丽", "worksFor", "定西市财政局"),
+    ),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说。工作队队员还有两人：通渭县农业农村局技术员李明和干部赵丽。",
+        ("李明", "worksFor", "定西市财政局驻通渭县马营村工作队"),
+    ),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说。工作队队员还有两人：通渭县农业农村局技术员李明和干部赵丽。",
+        ("李明", "servesIn", "马营村"),
+    ),
+    ("吴庙村驻村工作队队长马军说，队员有孙伟、钱芳两人。", ("钱芳", "servesIn", "吴庙村")),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -459,6 +475,16 @@ MISSING = [
     (
         "马营村党支部书记王刚说，村里的冷库由浙江省宁波市鄞州区首南街道出资援建。",
         ("王刚", "assists", "首南街道"),
+    ),
+    # a member named with a unit of his or her own is not said to work for the team's sender
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说。工作队队员还有两人：通渭县农业农村局技术员李明和干部赵丽。",
+        ("李明", "worksFor", "定西市财政局"),
+    ),
+    # persons after the clause of the list are no members
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明，县长孙伟也来了。",
+        ("孙伟", "servesIn", "马营村"),
     ),
     # the bureau whose branch pairs with a village is not itself said to help it
     ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
