@@ -122,12 +122,12 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
         for member, own_unit in listed_members(doc.text, sentence, named, context.team):  # 队员包括P和Q
-            team = context.team
-            assert team is not None
-            out.add(member, "worksFor", team.mention, "队员")
-            if team.sender is not None and _is_org(team.sender) and not own_unit:
-                out.add(member, "worksFor", team.sender, "队员")
-            place = helped_place(team)
+            listing = context.team
+            assert listing is not None
+            out.add(member, "worksFor", listing.mention, "队员")
+            if listing.sender is not None and _is_org(listing.sender) and not own_unit:
+                out.add(member, "worksFor", listing.sender, "队员")
+            place = helped_place(listing)
             if place is not None and place.kind == "Village":
                 out.add(member, "servesIn", place, "队员")
         _sent_persons(sentence, doc.text, named, out)

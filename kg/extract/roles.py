@@ -76,9 +76,9 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             continue
         each = _SENDS_STAFF_EACH.match(text, org.end)
         if each is not None:  # 选派4名干部分别到A村、B村和C村: every village of the list
-            for village in _listed_places(places, each.end(), text):
-                if village.kind in HELPED_LEVELS:
-                    out.add(org, "assists", village)
+            for item in _listed_places(places, each.end(), text):
+                if item.kind in HELPED_LEVELS:
+                    out.add(org, "assists", item)
             continue
         unnamed = _SENDS_STAFF.match(text, org.end)
         if unnamed is not None:  # 学校先后选派3名干部到岔峪村: staff the text does not name
@@ -268,15 +268,16 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
         stationed = _STATIONED_AT.match(text, person.end) if _STATIONED_AT_VILLAGE else None
-        village = _chain_from(places, stationed.end()) if stationed is not None else None
-        if village is not None and village.kind == "Village":  # 王刚驻马营村, 李娜常驻马营村卫生室
-            out.add(person, "servesIn", village, stationed.group())
-            served[village.name] = village
-            listed = person
-            for before in reversed(persons):  # 医师张丽、护士李娜常驻Y村: each person of the list
-                if before.end <= listed.start and _NEXT_WITH_POST.fullmatch(text, before.end, listed.start):
-                    out.add(before, "servesIn", village, stationed.group())
-                    listed = before
+        post_village = _chain_from(places, stationed.end()) if stationed is not None else None
+        if stationed is not None and post_village is not None and post_village.kind == "Village":
+            # 王刚驻马营村, 李娜常驻马营村卫生室
+            out.add(person, "servesIn", post_village, stationed.group())
+            served[post_village.name] = post_village
+            head = person
+            for prior in reversed(persons):  # 医师张丽、护士李娜常驻Y村: each person of the list
+                if prior.end <= head.start and _NEXT_WITH_POST.fullmatch(text, prior.end, head.start):
+                    out.add(prior, "servesIn", post_village, stationed.group())
+                    head = prior
         origin = _FROM.match(text, person.end)
         home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
         if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
