@@ -177,6 +177,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         False,
     ),
     "staff sent to each place of a list (选派N名干部分别到A村、B村)": (roles, "_SENDS_STAFF_EACH", _NEVER),
+    "a college named inside its university's name is its part (X大学Y学院)": (
+        roles,
+        "_COLLEGES_OF_UNIVERSITIES",
+        False,
+    ),
     "members listed after 队员包括, 队员还有两人：": (teams, "_LISTED_MEMBERS", False),
     "a place after 由 is the doer, not the helped (由X镇出资援建)": (assists, "_AGENT_PLACES", False),
     "the helper before a cue is the whole name ending last (X局党支部, not X局)": (

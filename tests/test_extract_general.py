@@ -370,6 +370,17 @@ PRESENT = [
         ("李明", "servesIn", "马营村"),
     ),
     ("吴庙村驻村工作队队长马军说，队员有孙伟、钱芳两人。", ("钱芳", "servesIn", "吴庙村")),
+    # a college's teacher serving in a village works for, and is sent by, its university
+    (
+        "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
+        ("兰州大学", "assists", "马营村"),
+    ),
+    (
+        "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
+        ("王刚", "worksFor", "兰州大学"),
+    ),
+    # ... while a college stated to pair with a village helps it itself
+    ("兰州大学资源环境学院与马营村结对共建。", ("兰州大学资源环境学院", "assists", "马营村")),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -485,6 +496,11 @@ MISSING = [
     (
         "定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明，县长孙伟也来了。",
         ("孙伟", "servesIn", "马营村"),
+    ),
+    # the college of a teacher serving in a village is not said to help it
+    (
+        "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
+        ("兰州大学资源环境学院", "assists", "马营村"),
     ),
     # the bureau whose branch pairs with a village is not itself said to help it
     ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),

@@ -438,6 +438,7 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
     for c in candidates:
         if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
             whole = whole_of_part(c.object) if _PARTS_WORK_FOR_WHOLES else None
+            whole = whole or _university_of(c.object)
             if whole is not None:
                 # the staff of a part (学校园艺林学学院) work for the whole body, which sends them
                 helped.append(Candidate(c.subject, "worksFor", whole, c.evidence, ""))
@@ -456,6 +457,22 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
             if c.object.name not in org.name:
                 helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
     return helped
+
+
+# Whether a college named inside its university's name (贵州大学动物科学学院) stands for its university
+# where its staff serve in a village: universities are the units assigned villages to help (定点帮扶) and
+# sending staff, so a college's teacher serving in a village is the university's man there. A college
+# stated to help a village itself (X学院与Y村结对共建) is left as it is.
+_COLLEGES_OF_UNIVERSITIES = True
+_COLLEGE = re.compile("(.{2,}?大学)(.{2,}学院)")
+
+
+def _university_of(body: Mention) -> Mention | None:
+    """The university a college named inside its name belongs to (贵州大学 for 贵州大学动物科学学院)."""
+    college = _COLLEGE.fullmatch(body.name) if _COLLEGES_OF_UNIVERSITIES else None
+    if college is None or body.kind != "EducationalInstitution":
+        return None
+    return Mention(college.group(1), "EducationalInstitution", college.group(1), body.start, body.end)
 
 
 # Whether a unit whose person serves in a village is taken to help it across sentences.
