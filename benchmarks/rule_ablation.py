@@ -183,6 +183,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         False,
     ),
     "members listed after 队员包括, 队员还有两人：": (teams, "_LISTED_MEMBERS", False),
+    "a body after an opening adverbial is the paragraph's topic (近日，X…)": (
+        assists,
+        "_TOPIC_AFTER_ADVERBIAL",
+        False,
+    ),
     "a place after 由 is the doer, not the helped (由X镇出资援建)": (assists, "_AGENT_PLACES", False),
     "the helper before a cue is the whole name ending last (X局党支部, not X局)": (
         assists,

@@ -381,6 +381,12 @@ PRESENT = [
     ),
     # ... while a college stated to pair with a village helps it itself
     ("兰州大学资源环境学院与马营村结对共建。", ("兰州大学资源环境学院", "assists", "马营村")),
+    # a body after an opening adverbial of time is the subject a later cue leaves out
+    (
+        "近日，兰州大学与通渭县签订合作协议。根据协议，学校将继续定点帮扶该县的马营村和石桥村。",
+        ("兰州大学", "assists", "石桥村"),
+    ),
+    ("2023年以来，定西市财政局持续加大投入。今年又结对帮扶了马营村。", ("定西市财政局", "assists", "马营村")),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -501,6 +507,15 @@ MISSING = [
     (
         "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
         ("兰州大学资源环境学院", "assists", "马营村"),
+    ),
+    # a body after another opening (a place, a meeting) is no topic; a cue opening 帮扶单位 is a noun
+    (
+        "在马营村，定西市财政局召开座谈会。会上，帮扶干部介绍了石桥村的情况。",
+        ("定西市财政局", "assists", "石桥村"),
+    ),
+    (
+        "11月2日，定西市政协主席王刚一行到马营村调研。座谈会上，各帮扶单位和马营村汇报了工作。",
+        ("定西市政协", "assists", "马营村"),
     ),
     # the bureau whose branch pairs with a village is not itself said to help it
     ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
