@@ -182,6 +182,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_COLLEGES_OF_UNIVERSITIES",
         False,
     ),
+    "the term of a sent post (X派驻的第三任第一书记P)": (
+        roles,
+        "_SENT_AS",
+        re.compile("(?:驻村|帮扶)?" + roles._RANKED_POST + "[，,]?"),
+    ),
     "members listed after 队员包括, 队员还有两人：": (teams, "_LISTED_MEMBERS", False),
     "a body after an opening adverbial is the paragraph's topic (近日，X…)": (
         assists,

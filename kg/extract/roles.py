@@ -412,8 +412,12 @@ _UNIT_ASIDE = re.compile("(?:" + "|".join(words("sends")) + ")?[）)]")
 _STAFF_WORDS = re.compile("(?:" + "|".join(sorted(words("staff_word"), key=len, reverse=True)) + ")+")
 # Whether a person named right after a unit, without a post (定西市财政局王刚), works for it.
 _NAMED_WITH_UNIT = True
+# Which of the persons a unit sent one after the other to a village holds the post now
+# (X派驻的第三任第一书记P): the count of terms says nothing of the unit or the post
+# (benchmarks/rule_ablation.py swaps _SENT_AS to switch it off).
+_TERM = "(?:第[一二三四五六七八九十\\d]+任|首任|新一任|新任)?"
 # The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
-_SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
+_SENT_AS = re.compile(_TERM + "(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
 
 _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
