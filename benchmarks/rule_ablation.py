@@ -187,6 +187,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_SENT_AS",
         re.compile("(?:驻村|帮扶)?" + roles._RANKED_POST + "[，,]?"),
     ),
+    "a grid worker serves in the article's village (网格员P)": (
+        posts,
+        "_VILLAGE_POSTS",
+        posts._VILLAGE_POSTS - {"网格员"},
+    ),
     "members listed after 队员包括, 队员还有两人：": (teams, "_LISTED_MEMBERS", False),
     "a body after an opening adverbial is the paragraph's topic (近日，X…)": (
         assists,

@@ -391,6 +391,9 @@ PRESENT = [
     ("甘肃省财政厅派驻的第三任第一书记王刚到马营村后，修通了路。", ("王刚", "worksFor", "甘肃省财政厅")),
     ("甘肃省财政厅派驻的第三任第一书记王刚到马营村后，修通了路。", ("甘肃省财政厅", "assists", "马营村")),
     ("马营村地处深山。定西市水务局选派的首任驻村第一书记李明说。", ("李明", "worksFor", "定西市水务局")),
+    # a grid worker named without a village serves in the village the article is about
+    ("通渭县马营村今年种了中药材。网格员王芳负责的第3网格有120户。", ("王芳", "servesIn", "马营村")),
+    ("兴庆区东关社区有居民三千户。社区网格员马丽说，她每天走访20户。", ("马丽", "servesIn", "东关社区")),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -521,6 +524,8 @@ MISSING = [
         "11月2日，定西市政协主席王刚一行到马营村调研。座谈会上，各帮扶单位和马营村汇报了工作。",
         ("定西市政协", "assists", "马营村"),
     ),
+    # ... but not where the article names several villages
+    ("马营村和石桥村地处深山。网格员王芳负责的第3网格有120户。", ("王芳", "servesIn", "马营村")),
     # the bureau whose branch pairs with a village is not itself said to help it
     ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
     ("今年4月，定西市财政局机关党支部与东关社区结对共建。", ("定西市财政局", "assists", "东关社区")),
