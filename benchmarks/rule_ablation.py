@@ -192,6 +192,12 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_VILLAGE_POSTS",
         posts._VILLAGE_POSTS - {"网格员"},
     ),
+    "persons sent respectively by listed units (P、Q分别由A和B选派)": (roles, "_RESPECTIVELY_SENT", False),
+    "a national administration's local bureau (国家税务总局 + 赣州市税务局)": (
+        context,
+        "_JOIN_LOCAL_BUREAUS",
+        False,
+    ),
     "members listed after 队员包括, 队员还有两人：": (teams, "_LISTED_MEMBERS", False),
     "a body after an opening adverbial is the paragraph's topic (近日，X…)": (
         assists,

@@ -394,6 +394,20 @@ PRESENT = [
     # a grid worker named without a village serves in the village the article is about
     ("通渭县马营村今年种了中药材。网格员王芳负责的第3网格有120户。", ("王芳", "servesIn", "马营村")),
     ("兴庆区东关社区有居民三千户。社区网格员马丽说，她每天走访20户。", ("马丽", "servesIn", "东关社区")),
+    # persons sent respectively (分别) by the units listed after 由: each by the unit in the same place
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员李明、赵丽分别由定西市审计局和通渭县林业局选派。",
+        ("赵丽", "worksFor", "通渭县林业局"),
+    ),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员李明、赵丽分别由定西市审计局和通渭县林业局选派。",
+        ("定西市审计局", "assists", "马营村"),
+    ),
+    # a national administration's local bureau named after it is one body
+    (
+        "马营村地处深山。驻村第一书记李明由国家税务总局定西市税务局选派。",
+        ("李明", "worksFor", "国家税务总局定西市税务局"),
+    ),
     # courts by their short names (市中院, 省高院)
     ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
     (
@@ -526,6 +540,11 @@ MISSING = [
     ),
     # ... but not where the article names several villages
     ("马营村和石桥村地处深山。网格员王芳负责的第3网格有120户。", ("王芳", "servesIn", "马营村")),
+    # ... and not by the other one
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员李明、赵丽分别由定西市审计局和通渭县林业局选派。",
+        ("李明", "worksFor", "通渭县林业局"),
+    ),
     # the bureau whose branch pairs with a village is not itself said to help it
     ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
     ("今年4月，定西市财政局机关党支部与东关社区结对共建。", ("定西市财政局", "assists", "东关社区")),

@@ -146,11 +146,32 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
         if person is not None and len(units) == 1 and _PERSON_SENT_BY:
             # 第一书记王刚由X局选派, 王刚，由X局选派: the person before 由 is one of the unit's people
             out.add(person, "worksFor", units[0], verb.group())
+        if _RESPECTIVELY_SENT and len(units) > 1 and text.startswith("分别", by.start() - 2):
+            # 王刚、李明分别由A和B选派: as many persons as units, each sent by the unit in the same place
+            persons = [m for m in mentions if m.kind == "Person"]
+            last = next((p for p in persons if p.end == by.start() - 2), None)
+            listed = list(reversed(_listed_before(last, persons, text))) if last is not None else []
+            if len(listed) == len(units):
+                for sent, unit in zip(listed, units, strict=True):
+                    out.add(sent, "worksFor", unit, verb.group())
         named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
         place = named_in or next((p for p in helped if p.start >= verb.end()), None)
         if place is not None:
             for unit in units:
                 out.add(unit, "assists", place)
+
+
+def _listed_before(last: Mention, persons: list[Mention], text: str) -> list[Mention]:
+    """``last`` and the persons listed right before it (P、Q和R), last first."""
+    listed = [last]
+    for earlier in reversed(persons):
+        if earlier.end <= listed[-1].start and text[earlier.end : listed[-1].start] in _PERSON_JOINS:
+            listed.append(earlier)
+    return listed
+
+
+# Whether persons listed before 分别由A和B选派 work each for the unit in the same place of its list.
+_RESPECTIVELY_SENT = True
 
 
 def _sent_by_follows(text: str, end: int, by: int) -> bool:
