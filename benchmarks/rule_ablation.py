@@ -171,6 +171,60 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a body named again without its place (福建省审计厅 ... 审计厅)": (references, "_PLACELESS_NAMES", False),
     "a post after 都是 is each listed person's (P、Q都是X的干部)": (posts, "_EACH_SHARES", False),
     "each village after 先后在 (先后在A村和B村)": (roles, "_SUCCESSIVE", _NEVER),
+    "a person before 驻 and a village is stationed there (P驻Y村, P常驻Y村)": (
+        roles,
+        "_STATIONED_AT_VILLAGE",
+        False,
+    ),
+    "staff sent to each place of a list (选派N名干部分别到A村、B村)": (roles, "_SENDS_STAFF_EACH", _NEVER),
+    "a college named inside its university's name is its part (X大学Y学院)": (
+        roles,
+        "_COLLEGES_OF_UNIVERSITIES",
+        False,
+    ),
+    "the term of a sent post (X派驻的第三任第一书记P)": (
+        roles,
+        "_SENT_AS",
+        re.compile("(?:驻村|帮扶)?" + roles._RANKED_POST + "[，,]?"),
+    ),
+    "a grid worker serves in the article's village (网格员P)": (
+        posts,
+        "_VILLAGE_POSTS",
+        posts._VILLAGE_POSTS - {"网格员"},
+    ),
+    "persons sent respectively by listed units (P、Q分别由A和B选派)": (roles, "_RESPECTIVELY_SENT", False),
+    "a national administration's local bureau (国家税务总局 + 赣州市税务局)": (
+        context,
+        "_JOIN_LOCAL_BUREAUS",
+        False,
+    ),
+    "members listed after 队员包括, 队员还有两人：": (teams, "_LISTED_MEMBERS", False),
+    "a body after an opening adverbial is the paragraph's topic (近日，X…)": (
+        assists,
+        "_TOPIC_AFTER_ADVERBIAL",
+        False,
+    ),
+    "a place after 由 is the doer, not the helped (由X镇出资援建)": (assists, "_AGENT_PLACES", False),
+    "the helper before a cue is the whole name ending last (X局党支部, not X局)": (
+        assists,
+        "_WHOLE_SUBJECTS",
+        False,
+    ),
+    "a body's offices' party branch (市财政局机关党支部, mentions)": (
+        mention_bodies,
+        "_BRANCH_MIDDLES",
+        frozenset({"联合"}),
+    ),
+    "a village ranked first in something is no name (天下第一村, mentions)": (
+        gazetteer,
+        "_ranking",
+        lambda *a, **k: False,
+    ),
+    "places joined by 与 before a word of partnership share no chain (A区与B县开展对口支援)": (
+        places,
+        "_PARTNER_PLACES",
+        False,
+    ),
     "a place before 的 and a lower place is not helped (永宁镇的温泉村)": (
         assists,
         "_QUALIFYING_PLACES",
@@ -247,6 +301,7 @@ def main() -> int:
         setattr(module, attribute, stand_in)
         try:
             in_nlp = module in (mentions_module, mention_bodies, mention_persons, gazetteer)
+            gazetteer.is_generic_name.cache_clear()  # its answers depend on the rules switched off
             print(f"| without {label} | " + " | ".join(score(find_all() if in_nlp else mentions)) + " |")
         finally:
             setattr(module, attribute, original)

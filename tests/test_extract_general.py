@@ -345,6 +345,115 @@ PRESENT = [
     ("中国农业大学教授李强挂职镇康县副县长。", ("李强", "worksFor", "镇康县人民政府")),
     # a party branch joining several sections of a body (联合党支部)
     ("兰州大学第一医院内科联合党支部书记王丽说。", ("王丽", "heads", "兰州大学第一医院内科联合党支部")),
+    # a body's own party branch pairing with a village helps it, not the body (X局党支部, X局机关党支部)
+    ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局党支部", "assists", "马营村")),
+    (
+        "今年4月，定西市财政局机关党支部与东关社区结对共建，局里党员到社区报到。",
+        ("定西市财政局机关党支部", "assists", "东关社区"),
+    ),
+    ("兰州市审计局机关党支部书记王芳说。", ("王芳", "heads", "兰州市审计局机关党支部")),
+    # ... while a village before 由 is still helped by the body after it
+    ("马营村由定西市财政局帮扶。", ("定西市财政局", "assists", "马营村")),
+    # members listed after 队员包括, 队员还有两人： serve in the team's village and work for the team
+    ("定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明和赵丽。", ("李明", "servesIn", "马营村")),
+    ("定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明和赵丽。", ("赵丽", "servesIn", "马营村")),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明和赵丽。",
+        ("赵丽", "worksFor", "定西市财政局"),
+    ),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说。工作队队员还有两人：通渭县农业农村局技术员李明和干部赵丽。",
+        ("李明", "worksFor", "定西市财政局驻通渭县马营村工作队"),
+    ),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说。工作队队员还有两人：通渭县农业农村局技术员李明和干部赵丽。",
+        ("李明", "servesIn", "马营村"),
+    ),
+    ("吴庙村驻村工作队队长马军说，队员有孙伟、钱芳两人。", ("钱芳", "servesIn", "吴庙村")),
+    # a college's teacher serving in a village works for, and is sent by, its university
+    (
+        "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
+        ("兰州大学", "assists", "马营村"),
+    ),
+    (
+        "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
+        ("王刚", "worksFor", "兰州大学"),
+    ),
+    # ... while a college stated to pair with a village helps it itself
+    ("兰州大学资源环境学院与马营村结对共建。", ("兰州大学资源环境学院", "assists", "马营村")),
+    # a body after an opening adverbial of time is the subject a later cue leaves out
+    (
+        "近日，兰州大学与通渭县签订合作协议。根据协议，学校将继续定点帮扶该县的马营村和石桥村。",
+        ("兰州大学", "assists", "石桥村"),
+    ),
+    ("2023年以来，定西市财政局持续加大投入。今年又结对帮扶了马营村。", ("定西市财政局", "assists", "马营村")),
+    # the term of a sent post (第三任, 首任) between the unit and the person
+    ("甘肃省财政厅派驻的第三任第一书记王刚到马营村后，修通了路。", ("王刚", "worksFor", "甘肃省财政厅")),
+    ("甘肃省财政厅派驻的第三任第一书记王刚到马营村后，修通了路。", ("甘肃省财政厅", "assists", "马营村")),
+    ("马营村地处深山。定西市水务局选派的首任驻村第一书记李明说。", ("李明", "worksFor", "定西市水务局")),
+    # a grid worker named without a village serves in the village the article is about
+    ("通渭县马营村今年种了中药材。网格员王芳负责的第3网格有120户。", ("王芳", "servesIn", "马营村")),
+    ("兴庆区东关社区有居民三千户。社区网格员马丽说，她每天走访20户。", ("马丽", "servesIn", "东关社区")),
+    # persons sent respectively (分别) by the units listed after 由: each by the unit in the same place
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员李明、赵丽分别由定西市审计局和通渭县林业局选派。",
+        ("赵丽", "worksFor", "通渭县林业局"),
+    ),
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员李明、赵丽分别由定西市审计局和通渭县林业局选派。",
+        ("定西市审计局", "assists", "马营村"),
+    ),
+    # a national administration's local bureau named after it is one body
+    (
+        "马营村地处深山。驻村第一书记李明由国家税务总局定西市税务局选派。",
+        ("李明", "worksFor", "国家税务总局定西市税务局"),
+    ),
+    # doctors and teachers a hospital or school sends (援藏医生, 教师) are its staff
+    ("定西市人民医院选派的援藏医生王丽常驻马营村卫生室。", ("王丽", "worksFor", "定西市人民医院")),
+    ("定西市人民医院选派的援藏医生王丽常驻马营村卫生室。", ("定西市人民医院", "assists", "马营村")),
+    ("定西市人民医院选派3名医生到马营村开展义诊。", ("定西市人民医院", "assists", "马营村")),
+    # courts by their short names (市中院, 省高院)
+    ("铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。", ("冉光明", "servesIn", "铁坝村")),
+    (
+        "铜仁市中院派驻干部到铁坝村。驻铁坝村第一书记、市中院法官冉光明说。",
+        ("冉光明", "worksFor", "铜仁市中院"),
+    ),
+    ("湖南省高院党组书记王刚说。", ("王刚", "heads", "湖南省高院党组")),
+    # a list of places joined by 与 without a word of partnership still shares its chain's parent
+    ("甘肃省定西市通渭县与陇西县都是产粮大县。", ("陇西县", "locatedIn", "定西市")),
+    # a person right before 驻 (常驻, 驻守) and a village is stationed there, with no village post needed
+    (
+        "今年，局里选派3名干部驻村：局办公室主任王刚驻李家店乡马营村，干部李娜驻常河镇中林村。",
+        ("王刚", "servesIn", "马营村"),
+    ),
+    (
+        "今年，局里选派3名干部驻村：局办公室主任王刚驻李家店乡马营村，干部李娜驻常河镇中林村。",
+        ("李娜", "servesIn", "中林村"),
+    ),
+    ("定西市人民医院派出主治医师张丽、护士马兰常驻陇西县柳树村卫生室。", ("张丽", "servesIn", "柳树村")),
+    ("定西市人民医院派出主治医师张丽、护士马兰常驻陇西县柳树村卫生室。", ("马兰", "servesIn", "柳树村")),
+    (
+        "定西市人民医院派出主治医师张丽、护士马兰常驻陇西县柳树村卫生室。",
+        ("定西市人民医院", "assists", "柳树村"),
+    ),
+    ("技术员赵刚长期驻守在会宁县丁家沟镇石湾村。", ("赵刚", "servesIn", "石湾村")),
+    # staff sent to each place of a list (分别到A村、B村和C村)
+    (
+        "中国银行宁夏分行选派4名干部分别到西吉县兴隆镇杨河村、西吉县将台乡火集村和海原县关桥乡方堡村任第一书记。",
+        ("中国银行宁夏分行", "assists", "火集村"),
+    ),
+    (
+        "中国银行宁夏分行选派4名干部分别到西吉县兴隆镇杨河村、西吉县将台乡火集村和海原县关桥乡方堡村任第一书记。",
+        ("中国银行宁夏分行", "assists", "方堡村"),
+    ),
+    (
+        "通渭县财政局共派驻2支工作队、5名干部，分别驻守李家店乡马营村和常河镇中林村。",
+        ("通渭县财政局", "assists", "中林村"),
+    ),
+    (
+        "通渭县财政局共派驻2支工作队、5名干部，分别驻守李家店乡马营村和常河镇中林村。",
+        ("通渭县财政局", "assists", "马营村"),
+    ),
 ]
 
 ABSENT = [
@@ -362,6 +471,10 @@ ABSENT = [
     # 农村 (the countryside) ends no village's name; a deep mountain area (深山区) is no district
     ("福建省农业农村厅召开会议。", "农业农村"),
     ("地处秦岭深山区的白杨村交通不便。", "秦岭深山区"),
+    # a village ranked first in something (X第一村) is praised, not named
+    ("马营村是全县马铃薯种植第一村。", "全县马铃薯种植第一村"),
+    ("马营村是全县马铃薯种植第一村。", "马铃薯种植第一村"),
+    ("这里被誉为西北养牛第一村。", "西北养牛第一村"),
 ]
 
 FACTLESS = [
@@ -377,6 +490,10 @@ FACTLESS = [
     ("队员赵磊、调研、钱芳走访了困难群众。", "调研"),
     # a town's body named by its level only, with no town named before, is no specific body
     ("镇党委书记赵丽说。", "赵丽"),
+    # places joined by 与 before a word of partnership are partners of other regions, not a list
+    ("2022年以来，浙江省杭州市萧山区与黔东南州从江县开展东西部协作。", "从江县→杭州市"),
+    ("江苏省苏州市吴江区与平江县签订了结对帮扶协议。", "平江县→苏州市"),
+    ("天津市河西区同甘南县建立对口支援关系。", "甘南县→天津市"),
     # a team named after its village only says nothing of who helps the village
     ("吴庙村驻村工作队队长马军说。", "吴庙村驻村工作队"),
 ]
@@ -392,6 +509,54 @@ MISSING = [
     ("县委书记强调，要做好帮扶工作。", ("强调", "heads", "县委")),
     ("县长马军来到吴庙村调研。", ("马军", "servesIn", "吴庙村")),
     ("在平凉市水务局局长马军的带领下，调研组检查吴庙村帮扶工作。", ("平凉市水务局", "assists", "吴庙村")),
+    # a place after 由 does the help of a passive; it is not helped
+    (
+        "马营村党支部书记王刚说，村里的冷库由浙江省宁波市鄞州区首南街道出资援建。",
+        ("马营村党支部", "assists", "首南街道"),
+    ),
+    (
+        "马营村党支部书记王刚说，村里的冷库由浙江省宁波市鄞州区首南街道出资援建。",
+        ("王刚", "assists", "首南街道"),
+    ),
+    # a member named with a unit of his or her own is not said to work for the team's sender
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说。工作队队员还有两人：通渭县农业农村局技术员李明和干部赵丽。",
+        ("李明", "worksFor", "定西市财政局"),
+    ),
+    # persons after the clause of the list are no members
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员包括干部李明，县长孙伟也来了。",
+        ("孙伟", "servesIn", "马营村"),
+    ),
+    # the college of a teacher serving in a village is not said to help it
+    (
+        "在通渭县马营村的养牛场，驻村第一书记王刚正在喂牛。王刚是兰州大学资源环境学院的副教授。",
+        ("兰州大学资源环境学院", "assists", "马营村"),
+    ),
+    # a body after another opening (a place, a meeting) is no topic; a cue opening 帮扶单位 is a noun
+    (
+        "在马营村，定西市财政局召开座谈会。会上，帮扶干部介绍了石桥村的情况。",
+        ("定西市财政局", "assists", "石桥村"),
+    ),
+    (
+        "11月2日，定西市政协主席王刚一行到马营村调研。座谈会上，各帮扶单位和马营村汇报了工作。",
+        ("定西市政协", "assists", "马营村"),
+    ),
+    # ... but not where the article names several villages
+    ("马营村和石桥村地处深山。网格员王芳负责的第3网格有120户。", ("王芳", "servesIn", "马营村")),
+    # ... and not by the other one
+    (
+        "定西市财政局驻通渭县马营村工作队队长王刚说，队员李明、赵丽分别由定西市审计局和通渭县林业局选派。",
+        ("李明", "worksFor", "通渭县林业局"),
+    ),
+    # the bureau whose branch pairs with a village is not itself said to help it
+    ("通渭县财政局党支部与马营村结对共建。", ("通渭县财政局", "assists", "马营村")),
+    ("今年4月，定西市财政局机关党支部与东关社区结对共建。", ("定西市财政局", "assists", "东关社区")),
+    # 驻 before a city is no stationing (驻马店市), and a person merely visiting serves nowhere
+    ("驻马店市客商王刚来到马营村考察。", ("王刚", "servesIn", "马营村")),
+    ("县长马军到吴庙村调研驻村工作。", ("马军", "servesIn", "吴庙村")),
+    # without 分别 a list after the sending verb is not shared out: only places the text sends people to
+    ("通渭县财政局选派干部到马营村，与石桥村开展交流。", ("通渭县财政局", "assists", "石桥村")),
 ]
 
 

@@ -39,7 +39,7 @@ from kg.extract.references import (
     whole_of_part,
 )
 from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
-from kg.extract.teams import _entered_place, find_teams, helped_place
+from kg.extract.teams import _entered_place, find_teams, helped_place, listed_members
 from kg.types import Candidate, Document, Mention
 
 __all__ = ["extract_candidates"]
@@ -121,6 +121,15 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
                 unplaced.append((team.sender, sentence))  # X驻村工作队: in the village the article is about
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
+        for member, own_unit in listed_members(doc.text, sentence, named, context.team):  # 队员包括P和Q
+            listing = context.team
+            assert listing is not None
+            out.add(member, "worksFor", listing.mention, "队员")
+            if listing.sender is not None and _is_org(listing.sender) and not own_unit:
+                out.add(member, "worksFor", listing.sender, "队员")
+            place = helped_place(listing)
+            if place is not None and place.kind == "Village":
+                out.add(member, "servesIn", place, "队员")
         _sent_persons(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
         _senders(sentence, doc.text, named, out)

@@ -61,7 +61,7 @@ def _assists(
     # 在X书记的率领下，Y帮扶Z村: a body inside such an adverbial is not the one that helps
     aside = [a.span() for a in _LED_BY.finditer(text, sentence[0], sentence[1])]
     led = [o for o in orgs if any(a <= o.start < b for a, b in aside)]
-    if orgs and orgs[0].start - sentence[0] <= 2 and orgs[0] not in led:
+    if orgs and _opens_sentence(orgs[0], mentions, text, sentence) and orgs[0] not in led:
         # a team named after its unit (X驻Y村工作队) opens the sentence: the unit is the topic
         team = context.teams.get(orgs[0].name)
         topic = team.sender if team is not None and team.sender is not None else orgs[0]
@@ -75,6 +75,9 @@ def _assists(
         return
     places = [m for m in mentions if _is_place(m)]
     helped = [m for m in _leaves(places) if m.kind in HELPED_LEVELS and not _qualifies(m, places, text)]
+    if _AGENT_PLACES:  # 由七宝镇出资援建: the town after 由 does the help, it is not helped
+        agents = {_chain_from(places, by.end()) for by in _BY.finditer(text, sentence[0], sentence[1])}
+        helped = [m for m in helped if m not in agents]
     for noun in _HELPER_NOUN.finditer(text, sentence[0], sentence[1]):
         last = next((o for o in orgs if o.end == noun.start()), None)
         if last is None:
@@ -105,11 +108,12 @@ def _assists(
                     if position - 12 <= place.start < named_after.start():
                         out.add(subject, "assists", place)
                 continue
-        subject = next((o for o in reversed(orgs) if o.end <= position and o not in led), None)
+        subject = _last_before(orgs, position, led)
         if (
             subject is None
             and context.topic is not None
             and index - context.topic_sentence <= _TOPIC_SENTENCES
+            and not (_TOPIC_AFTER_ADVERBIAL and _MODIFIES_HELPER.match(text, position))
         ):
             subject = context.topic
         if subject is None:
@@ -132,6 +136,50 @@ def _assists(
         for place in targets:
             for helper in _coordinated(subject, orgs, text):  # A、B和C帮扶X村: each of them
                 out.add(helper, "assists", place)
+
+
+# Whether a body after an opening adverbial of time and its comma (近日，X; 2023年以来，X; 12月5日，X) opens
+# the sentence as its subject, the paragraph's topic: news opens sentences with when before their subject.
+# Only words of time: other openings (在座谈会上，) may name bodies that are not the subject.
+_TOPIC_AFTER_ADVERBIAL = True
+_ADVERBIAL = re.compile(
+    "[\\d一二三四五六七八九十零〇年月日号以来今去前近期初底末上中下旬季度春夏秋冬]{2,10}[，,]"
+)
+# A cue that opens a helper noun (各帮扶单位, 结对单位) names who helps, not what the topic does.
+_MODIFIES_HELPER = re.compile("(?:" + _HELPER_NOUNS + ")")
+
+
+def _opens_sentence(org: Mention, mentions: list[Mention], text: str, sentence: tuple[int, int]) -> bool:
+    """Whether ``org`` is the sentence's subject: at its start, or after an opening adverbial and comma."""
+    if org.start - sentence[0] <= 2:
+        return True
+    if not _TOPIC_AFTER_ADVERBIAL or _ADVERBIAL.fullmatch(text, sentence[0], org.start) is None:
+        return False
+    return not any(sentence[0] <= m.start < org.start for m in mentions)  # 在马营村，X: a place opens it
+
+
+# Whether a place (chain) right after 由 is left out of the places a cue helps: 由 names the doer of a
+# passive (这座初制所由上海市闵行区七宝镇出资援建), so the town after it gives the help and receives none.
+_AGENT_PLACES = True
+_BY = re.compile("由")
+
+
+# Whether the helper before a cue is the body whose name ends last (定西市财政局党支部), not the body
+# inside its name that opens at the same place (定西市财政局): the whole name is the subject.
+_WHOLE_SUBJECTS = True
+
+
+def _last_before(orgs: list[Mention], position: int, led: list[Mention]) -> Mention | None:
+    """The body named last before ``position`` (the whole name where one body's name holds another)."""
+    before = [o for o in orgs if o.end <= position and o not in led]
+    if not before:
+        return None
+    last = before[-1]
+    if not _WHOLE_SUBJECTS:
+        return last
+    # a team named after its unit is left to the rules of teams, which make its unit the helper
+    wholes = [o for o in before if o.start == last.start and o.end > last.end and o.kind != "WorkTeam"]
+    return max(wholes, key=lambda o: o.end) if wholes else last
 
 
 # Whether a place before 的 and a place of a lower level (永宁镇的温泉村) only says where that place lies.

@@ -88,6 +88,10 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
 _JOIN_BRANCHES = True
 _BRANCH_ENDINGS = ("分行", "支行", "分公司", "子公司", "营业部")
 _PARENT_ENDINGS = ("银行", "公司", "集团")
+# Whether a national administration's local bureau, named after it (国家税务总局 + 赣州市税务局), is one
+# body: tax, customs and market regulators are managed from the top down and their local bureaus carry the
+# administration's name, so the local name alone (赣州市税务局) is the short form of the whole.
+_JOIN_LOCAL_BUREAUS = True
 
 
 def join_branches(mentions: list[Mention]) -> list[Mention]:
@@ -107,8 +111,10 @@ def join_branches(mentions: list[Mention]) -> list[Mention]:
             parent is not None
             and m.kind not in LEVELS
             and m.name == m.surface
-            and expand_body_name(parent.name).endswith(_PARENT_ENDINGS)  # 农行 + 四川省分行
-            and m.name.endswith(_BRANCH_ENDINGS)
+            and (
+                (expand_body_name(parent.name).endswith(_PARENT_ENDINGS) and m.name.endswith(_BRANCH_ENDINGS))
+                or (_JOIN_LOCAL_BUREAUS and parent.name.endswith("总局") and m.name.endswith("局"))
+            )
         ):
             name = parent.name + m.name
             joined.append(Mention(name, m.kind, parent.surface + m.surface, parent.start, m.end))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kg.extract.common import _LIST_JOINS, _chain_from, _chain_to, _SentenceFacts
+from kg.extract.common import _LIST_JOINS, ASSIST_CUES, _chain_from, _chain_to, _SentenceFacts
 from kg.nlp.gazetteer import LEVELS, place_level
 from kg.types import Candidate, Mention
 
@@ -27,6 +27,7 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
             i
             and text[places[i - 1].end : m.start] in ("、", "和", "及", "与", "以及")
             and places[i - 1].parent
+            and not _partners(places[i - 1], m, text)
         ):
             # 上石村、下石村: the list shares its chain's parent; 咸宜镇李坪村、修齐镇东河村: an item
             # that opens a new chain shares the parent of the place of its level in the chain before
@@ -44,6 +45,24 @@ def _located_in(places: list[Mention], text: str, out: _SentenceFacts) -> None:
                 places[i] = inherited
                 out.add(inherited, "locatedIn", by_name[same.parent])
         by_name[m.name] = places[i]
+
+
+# Whether two places joined by 与 (or 同) before a word of partnership are partners, not a list:
+# 上海市闵行区与萨迦县开展对口支援, 宁波市鄞州区与布拖县建立结对关系. Help between places pairs a richer
+# region with a poorer one, mostly in other provinces (东西部协作, 对口支援), so the second shares nothing
+# of the first's chain.
+_PARTNER_PLACES = True
+_PARTNERSHIP = re.compile(
+    "[^，。；！？,;]{0,12}?(?:" + ASSIST_CUES.pattern + "|协作|合作|签订|签署|签约|结成|结为|建立|携手|牵手)"
+)
+
+
+def _partners(first: Mention, second: Mention, text: str) -> bool:
+    return (
+        _PARTNER_PLACES
+        and text[first.end : second.start] in ("与", "同")
+        and _PARTNERSHIP.match(text, second.end) is not None
+    )
 
 
 def _higher(parent: Mention, child: Mention) -> bool:

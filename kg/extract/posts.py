@@ -58,13 +58,17 @@ _AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
 _CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
 _PARTY_POSTS = dict(lexicon()["party_post"])
 
+# A grid worker (网格员) serves in the village or community whose grid he or she keeps, so a 网格员 named
+# without it serves, like a first secretary, in the village the article is about.
+_GRID_POSTS = frozenset({"网格员"})
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
 # Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
 _CHAIN_CUES = ("派驻", "驻")
 _STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
-_VILLAGE_POSTS = frozenset(
-    {"驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻嘎查第一书记", "驻嘎查干部"}
+_VILLAGE_POSTS = (
+    frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻嘎查第一书记", "驻嘎查干部"})
+    | _GRID_POSTS
 )
 
 _DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")

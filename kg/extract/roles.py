@@ -49,6 +49,23 @@ _SENDS_STAFF = re.compile(
     + "|".join(words("staff_word"))
     + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))?(?:到|至|赴|进驻|入驻|驻)"
 )
+# The same with several objects and places shared out (分别): 选派4名干部分别到A村、B村和C村, 派驻2支工作队、
+# 6名干部，分别驻守A村和B村. 分别 says each place of the list gets some of the people sent, so the unit
+# sends people to, and helps, every place listed; without 分别 only the first place is sure.
+_SENT_OBJECT = (
+    "(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个|支|支队伍))?(?:"
+    + "|".join(words("staff_word"))
+    + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))"
+)
+_SENDS_STAFF_EACH = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?"
+    + _SENT_OBJECT
+    + "(?:[、和及]"
+    + _SENT_OBJECT
+    + ")*[，,]?分别(?:到|至|赴|进驻|入驻|驻守|驻扎|驻在|驻)"
+)
 
 
 def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
@@ -56,6 +73,12 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
     places = [m for m in mentions if _is_place(m)]
     for i, org in enumerate(mentions):
         if not _is_org(org):
+            continue
+        each = _SENDS_STAFF_EACH.match(text, org.end)
+        if each is not None:  # 选派4名干部分别到A村、B村和C村: every village of the list
+            for item in _listed_places(places, each.end(), text):
+                if item.kind in HELPED_LEVELS:
+                    out.add(org, "assists", item)
             continue
         unnamed = _SENDS_STAFF.match(text, org.end)
         if unnamed is not None:  # 学校先后选派3名干部到岔峪村: staff the text does not name
@@ -88,6 +111,18 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             out.add(org, "assists", village)
 
 
+def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention]:
+    """The ends of the place chains listed from ``start`` on: 岷县梅川镇A村、清水乡B村和C村 gives A, B, C."""
+    leaves: list[Mention] = []
+    while (leaf := _chain_from(places, start)) is not None:
+        leaves.append(leaf)
+        joined = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), "")
+        if not joined:
+            break
+        start = leaf.end + len(joined)
+    return leaves
+
+
 def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
     """工作队由A和B派出，进驻Y村: the units a team or person is sent by assist the place it serves in.
 
@@ -111,11 +146,32 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
         if person is not None and len(units) == 1 and _PERSON_SENT_BY:
             # 第一书记王刚由X局选派, 王刚，由X局选派: the person before 由 is one of the unit's people
             out.add(person, "worksFor", units[0], verb.group())
+        if _RESPECTIVELY_SENT and len(units) > 1 and text.startswith("分别", by.start() - 2):
+            # 王刚、李明分别由A和B选派: as many persons as units, each sent by the unit in the same place
+            persons = [m for m in mentions if m.kind == "Person"]
+            last = next((p for p in persons if p.end == by.start() - 2), None)
+            listed = list(reversed(_listed_before(last, persons, text))) if last is not None else []
+            if len(listed) == len(units):
+                for sent, unit in zip(listed, units, strict=True):
+                    out.add(sent, "worksFor", unit, verb.group())
         named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
         place = named_in or next((p for p in helped if p.start >= verb.end()), None)
         if place is not None:
             for unit in units:
                 out.add(unit, "assists", place)
+
+
+def _listed_before(last: Mention, persons: list[Mention], text: str) -> list[Mention]:
+    """``last`` and the persons listed right before it (P、Q和R), last first."""
+    listed = [last]
+    for earlier in reversed(persons):
+        if earlier.end <= listed[-1].start and text[earlier.end : listed[-1].start] in _PERSON_JOINS:
+            listed.append(earlier)
+    return listed
+
+
+# Whether persons listed before 分别由A和B选派 work each for the unit in the same place of its list.
+_RESPECTIVELY_SENT = True
 
 
 def _sent_by_follows(text: str, end: int, by: int) -> bool:
@@ -232,6 +288,17 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
+        stationed = _STATIONED_AT.match(text, person.end) if _STATIONED_AT_VILLAGE else None
+        post_village = _chain_from(places, stationed.end()) if stationed is not None else None
+        if stationed is not None and post_village is not None and post_village.kind == "Village":
+            # 王刚驻马营村, 李娜常驻马营村卫生室
+            out.add(person, "servesIn", post_village, stationed.group())
+            served[post_village.name] = post_village
+            head = person
+            for prior in reversed(persons):  # 医师张丽、护士李娜常驻Y村: each person of the list
+                if prior.end <= head.start and _NEXT_WITH_POST.fullmatch(text, prior.end, head.start):
+                    out.add(prior, "servesIn", post_village, stationed.group())
+                    head = prior
         origin = _FROM.match(text, person.end)
         home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
         if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
@@ -353,6 +420,11 @@ _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 _ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
 # 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
 _FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
+# A person right before 驻 (常驻, 驻守, 驻扎) and a village is stationed there: 驻 is the verb of being posted
+# to a place, so, unlike 来到 or 在, it needs no village post in the sentence to say so (王刚驻马营村,
+# 护士李娜常驻马营村卫生室).
+_STATIONED_AT = re.compile("(?:已|一直|常年|长期|继续)?(?:常驻|驻守|驻扎|驻)(?:在|于|到)?")
+_STATIONED_AT_VILLAGE = True
 # Words after a village that say a person stays there for the village's work (在柳树村驻村).
 _STAYS = ("驻村", "驻点", "蹲点")
 _STATIONED_ANYWHERE = re.compile("|".join(sorted(STATIONED_POSTS, key=len, reverse=True)))
@@ -361,8 +433,12 @@ _UNIT_ASIDE = re.compile("(?:" + "|".join(words("sends")) + ")?[）)]")
 _STAFF_WORDS = re.compile("(?:" + "|".join(sorted(words("staff_word"), key=len, reverse=True)) + ")+")
 # Whether a person named right after a unit, without a post (定西市财政局王刚), works for it.
 _NAMED_WITH_UNIT = True
+# Which of the persons a unit sent one after the other to a village holds the post now
+# (X派驻的第三任第一书记P): the count of terms says nothing of the unit or the post
+# (benchmarks/rule_ablation.py swaps _SENT_AS to switch it off).
+_TERM = "(?:第[一二三四五六七八九十\\d]+任|首任|新一任|新任)?"
 # The post a unit sent a person as, between the unit's 派驻的 and the person: 驻村第一书记，
-_SENT_AS = re.compile("(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
+_SENT_AS = re.compile(_TERM + "(?:驻村|帮扶)?" + _RANKED_POST + "[，,]?")
 
 _HELPED_BY = re.compile(
     "在[^，,。；;在]{2,40}?(的(?:大力|倾力|精准|真情|鼎力|持续)?(?:"
@@ -387,6 +463,7 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
     for c in candidates:
         if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
             whole = whole_of_part(c.object) if _PARTS_WORK_FOR_WHOLES else None
+            whole = whole or _university_of(c.object)
             if whole is not None:
                 # the staff of a part (学校园艺林学学院) work for the whole body, which sends them
                 helped.append(Candidate(c.subject, "worksFor", whole, c.evidence, ""))
@@ -405,6 +482,22 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
             if c.object.name not in org.name:
                 helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
     return helped
+
+
+# Whether a college named inside its university's name (贵州大学动物科学学院) stands for its university
+# where its staff serve in a village: universities are the units assigned villages to help (定点帮扶) and
+# sending staff, so a college's teacher serving in a village is the university's man there. A college
+# stated to help a village itself (X学院与Y村结对共建) is left as it is.
+_COLLEGES_OF_UNIVERSITIES = True
+_COLLEGE = re.compile("(.{2,}?大学)(.{2,}学院)")
+
+
+def _university_of(body: Mention) -> Mention | None:
+    """The university a college named inside its name belongs to (贵州大学 for 贵州大学动物科学学院)."""
+    college = _COLLEGE.fullmatch(body.name) if _COLLEGES_OF_UNIVERSITIES else None
+    if college is None or body.kind != "EducationalInstitution":
+        return None
+    return Mention(college.group(1), "EducationalInstitution", college.group(1), body.start, body.end)
 
 
 # Whether a unit whose person serves in a village is taken to help it across sentences.

@@ -202,3 +202,42 @@ def _entered_place(team: Mention, named: list[Mention], text: str) -> Mention | 
 
 
 _ENTERS = re.compile("|".join(words("enters")))
+
+
+# Whether the persons listed after 队员包括, 队员还有两人： are members of the team named last.
+_LISTED_MEMBERS = True
+# 队员包括, 工作队队员还有两人：, 队员分别是: the members of a team announced, then listed (each may be named
+# with his or her unit and post: 队员包括分公司技术员P和州公司干部Q). What follows to the clause's end is
+# the list, so every person in it is a member.
+_MEMBERS_LISTED = re.compile(
+    "(?:工作队)?(?:队员|工作队员)(?:还|另)?(?:包括|有|分别是|分别为|是|为)"
+    "(?:[一二三四五六七八九十两\\d]+(?:人|名|位))?[：:，,]?"
+)
+_LIST_END = "。；;！？：:"
+
+
+def listed_members(
+    text: str, sentence: tuple[int, int], named: list[Mention], team: Team | None
+) -> list[tuple[Mention, bool]]:
+    """The persons a sentence lists as the members of ``team`` (队员包括P和Q), in text order.
+
+    Each comes with whether the list names the person's own unit (分公司技术员P): the unit the person
+    works for is then that one, and the team's sender is not said to be it.
+    """
+    if not _LISTED_MEMBERS or team is None:
+        return []
+    members: list[tuple[Mention, bool]] = []
+    for opener in _MEMBERS_LISTED.finditer(text, sentence[0], sentence[1]):
+        end = opener.end()
+        while end < sentence[1] and text[end] not in _LIST_END and text[end] not in "，,":
+            end += 1
+        item_start = opener.end()
+        for m in named:
+            if m.kind == "Person" and item_start <= m.start < end:
+                own = any(
+                    o.kind not in LEVELS and o.kind != "Person" and item_start <= o.start < m.start
+                    for o in named
+                )
+                members.append((m, own))
+                item_start = m.end
+    return members

@@ -341,6 +341,15 @@ def _only_unit_words(stem: str) -> bool:
     return bool(stem) and len(stem) <= 4 and _UNIT_WORDS.fullmatch(stem) is not None
 
 
+def _ranking(stem: str, ending: str) -> bool:
+    """Whether a village word ranks a village rather than names it: 天下第一村, 全州烤烟种植第一村.
+
+    News praises a village as the first of its kind (X第一村); the words before 第一 say in what, so
+    the whole is a title, not a name. A bare 第一村 (a name in some places) is kept.
+    """
+    return ending == "村" and stem.endswith("第一") and len(stem) >= 4
+
+
 @lru_cache(maxsize=_MEMO)
 def is_generic_name(name: str) -> bool:
     """Whether a unit or body word names a kind of thing rather than one thing.
@@ -354,7 +363,7 @@ def is_generic_name(name: str) -> bool:
     place = _PLACE_ENDINGS.first(name)
     if place is not None:
         stem = name[: len(name) - len(place[0])]
-        if stem in _GENERIC_STEMS or _only_unit_words(stem):
+        if stem in _GENERIC_STEMS or _only_unit_words(stem) or _ranking(stem, place[0]):
             return True
     org = _ORG_ENDINGS.first(name)
     if org is not None:

@@ -34,6 +34,11 @@ from kg.nlp.mentions.places import (
 )
 from kg.types import Mention
 
+# Words between a body and its own party branch: 联合 (a branch joining several sections, 急诊儿科联合党支部)
+# and 机关 (the branch of the body's offices, 市财政局机关党支部: every department and bureau has one,
+# and news names it when the branch, not the bureau, pairs with a village or community).
+_BRANCH_MIDDLES = frozenset({"联合", "机关"})
+
 
 def _joins_words(text: str, start: int, i: int) -> bool:
     """Whether ``text[i]`` is a 和 joining two words inside one body's name (市场和质量监管局).
@@ -136,7 +141,7 @@ def _org_mentions(
                 found[(start, words[i + 1][1])] = org_kind(text[start : words[i + 1][1]]) or "PartyBody"
             elif (
                 i + 2 < len(words)
-                and text[words[i + 1][0] : words[i + 1][1]] == "联合"
+                and text[words[i + 1][0] : words[i + 1][1]] in _BRANCH_MIDDLES
                 and text[words[i + 2][0] : words[i + 2][1]] in _INNER_BODIES
             ):
                 found[(start, words[i + 2][1])] = "PartyBody"
