@@ -176,6 +176,21 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_QUALIFYING_PLACES",
         False,
     ),
+    "a farm LAC tags as a place is a body (伊和乌拉农场/LOC, mentions)": (
+        mention_bodies,
+        "_FARM_BODIES",
+        False,
+    ),
+    "a kind word LAC tags as a name is none (林场/PER, mentions)": (
+        mention_persons,
+        "_KIND_WORDS_NO_NAMES",
+        False,
+    ),
+    "a name's tail LAC cut (阿不 / 都热依木, 索南 / 才让, 孙逸 / 飞挂任, mentions)": (
+        mention_persons,
+        "_NAME_TAILS",
+        False,
+    ),
 }
 
 

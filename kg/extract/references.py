@@ -25,7 +25,7 @@ _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由�
 _FOLLOWERS = re.compile(
     "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|局长|厅长|检察长|行长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
+    "书记|校长|院长|局长|厅长|检察长|行长|场长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )
 # Whether a kind word ending in 里 (局里, 厅里: "in the bureau") refers back whatever follows it, and
 # after a copula too (是厅里的处长): staff name their own unit so, never another.

@@ -95,6 +95,11 @@ def _org_mentions(
         ):
             found[(start, end)] = kind
 
+    farms = {
+        text[s:e]
+        for s, e, tag in words
+        if _FARM_BODIES and tag == "LOC" and e - s >= 4 and text.endswith(_FARM_ENDINGS, s, e)
+    }
     for i, (start, end, tag) in enumerate(words):
         if tag != "ORG" and tag in _VERBAL_OR_LEADING:
             # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
@@ -102,6 +107,11 @@ def _org_mentions(
             kind = org_kind(text[start + len(lead) : end]) if lead else None
             if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
                 found[(start + len(lead), end)] = kind
+        if _FARM_BODIES and tag == "LOC" and end - start >= 4 and text.endswith(_FARM_ENDINGS, start, end):
+            # 伊和乌拉农场/LOC: a farm is a tract of land to LAC, and a unit too; where LAC cut its name
+            # once (伊 / 和 / 乌拉农场), the whole name it read elsewhere in the text ends there
+            whole = max((f for f in farms if text[max(0, end - len(f)) : end] == f), key=len)
+            add(end - len(whole), end)
         if tag == "ORG":
             joined = _joined_bodies(text, start, end)
             for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
@@ -218,3 +228,7 @@ _LOOSE_BRANCHES = {"分行", "支行", "分公司"}
 # Whether a body's one-character ending LAC read into a sending verb after it (委 / 派驻) ends the body.
 _SPLIT_SENDING_VERBS = True
 _SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cue")), key=len, reverse=True))
+
+# Whether a word LAC tags as a place but ending in a farm's ending (农场, 林场, 牧场) is a body too.
+_FARM_BODIES = True
+_FARM_ENDINGS = words_of("farm_body")
