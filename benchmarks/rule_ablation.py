@@ -186,6 +186,9 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_KIND_WORDS_NO_NAMES",
         False,
     ),
+    "a qualifier before a sent person's post (X选派的援藏医生P)": (roles, "_QUALIFIED_SENT_POSTS", False),
+    "a member post after a section of a body (X医院骨科医生P)": (posts, "_SECTIONS_BEFORE_POSTS", False),
+    "a principal post graded 高级 leads nothing (高级经理)": (posts, "_SENIOR_GRADES_LEAD_NOTHING", False),
     "a name's tail LAC cut (阿不 / 都热依木, 索南 / 才让, 孙逸 / 飞挂任, mentions)": (
         mention_persons,
         "_NAME_TAILS",

@@ -62,7 +62,8 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             village = _chain_from(places, unnamed.end())
             if village is not None and village.kind in HELPED_LEVELS:
                 out.add(org, "assists", village)
-            continue
+            if village is not None or not _QUALIFIED_SENT_POSTS:
+                continue  # (X派驻的第一书记P: 派 + 驻 with no place after it sends a named person)
         verb = _SENDS.match(text, org.end)
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
         if verb is None or person is None or person.kind != "Person":
@@ -74,7 +75,12 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         )
         staff = _STAFF.match(text, verb.end())
         follows = person.start == verb.end() or (staff is not None and person.start == staff.end())
-        if not follows and not (post is not None and post.start() == verb.end() + 1):
+        qualified = (
+            _QUALIFIED_SENT_POSTS
+            and post is not None
+            and _QUALIFIER.fullmatch(text, verb.end() + 1, post.start()) is not None
+        )
+        if not follows and not (post is not None and post.start() == verb.end() + 1) and not qualified:
             continue
         clause_end = person.end
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
@@ -346,6 +352,12 @@ def _is_copula(between: str) -> bool:
         between = between[1:]
     return between in _COPULAS
 
+
+# Whether a short qualifier may stand between 的 and the post of a person a unit sent (X选派的援藏医生P,
+# X派驻的第三任第一书记P): news qualifies the post by the programme or the term, and the person is still
+# the unit's. Up to four characters, no punctuation: a longer phrase may hold another unit.
+_QUALIFIED_SENT_POSTS = True
+_QUALIFIER = re.compile("[\u4e00-\u9fff]{1,4}")
 
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
