@@ -27,6 +27,7 @@ from typing import Any
 import kg.extract as extract
 import kg.extract.assists as assists
 import kg.extract.context as context
+import kg.extract.names as names
 import kg.extract.places as places
 import kg.extract.posts as posts
 import kg.extract.references as references
@@ -189,6 +190,8 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a qualifier before a sent person's post (X选派的援藏医生P)": (roles, "_QUALIFIED_SENT_POSTS", False),
     "a member post after a section of a body (X医院骨科医生P)": (posts, "_SECTIONS_BEFORE_POSTS", False),
     "a principal post graded 高级 leads nothing (高级经理)": (posts, "_SENIOR_GRADES_LEAD_NOTHING", False),
+    "村委会 before a post is the one village's of the article": (posts, "_ONE_VILLAGE_COMMITTEES", False),
+    "a name LAC read as a verb between a post and 说 (主任包金山说)": (names, "_NAMES_BEFORE_REPORTS", False),
     "a name's tail LAC cut (阿不 / 都热依木, 索南 / 才让, 孙逸 / 飞挂任, mentions)": (
         mention_persons,
         "_NAME_TAILS",

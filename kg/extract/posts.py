@@ -84,6 +84,9 @@ _PLACE_BOUND_AT_END = re.compile(
 # Whether a party post listed after a post of a body (董事长、党委书记) is in that body's party committee.
 _PARTY_OF_SHARED_BODY = True
 _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
+# Whether a bare 村委会 before a post far from any village's name is the committee of the one village
+# the article has named so far.
+_ONE_VILLAGE_COMMITTEES = True
 # Whether a principal post graded 高级 (高级经理 of a bank) is a member's grade, not a leading post.
 _SENIOR_GRADES_LEAD_NOTHING = True
 # Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
@@ -143,6 +146,11 @@ def _body_for_post(
         village = next((m for m in named if m.end == opening and m.kind in ("Village",)), None)
         if village is None and _opens_phrase(before[: len(before) - len(bound.group(1))]):
             village = context.nearest("Village", opening, within=_STATIONED_LOOKBACK)
+            if village is None and _ONE_VILLAGE_COMMITTEES:
+                # 村委会主任P说 far from the village's name: in an article that has named one village
+                # only, 村委会 is that village's committee, as 该村 would be that village
+                named_villages = {m.name: m for m in context.places["Village"] if m.end <= opening}
+                village = next(iter(named_villages.values())) if len(named_villages) == 1 else None
         if village is not None:
             name = village.name + bound.group(1)
             return Mention(name, org_kind(name) or "Organisation", bound.group(1), opening, end)
