@@ -161,6 +161,8 @@ _TRANSLITERATION = frozenset("".join(words_of("transliteration_char")))
 _VERBS_AFTER_NAMES = frozenset(words_of("takes_post") + words_of("report_verb"))
 # Characters that open an adverb before such a verb (又担任, 也表示), never the end of a name.
 _ADVERB_OPENERS = frozenset("又也还再曾已现正将就便亦仍即均都先后并则")
+# Tags of a one-character first syllable LAC tore off a dotted name (热/PER 合曼·艾海提, 买/v 买提·…).
+_HEAD_TAGS = frozenset({"PER", "v", "n", "nz"})
 _NO_TAIL_TAGS = frozenset({"w", "p", "c", "u", "vn", "PER", "m", "q", "r", "TIME", "f", "LOC"})
 
 
@@ -180,6 +182,17 @@ def _name_tail(words: list[Word], starts: list[int], text: str, s: int, e: int) 
     at = bisect_left(starts, e)
     last = text[s:e].rfind("·")
     if last >= 0:
+        here = bisect_left(starts, s)
+        if 0 < here <= len(words) and starts[here - 1] < s and words[here - 1][1] == s:
+            # 热/PER + 合曼·艾海提: the first syllable LAC tore off as a word of its own
+            ps, pe, ptag = words[here - 1]
+            if (
+                pe - ps == 1
+                and ptag in _HEAD_TAGS
+                and text[ps] in _TRANSLITERATION
+                and text.find("·", s, e) - s <= 6
+            ):
+                s = ps
         end = e
         if at >= len(words) or starts[at] != e:
             return s, e
