@@ -443,3 +443,105 @@ def test_a_chain_the_table_contradicts_is_no_chain(nlp):
     facts = facts_of(nlp, "番禺区组团帮扶五华县梅林镇开展工作。")
     assert ("五华县", "locatedIn", "番禺区") not in facts
     assert ("梅林镇", "locatedIn", "五华县") in facts
+
+
+# Names LAC cut or misread and posts in the shapes of institutional news (T2 rules), each sentence with
+# the facts that must come out and the facts that must not: (text, present, absent).
+NAMES_AND_POSTS = [
+    # a dotted name's last part runs on over words of transliteration characters LAC tore off
+    (
+        "疏勒县委副书记、县长阿里木·阿不都热依木到村调研。",
+        [("阿里木·阿不都热依木", "heads", "疏勒县人民政府"), ("阿里木·阿不都热依木", "worksFor", "疏勒县委")],
+        [("阿里木·阿不", "heads", "疏勒县人民政府")],
+    ),
+    (
+        "托里县多拉特乡塔斯特村党支部书记努尔兰·吐尔逊别克告诉记者，今年收入翻了一番。",
+        [("努尔兰·吐尔逊别克", "heads", "塔斯特村党支部")],
+        [("努尔兰·吐尔逊", "heads", "塔斯特村党支部")],
+    ),
+    ("伽师县委副书记、县长买买提·吐尔逊江介绍了情况。", [("买买提·吐尔逊江", "heads", "伽师县人民政府")], []),
+    # ... and a first syllable LAC tore off before it
+    (
+        "自治区交通运输厅驻阿克村工作队队长、第一书记热合曼·艾则孜说，拱棚建成了。",
+        [("热合曼·艾则孜", "heads", "自治区交通运输厅驻阿克村工作队")],
+        [("合曼·艾则孜", "heads", "自治区交通运输厅驻阿克村工作队")],
+    ),
+    # a Tibetan name of two elements LAC read as one
+    (
+        "玛沁县拉加镇德吉村党支部书记索南才让说，草场恢复了。",
+        [("索南才让", "heads", "德吉村党支部")],
+        [("索南", "heads", "德吉村党支部")],
+    ),
+    (
+        "刚察县哈尔盖镇果洛藏贡麻村党支部书记才让多杰说，今年牛羊多了。",
+        [("才让多杰", "heads", "果洛藏贡麻村党支部")],
+        [],
+    ),
+    # a two-character name before a verb LAC glued its last character to
+    (
+        "成都市武侯区教育局干部李云飞挂任昭觉县副县长。",
+        [("李云飞", "worksFor", "武侯区教育局")],
+        [("李云", "worksFor", "武侯区教育局")],
+    ),
+    # farms and forest farms are bodies, 场长 heads them, 林场 alone is the one named before
+    (
+        "大兴安岭松岭区壮志林场位于山区。林场场长刘海峰介绍，林场有职工200人。",
+        [("刘海峰", "heads", "松岭区壮志林场")],
+        [],
+    ),
+    (
+        "黑河市五大连池市红光农场场长李志刚和副场长赵丽参加会议。",
+        [("李志刚", "heads", "五大连池市红光农场"), ("赵丽", "worksFor", "五大连池市红光农场")],
+        [("赵丽", "heads", "五大连池市红光农场")],
+    ),
+    # a qualifier between the unit's 选派的 and the post of the person it sent
+    (
+        "浦东新区人民医院选派的援疆医生陈晓燕常驻托万克村卫生室。",
+        [("陈晓燕", "worksFor", "浦东新区人民医院")],
+        [],
+    ),
+    ("自治区商务厅派驻的第二任第一书记韦志强说，今年要修路。", [("韦志强", "worksFor", "自治区商务厅")], []),
+    # a member post after a section of the body; the section's own head is not the body's
+    (
+        "萧山区第一人民医院儿科医生徐丽娜到凉山州金阳县人民医院挂职。",
+        [("徐丽娜", "worksFor", "萧山区第一人民医院")],
+        [],
+    ),
+    ("定西市人民医院骨科主任王强说，义诊很受欢迎。", [], [("王强", "heads", "定西市人民医院")]),
+    # 高级 grades a professional: a bank's 高级经理 leads nothing
+    (
+        "中国银行甘肃省分行高级经理周文驻马营村。",
+        [("周文", "worksFor", "中国银行甘肃省分行")],
+        [("周文", "heads", "中国银行甘肃省分行")],
+    ),
+    # two rank words before a post
+    ("驻柳树村第一书记、市中级人民法院四级高级法官杨帆作交流发言。", [("杨帆", "servesIn", "柳树村")], []),
+    # 村委会 far from the village's name, in an article about one village
+    (
+        "通渭县李家店乡马营村紧挨着公路，全村有四百户人家。今年村里新建了两座冷库，还成立了合作社，种植的马铃薯已经卖到了省外，村民的腰包鼓了起来，一年下来每户多收入六千元。"
+        "村委会主任王建国说，明年还要扩大规模。",
+        [("王建国", "heads", "马营村村委会")],
+        [],
+    ),
+    # a name LAC read as a verb between a post and 说
+    ("石桥村党支部书记、村委会主任包金山说，路修好了。", [("包金山", "heads", "石桥村党支部")], []),
+    ("村委会主任高兴地说，路修好了。", [], [("高兴地", "heads", "村委会")]),
+    # a unit's 机关党委 after the unit's post
+    (
+        "定西市水务局局长、机关党委书记王海涛说。",
+        [("王海涛", "heads", "定西市水务局"), ("王海涛", "heads", "定西市水务局机关党委")],
+        [],
+    ),
+    (
+        "兰州市财政局副局长、机关党支部书记刘洋到社区报到。",
+        [("刘洋", "worksFor", "兰州市财政局"), ("刘洋", "heads", "兰州市财政局机关党支部")],
+        [("刘洋", "heads", "兰州市财政局")],
+    ),
+]
+
+
+@pytest.mark.parametrize("text,present,absent", NAMES_AND_POSTS)
+def test_names_and_posts(nlp, text, present, absent):
+    facts = facts_of(nlp, text)
+    assert [f for f in present if f not in facts] == []
+    assert [f for f in absent if f in facts] == []
