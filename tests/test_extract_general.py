@@ -526,6 +526,22 @@ NAMES_AND_POSTS = [
     # a name LAC read as a verb between a post and 说
     ("石桥村党支部书记、村委会主任包金山说，路修好了。", [("包金山", "heads", "石桥村党支部")], []),
     ("村委会主任高兴地说，路修好了。", [], [("高兴地", "heads", "村委会")]),
+    # a kind word before a member post of the unit refers back to the unit named before
+    (
+        "中国移动海东分公司与马营村结对。分公司客户经理祁明被确定为联络员。",
+        [("祁明", "worksFor", "中国移动海东分公司")],
+        [],
+    ),
+    (
+        "自治区政协办公厅定点帮扶三个村。办公厅二级调研员黄志强驻加尤镇陇槐村。",
+        [("黄志强", "worksFor", "自治区政协办公厅")],
+        [("黄志强", "heads", "自治区政协办公厅")],
+    ),
+    (
+        "马营村成立了花椒专业合作社。合作社理事长王小红说，今年收入好。",
+        [("王小红", "heads", "花椒专业合作社")],
+        [],
+    ),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",
