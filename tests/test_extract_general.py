@@ -542,6 +542,19 @@ NAMES_AND_POSTS = [
         [("王小红", "heads", "花椒专业合作社")],
         [],
     ),
+    # the persons a unit lists after counting the cadres it sent are its own, whatever branch they are in
+    (
+        "中国建设银行甘肃省分行选派3名干部到3个村任第一书记：建行定西分行客户经理王小东驻马营村，"
+        "省分行干事刘晓雨驻石桥村，陇南分行科员陈明驻柳树村。",
+        [
+            ("王小东", "worksFor", "中国建设银行甘肃省分行"),
+            ("刘晓雨", "worksFor", "中国建设银行甘肃省分行"),
+            ("陈明", "worksFor", "中国建设银行甘肃省分行"),
+        ],
+        [],
+    ),
+    ("县水务局选派2名优秀干部驻村：李强到马营村，赵敏到石桥村。", [("赵敏", "worksFor", "县水务局")], []),
+    ("县水务局选派2名干部驻村。村民说：王大海是好人。", [], [("王大海", "worksFor", "县水务局")]),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",

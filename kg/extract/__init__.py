@@ -38,7 +38,14 @@ from kg.extract.references import (
     placeless_mentions,
     whole_of_part,
 )
-from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
+from kg.extract.roles import (
+    _roles,
+    _senders,
+    _senders_of_stationed,
+    _sent_persons,
+    _staff_listed_after_colon,
+    _successive_places,
+)
 from kg.extract.teams import _entered_place, find_teams, helped_place
 from kg.types import Candidate, Document, Mention
 
@@ -122,6 +129,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         named.sort(key=lambda m: (m.start, -m.end))
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
+        _staff_listed_after_colon(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
         _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)

@@ -94,6 +94,45 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             out.add(org, "assists", village)
 
 
+# Whether the persons listed after a colon that follows a unit's "sent N cadres" are the unit's people.
+_LISTED_AFTER_COLON = True
+# A unit sending a counted number of its staff: 选派3名干部, 先后派出4名优秀干部.
+_COUNTED_STAFF = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?[一二三四五六七八九十两\\d]+(?:名|位)(?:"
+    + "|".join(sorted(words("staff_word"), key=len, reverse=True))
+    + ")"
+)
+
+
+def _staff_listed_after_colon(
+    sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts
+) -> None:
+    """该行选派4名干部到4个村任第一书记：P驻A村，Q驻B村: each person listed after the colon is one of them.
+
+    The unit is the one named last before the verb (the clause's subject when the verb has none of its
+    own). News counts the cadres a unit sends and then lists them after a colon, each with the post he or she
+    holds at home (which may be in a branch of the unit) and the village; the list names the unit's
+    people whatever their posts call them.
+    """
+    if not _LISTED_AFTER_COLON:
+        return
+    orgs = [m for m in mentions if _is_org(m)]
+    for counted in _COUNTED_STAFF.finditer(text, sentence[0], sentence[1]):
+        # the unit right before the verb, else the clause's subject named before it (X继续帮扶…，选派)
+        org = next((o for o in reversed(orgs) if o.end <= counted.start()), None)
+        if org is None:
+            return
+        colon = next((i for i in range(counted.end(), sentence[1]) if text[i] in "：:"), None)
+        if colon is None or any(text[i] in "。；;" for i in range(counted.end(), colon)):
+            return
+        for person in mentions:
+            if person.kind == "Person" and colon < person.start < sentence[1]:
+                out.add(person, "worksFor", org, counted.group())
+        return
+
+
 def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
     """工作队由A和B派出，进驻Y村: the units a team or person is sent by assist the place it serves in.
 
