@@ -555,6 +555,12 @@ NAMES_AND_POSTS = [
     ),
     ("县水务局选派2名优秀干部驻村：李强到马营村，赵敏到石桥村。", [("赵敏", "worksFor", "县水务局")], []),
     ("县水务局选派2名干部驻村。村民说：王大海是好人。", [], [("王大海", "worksFor", "县水务局")]),
+    # 中院, the short form of an intermediate court, after the city named before
+    (
+        "遵义市中级人民法院派驻石桥村工作队。驻石桥村第一书记、市中院三级法官张伟作交流发言。",
+        [("张伟", "worksFor", "遵义市中院"), ("张伟", "servesIn", "石桥村")],
+        [("张伟", "heads", "遵义市中院")],
+    ),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",
