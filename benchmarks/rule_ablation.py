@@ -194,6 +194,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a name LAC read as a verb between a post and 说 (主任包金山说)": (names, "_NAMES_BEFORE_REPORTS", False),
     "a kind word before a member post (分公司客户经理P)": (references, "_STAFF_FOLLOWERS", ""),
     "persons listed after 选派N名干部： are the unit's": (roles, "_LISTED_AFTER_COLON", False),
+    "a county's short name before its committee (澜沧 / 县委书记, mentions)": (
+        mention_bodies,
+        "_SHORT_NAMED_COMMITTEES",
+        False,
+    ),
     "a name's tail LAC cut (阿不 / 都热依木, 索南 / 才让, 孙逸 / 飞挂任, mentions)": (
         mention_persons,
         "_NAME_TAILS",

@@ -561,6 +561,13 @@ NAMES_AND_POSTS = [
         [("张伟", "worksFor", "遵义市中院"), ("张伟", "servesIn", "石桥村")],
         [("张伟", "heads", "遵义市中院")],
     ),
+    # a county named without its ending before its committee's post
+    (
+        "云南农业大学党委书记杨振华、澜沧县委书记李卫东出席签约仪式。",
+        [("李卫东", "heads", "澜沧县委"), ("杨振华", "heads", "云南农业大学党委")],
+        [],
+    ),
+    ("定西市委书记张华说。", [("张华", "heads", "定西市委")], []),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.divisions import division_table
 from kg.nlp.gazetteer import (
     LEVEL_PREFIXES,
     is_generic_name,
@@ -112,6 +113,14 @@ def _org_mentions(
             # once (伊 / 和 / 乌拉农场), the whole name it read elsewhere in the text ends there
             whole = max((f for f in farms if text[max(0, end - len(f)) : end] == f), key=len)
             add(end - len(whole), end)
+        if (
+            _SHORT_NAMED_COMMITTEES
+            and tag in _NAME_WORD_TAGS
+            and text.startswith(_LEVEL_COMMITTEE_WORDS, end)
+            and division_table().level(text[start : end + 1]) in ("County", "City")
+        ):
+            # 澜沧 / 县委书记: a county named without its ending before its committee (澜沧县 is a county)
+            found[(start, end + 2)] = "PartyBody"
         if tag == "ORG":
             joined = _joined_bodies(text, start, end)
             for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
@@ -232,3 +241,9 @@ _SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cu
 # Whether a word LAC tags as a place but ending in a farm's ending (农场, 林场, 牧场) is a body too.
 _FARM_BODIES = True
 _FARM_ENDINGS = words_of("farm_body")
+
+# Whether a place's short name (澜沧, without 县) before a word opening with its committee (县委书记) names
+# that committee, when the name with the level's character is a division of the table (澜沧县).
+_SHORT_NAMED_COMMITTEES = True
+_NAME_WORD_TAGS = frozenset({"ORG", "LOC", "nz", "ns", "n"})
+_LEVEL_COMMITTEE_WORDS = ("县委", "市委", "区委", "旗委")
