@@ -568,6 +568,22 @@ NAMES_AND_POSTS = [
         [],
     ),
     ("定西市委书记张华说。", [("张华", "heads", "定西市委")], []),
+    # 分别由 pairs the persons before it with the units after it, in order; and those persons are not
+    # the people of the unit whose team they join
+    (
+        "通渭县成立工作队。队员王明、李华和赵强分别由通渭县水务局、定西市林业局和陇西县交通局选派。",
+        [
+            ("王明", "worksFor", "通渭县水务局"),
+            ("李华", "worksFor", "定西市林业局"),
+            ("赵强", "worksFor", "陇西县交通局"),
+        ],
+        [("王明", "worksFor", "定西市林业局"), ("赵强", "worksFor", "通渭县水务局")],
+    ),
+    (
+        "现任省税务局驻塘石村工作队队长刘建平说。队员曾晓军、黄丽分别由赣州市税务局和兴国县税务局选派。",
+        [("曾晓军", "worksFor", "赣州市税务局"), ("黄丽", "worksFor", "兴国县税务局")],
+        [("曾晓军", "worksFor", "省税务局"), ("黄丽", "worksFor", "赣州市税务局")],
+    ),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",

@@ -41,6 +41,7 @@ from kg.extract.references import (
 from kg.extract.roles import (
     _roles,
     _senders,
+    _respective_senders,
     _senders_of_stationed,
     _sent_persons,
     _staff_listed_after_colon,
@@ -130,6 +131,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         _posts(sentence, doc.text, named, context, out)
         _sent_persons(sentence, doc.text, named, out)
         _staff_listed_after_colon(sentence, doc.text, named, out)
+        _respective_senders(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
         _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)

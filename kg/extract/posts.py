@@ -87,6 +87,14 @@ _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
 # Whether a bare 村委会 before a post far from any village's name is the committee of the one village
 # the article has named so far.
 _ONE_VILLAGE_COMMITTEES = True
+# Whether a team member whose own sender the clause names (队员P、Q分别由A和B选派) is left out of the
+# team's sender's people: a team often gathers people of several units under one unit's name.
+_OWN_SENDERS_FIRST = True
+_OWN_SENDER = re.compile(
+    "(?:[、和与及][\u4e00-\u9fff·]{2,16}?)*(?:也|都|均)?(?:分别)?由[^，,。；;]{2,40}?(?:"
+    + "|".join(sorted(words("sends"), key=len, reverse=True))
+    + ")"
+)
 # Whether a principal post graded 高级 (高级经理 of a bank) is a member's grade, not a leading post.
 _SENIOR_GRADES_LEAD_NOTHING = True
 # Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
@@ -310,7 +318,8 @@ def _post_facts(
         out.add(person, "heads" if principal else "worksFor", body, post)
         team = context.teams.get(body.name)
         if team is not None:  # a team's leader and members work for its unit, serve in its village
-            if team.sender is not None and _is_org(team.sender):
+            own = _OWN_SENDER.match(text, person.end, sentence[1]) if _OWN_SENDERS_FIRST else None
+            if team.sender is not None and _is_org(team.sender) and own is None:
                 out.add(person, "worksFor", team.sender, post)
             place = helped_place(team)
             if place is not None and place.kind == "Village":

@@ -133,6 +133,44 @@ def _staff_listed_after_colon(
         return
 
 
+# Whether persons listed before 分别由 and the units listed after it are paired in order (P、Q分别由A和B选派).
+_RESPECTIVE_SENDERS = True
+_RESPECTIVELY_BY = re.compile("分别由")
+
+
+def _respective_senders(
+    sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts
+) -> None:
+    """队员P、Q分别由A和B选派: P works for A and Q for B.
+
+    分别 ("respectively") pairs the list before it with the list after it, in order; only lists of the
+    same length pair.
+    """
+    if not _RESPECTIVE_SENDERS:
+        return
+    persons = [m for m in mentions if m.kind == "Person"]
+    orgs = [m for m in mentions if _is_org(m)]
+    for by in _RESPECTIVELY_BY.finditer(text, sentence[0], sentence[1]):
+        last = next((p for p in reversed(persons) if p.end == by.start()), None)
+        listed = [last] if last is not None else []
+        while listed:
+            earlier = next((p for p in persons if text[p.end : listed[-1].start] in _LIST_JOINS), None)
+            if earlier is None or earlier in listed:
+                break
+            listed.append(earlier)
+        first = next((o for o in orgs if o.start == by.end()), None)
+        while first is not None:  # 国家税务总局 + 赣州市税务局: the body whose name the one before opens
+            inner = next((o for o in orgs if o.start == first.end), None)
+            if inner is None:
+                break
+            first = inner
+        units = _listed_after(first, orgs, text, _LIST_JOINS)
+        verb = _SENDING.match(text, units[-1].end) if units else None
+        if verb is not None and len(units) == len(listed) > 1:
+            for person, unit in zip(reversed(listed), units, strict=True):
+                out.add(person, "worksFor", unit, verb.group())
+
+
 def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
     """工作队由A和B派出，进驻Y村: the units a team or person is sent by assist the place it serves in.
 
