@@ -39,9 +39,9 @@ from kg.extract.references import (
     whole_of_part,
 )
 from kg.extract.roles import (
+    _respective_senders,
     _roles,
     _senders,
-    _respective_senders,
     _senders_of_stationed,
     _sent_persons,
     _staff_listed_after_colon,
