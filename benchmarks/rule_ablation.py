@@ -201,6 +201,11 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     ),
     "persons and units paired by 分别由 (P、Q分别由A和B选派)": (roles, "_RESPECTIVE_SENDERS", False),
     "a team member whose own sender is named is not the team sender's": (posts, "_OWN_SENDERS_FIRST", False),
+    "a college named after its university is its part (X大学Y学院)": (
+        references,
+        "_COLLEGES_OF_UNIVERSITIES",
+        False,
+    ),
     "a name's tail LAC cut (阿不 / 都热依木, 索南 / 才让, 孙逸 / 飞挂任, mentions)": (
         mention_persons,
         "_NAME_TAILS",

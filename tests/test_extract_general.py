@@ -584,6 +584,17 @@ NAMES_AND_POSTS = [
         [("曾晓军", "worksFor", "赣州市税务局"), ("黄丽", "worksFor", "兴国县税务局")],
         [("曾晓军", "worksFor", "省税务局"), ("黄丽", "worksFor", "赣州市税务局")],
     ),
+    # a college named after its university: its staff work for the university, which helps through them
+    (
+        "刘敏是西南大学园艺园林学院的副教授，2022年被选派到石桥村任第一书记。",
+        [("刘敏", "worksFor", "西南大学园艺园林学院"), ("刘敏", "worksFor", "西南大学")],
+        [],
+    ),
+    (
+        "华中农业大学植物科学技术学院与马营村结对帮扶。",
+        [("华中农业大学", "assists", "马营村")],
+        [("华中农业大学植物科学技术学院", "assists", "马营村")],
+    ),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",

@@ -161,7 +161,13 @@ def part_by_kind(m: Mention, text: str, bodies: list[Mention]) -> Mention:
 
 
 def whole_of_part(m: Mention) -> Mention | None:
-    """The body of which ``m`` is a part named by kind (华中农业大学 for 学校园艺林学学院), or None."""
+    """The body of which ``m`` is a part named by kind (华中农业大学 for 学校园艺林学学院), or None.
+
+    A college named in full after its university (贵州大学动物科学学院) is a part of the university too.
+    """
+    college = _COLLEGE.fullmatch(m.name) if _COLLEGES_OF_UNIVERSITIES else None
+    if college is not None and len(college.group(1)) >= 4:
+        return replace(m, name=college.group(1), kind="EducationalInstitution", surface=college.group(1))
     if m.name == m.surface:
         return None
     words, _ = _table()
@@ -175,6 +181,11 @@ def whole_of_part(m: Mention) -> Mention | None:
     kind = org_kind(whole)
     return replace(m, name=whole, kind=kind, surface=whole) if kind else None
 
+
+# Whether a college named after its university (X大学Y学院) is a part of the university: its staff work
+# for the university, which helps through them (universities, not their colleges, sign help agreements).
+_COLLEGES_OF_UNIVERSITIES = True
+_COLLEGE = re.compile("([\u4e00-\u9fff]+?大学)[\u4e00-\u9fff]{2,12}?(?:学院|研究院|研究所)")
 
 # Whether a body named before with its place is named again without it (福建省审计厅 ... 审计厅驻Y村).
 _PLACELESS_NAMES = True
