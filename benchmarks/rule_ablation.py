@@ -192,7 +192,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a principal post graded 高级 leads nothing (高级经理)": (posts, "_SENIOR_GRADES_LEAD_NOTHING", False),
     "村委会 before a post is the one village's of the article": (posts, "_ONE_VILLAGE_COMMITTEES", False),
     "a name LAC read as a verb between a post and 说 (主任包金山说)": (names, "_NAMES_BEFORE_REPORTS", False),
-    "a kind word before a member post (分公司客户经理P)": (references, "_STAFF_FOLLOWERS", ""),
+    "a kind word before a member post (分公司客户经理P)": (references, "_STAFF_AFTER_KIND_WORDS", False),
     "persons listed after 选派N名干部： are the unit's": (roles, "_LISTED_AFTER_COLON", False),
     "a county's short name before its committee (澜沧 / 县委书记, mentions)": (
         mention_bodies,

@@ -23,19 +23,15 @@ _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由�
 # Whether a kind word before a ranked member post (分公司客户经理P, 办公厅二级调研员P) refers back too:
 # a unit's staff are named so as often as its leaders.
 _STAFF_AFTER_KIND_WORDS = True
-_STAFF_FOLLOWERS = (
-    "|(?:一级|二级|三级|四级|高级)?(?:客户经理|工程师|技术员|调研员|主任科员|科员|干事|干部|社长|理事长)"
-    if _STAFF_AFTER_KIND_WORDS
-    else ""
+_STAFF_FOLLOWERS = re.compile(
+    "(?:一级|二级|三级|四级|高级)?(?:客户经理|工程师|技术员|调研员|主任科员|科员|干事|干部|社长|理事长)"
 )
 # What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb
 # (after adverbs of time and number: 学校先后选派).
 _FOLLOWERS = re.compile(
     "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|局长|厅长|检察长|行长|场长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻"
-    + _STAFF_FOLLOWERS
-    + ")"
+    "书记|校长|院长|局长|厅长|检察长|行长|场长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )
 # Whether a kind word ending in 里 (局里, 厅里: "in the bureau") refers back whatever follows it, and
 # after a copula too (是厅里的处长): staff name their own unit so, never another.
@@ -115,7 +111,8 @@ def kind_word_mentions(
         opens = start == sentence[0] or text[start - 1] in openers or demonstrative
         if not opens or any(covered[match.start() : match.end()]):
             continue
-        if not (demonstrative or inside) and not _FOLLOWERS.match(text, end):
+        staff = _STAFF_AFTER_KIND_WORDS and _STAFF_FOLLOWERS.match(text, end) is not None
+        if not (demonstrative or inside) and not _FOLLOWERS.match(text, end) and not staff:
             continue
         if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
             continue
