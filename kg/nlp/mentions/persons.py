@@ -173,7 +173,8 @@ def _name_tail(words: list[Word], starts: list[int], text: str, s: int, e: int) 
     part and tags the rest as an adverb, a body or verbs (阿不 / 都热依木/d, 吐尔逊 / 别克/ORG, 艾合 /
     买 / 提别克); words of transliteration characters only (``transliteration_char``) right after the
     part after the dot are the rest of it, as no Chinese word after a name is made of those characters
-    alone (a lone one-character verb such as 买 in 买了 excepted). A Tibetan name of two elements read
+    alone (a lone one-character verb such as 买 in 买了 excepted, unless a verb or a break follows it:
+    阿布都 / 拉 / 陪同). A Tibetan name of two elements read
     as one (索南 / 才 / 让, 才 / 让 / 多杰) takes the other when the two characters next to it form
     one and end a word (``tibetan_name_part``). A two-character name before a word made of one character
     and a verb that follows persons (孙逸 / 飞挂任: ``takes_post``, ``report_verb``) takes the character,
@@ -204,6 +205,8 @@ def _name_tail(words: list[Word], starts: list[int], text: str, s: int, e: int) 
         ):
             if words[at][1] - words[at][0] >= 2 or words[at][2] != "v":
                 end = words[at][1]
+            elif at + 1 < len(words) and words[at + 1][2] in ("v", "w") and end == words[at][0]:
+                end = words[at][1]  # 阿布都 / 拉/v / 陪同/v: a verb follows, so 拉 is the name's last syllable
             at += 1
         return s, end
     if e - s == 2 and text[s:e] in _TIBETAN_PARTS:
