@@ -606,6 +606,12 @@ NAMES_AND_POSTS = [
         [("华中农业大学", "assists", "马营村")],
         [("华中农业大学植物科学技术学院", "assists", "马营村")],
     ),
+    # a cooperative's leader's post standing alone after 兼任: the cooperative named last
+    (
+        "村里成立了花椒专业合作社，由马营村党支部书记王建华兼任理事长。",
+        [("王建华", "heads", "花椒专业合作社"), ("王建华", "heads", "马营村党支部")],
+        [],
+    ),
     # a unit's 机关党委 after the unit's post
     (
         "定西市水务局局长、机关党委书记王海涛说。",
