@@ -519,6 +519,12 @@ NAMES_AND_POSTS = [
         [],
     ),
     ("定西市人民医院骨科主任王强说，义诊很受欢迎。", [], [("王强", "heads", "定西市人民医院")]),
+    # 机关, the unit's own offices, between the unit and a member post
+    (
+        "山西省水利厅机关干部郭明驻村两年。",
+        [("郭明", "worksFor", "山西省水利厅")],
+        [("郭明", "heads", "山西省水利厅")],
+    ),
     # 高级 grades a professional: a bank's 高级经理 leads nothing
     (
         "中国银行甘肃省分行高级经理周文驻马营村。",

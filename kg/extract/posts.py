@@ -100,8 +100,8 @@ _SENIOR_GRADES_LEAD_NOTHING = True
 # Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
 _SECTIONS_BEFORE_POSTS = True
 # Sections of hospitals (骨科, 心内科), offices and departments (信贷处, 综合科, 财务室): a name of one to
-# four characters ending in 科, 处 or 室.
-_SECTION = re.compile("(?:(?![的和与及是在])[\u4e00-\u9fff]){1,4}[科处室]$")
+# four characters ending in 科, 处 or 室; and 机关, a unit's own offices (厅机关干部, 公司机关干部).
+_SECTION = re.compile("(?:(?:(?![的和与及是在])[\u4e00-\u9fff]){1,4}[科处室]|机关)$")
 
 
 def _body_for_post(
@@ -124,7 +124,7 @@ def _body_for_post(
     of = _OF.search(before)
     if not ending and of is not None:  # 马营村的第一书记王刚, 王刚是X局的一名干部
         ending = [m for m in named if m.end == end - len(of.group()) and m.kind != "Person"]
-    section = _SECTIONS_BEFORE_POSTS and not ending and before.endswith(("科", "处", "室"))
+    section = _SECTIONS_BEFORE_POSTS and not ending and before.endswith(("科", "处", "室", "机关"))
     if section and (base not in PRINCIPAL_POSTS or "副" in post):
         # 县医院骨科医生P, 市分行信贷处科员P: a member of a section is one of its body's people (the
         # section's own head, 骨科主任, is left alone: he heads the section, not the body)

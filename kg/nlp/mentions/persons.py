@@ -206,7 +206,9 @@ def _name_tail(words: list[Word], starts: list[int], text: str, s: int, e: int) 
             if words[at][1] - words[at][0] >= 2 or words[at][2] != "v":
                 end = words[at][1]
             elif at + 1 < len(words) and words[at + 1][2] in ("v", "w") and end == words[at][0]:
-                end = words[at][1]  # 阿布都 / 拉/v / 陪同/v: a verb follows, so 拉 is the name's last syllable
+                end = words[at][
+                    1
+                ]  # 阿布都 / 拉/v / 陪同/v: a verb follows, so 拉 is the name's last syllable
             at += 1
         return s, end
     if e - s == 2 and text[s:e] in _TIBETAN_PARTS:
