@@ -189,7 +189,10 @@ def document_mentions(text: str, parts: Iterable[LocalMentions]) -> list[Mention
         if m.end not in ends:
             ends.add(m.end)
             orgs.append(m)
-    orgs += _defined_short_names(text, orgs, definitions)
+    defined = _defined_short_names(text, orgs, definitions)
+    spans = {(m.start, m.end) for m in defined}
+    # a short name the text defines (呼铁中院) is the defined body wherever it stands, not a body of its own
+    orgs = [m for m in orgs if (m.start, m.end) not in spans] + defined
     in_org = bytearray(len(text) + 1)  # a character mask: overlap tests stay linear in long texts
     for m in orgs:
         in_org[m.start : m.end] = b"\x01" * (m.end - m.start)
