@@ -525,6 +525,13 @@ NAMES_AND_POSTS = [
         [("郭明", "worksFor", "山西省水利厅")],
         [("郭明", "heads", "山西省水利厅")],
     ),
+    # 执行董事 heads a company without a board; 董事 is a member of the board
+    (
+        "中国石油长庆油田公司党委书记、执行董事张立军说，要做好帮扶。",
+        [("张立军", "heads", "中国石油长庆油田公司"), ("张立军", "heads", "中国石油长庆油田公司党委")],
+        [],
+    ),
+    ("甘肃电投集团董事王强说。", [("王强", "worksFor", "甘肃电投集团")], [("王强", "heads", "甘肃电投集团")]),
     # 高级 grades a professional: a bank's 高级经理 leads nothing
     (
         "中国银行甘肃省分行高级经理周文驻马营村。",

@@ -313,7 +313,10 @@ def _post_facts(
             continue
         previous_body = body
         # 高级经理, 高级主管: 高级 grades a professional, who leads nothing (a member of the body)
-        principal = (base in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS) and "副" not in post
+        # (执行董事: a principal post that opens with a rank word, 执行, is principal as a whole)
+        principal = (
+            base in PRINCIPAL_POSTS or post in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS
+        ) and "副" not in post
         principal = principal and not (_SENIOR_GRADES_LEAD_NOTHING and post.startswith("高级"))
         out.add(person, "heads" if principal else "worksFor", body, post)
         team = context.teams.get(body.name)
