@@ -525,6 +525,18 @@ NAMES_AND_POSTS = [
         [("郭明", "worksFor", "山西省水利厅")],
         [("郭明", "heads", "山西省水利厅")],
     ),
+    # a unit's own party committee after the unit's post: the unit's
+    (
+        "庆阳市人民医院院长、党委副书记赵刚说。",
+        [("赵刚", "heads", "庆阳市人民医院"), ("赵刚", "worksFor", "庆阳市人民医院党委")],
+        [("赵刚", "heads", "庆阳市人民医院党委")],
+    ),
+    # two characters and 说 after a post, not three characters ending in 说
+    (
+        "乌审旗图克镇乌兰什巴台嘎查党支部书记、嘎查达巴图说。",
+        [("巴图", "heads", "乌兰什巴台嘎查党支部")],
+        [("巴图说", "heads", "乌兰什巴台嘎查党支部")],
+    ),
     # 执行董事 heads a company without a board; 董事 is a member of the board
     (
         "中国石油长庆油田公司党委书记、执行董事张立军说，要做好帮扶。",
