@@ -540,6 +540,9 @@ NAMES_AND_POSTS = [
     # an assistant of a unit's principal and a unit's technical staff are its members
     ("兰州银行总经理助理张平说。", [("张平", "worksFor", "兰州银行")], [("张平", "heads", "兰州银行")]),
     ("陇西县农业农村局高级农艺师刘丽说。", [("刘丽", "worksFor", "陇西县农业农村局")], []),
+    # the short names of people's organisations (妇联, 残联) are bodies
+    ("陈静目前担任县妇联主席。", [("陈静", "heads", "县妇联")], []),
+    ("定西市残联副理事长王华说。", [("王华", "worksFor", "定西市残联")], [("王华", "heads", "定西市残联")]),
     # 执行董事 heads a company without a board; 董事 is a member of the board
     (
         "中国石油长庆油田公司党委书记、执行董事张立军说，要做好帮扶。",
