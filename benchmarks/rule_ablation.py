@@ -27,6 +27,7 @@ from typing import Any
 import kg.extract as extract
 import kg.extract.assists as assists
 import kg.extract.context as context
+import kg.extract.names as names
 import kg.extract.places as places
 import kg.extract.posts as posts
 import kg.extract.references as references
@@ -177,11 +178,6 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         False,
     ),
     "staff sent to each place of a list (选派N名干部分别到A村、B村)": (roles, "_SENDS_STAFF_EACH", _NEVER),
-    "a college named inside its university's name is its part (X大学Y学院)": (
-        roles,
-        "_COLLEGES_OF_UNIVERSITIES",
-        False,
-    ),
     "the term of a sent post (X派驻的第三任第一书记P)": (
         roles,
         "_SENT_AS",
@@ -228,6 +224,39 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a place before 的 and a lower place is not helped (永宁镇的温泉村)": (
         assists,
         "_QUALIFYING_PLACES",
+        False,
+    ),
+    "a farm LAC tags as a place is a body (伊和乌拉农场/LOC, mentions)": (
+        mention_bodies,
+        "_FARM_BODIES",
+        False,
+    ),
+    "a kind word LAC tags as a name is none (林场/PER, mentions)": (
+        mention_persons,
+        "_KIND_WORDS_NO_NAMES",
+        False,
+    ),
+    "a qualifier before a sent person's post (X选派的援藏医生P)": (roles, "_QUALIFIED_SENT_POSTS", False),
+    "a member post after a section of a body (X医院骨科医生P)": (posts, "_SECTIONS_BEFORE_POSTS", False),
+    "a principal post graded 高级 leads nothing (高级经理)": (posts, "_SENIOR_GRADES_LEAD_NOTHING", False),
+    "村委会 before a post is the one village's of the article": (posts, "_ONE_VILLAGE_COMMITTEES", False),
+    "a name LAC read as a verb between a post and 说 (主任包金山说)": (names, "_NAMES_BEFORE_REPORTS", False),
+    "a kind word before a member post (分公司客户经理P)": (references, "_STAFF_AFTER_KIND_WORDS", False),
+    "persons listed after 选派N名干部： are the unit's": (roles, "_LISTED_AFTER_COLON", False),
+    "a county's short name before its committee (澜沧 / 县委书记, mentions)": (
+        mention_bodies,
+        "_SHORT_NAMED_COMMITTEES",
+        False,
+    ),
+    "a team member whose own sender is named is not the team sender's": (posts, "_OWN_SENDERS_FIRST", False),
+    "a college named after its university is its part (X大学Y学院)": (
+        references,
+        "_COLLEGES_OF_UNIVERSITIES",
+        False,
+    ),
+    "a name's tail LAC cut (阿不 / 都热依木, 索南 / 才让, 孙逸 / 飞挂任, mentions)": (
+        mention_persons,
+        "_NAME_TAILS",
         False,
     ),
 }

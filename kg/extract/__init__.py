@@ -38,7 +38,14 @@ from kg.extract.references import (
     placeless_mentions,
     whole_of_part,
 )
-from kg.extract.roles import _roles, _senders, _senders_of_stationed, _sent_persons, _successive_places
+from kg.extract.roles import (
+    _roles,
+    _senders,
+    _senders_of_stationed,
+    _sent_persons,
+    _staff_listed_after_colon,
+    _successive_places,
+)
 from kg.extract.teams import _entered_place, find_teams, helped_place, listed_members
 from kg.types import Candidate, Document, Mention
 
@@ -131,6 +138,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             if place is not None and place.kind == "Village":
                 out.add(member, "servesIn", place, "队员")
         _sent_persons(sentence, doc.text, named, out)
+        _staff_listed_after_colon(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)
         _senders(sentence, doc.text, named, out)
         _assists(index, sentence, doc.text, named, context, out)
@@ -150,5 +158,12 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             candidates.extend(late.candidates)
     candidates += _senders_of_stationed(candidates)
     if _PARTS_HELP_THROUGH_WHOLES:  # 学校园艺学院 helps as 西南大学 does
-        candidates = [c for c in candidates if c.predicate != "assists" or whole_of_part(c.subject) is None]
+        # a part named by kind only: a college named in full and said to help (X大学Y学院与Z村结对) helps
+        candidates = [
+            c
+            for c in candidates
+            if c.predicate != "assists"
+            or c.subject.name == c.subject.surface
+            or whole_of_part(c.subject) is None
+        ]
     return _immediate_parents(candidates)

@@ -24,7 +24,8 @@ _POSTS = sorted(
     key=len,
     reverse=True,
 )
-_RANKS = "(?:" + "|".join(words("post_rank")) + ")?副?"
+# Up to two rank words (四级高级法官, 挂职副县长)
+_RANKS = "(?:" + "|".join(words("post_rank")) + "){0,2}副?"
 _RANKED_POST = _RANKS + "(?:" + "|".join(map(re.escape, _POSTS)) + ")"
 _POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
 _POST_ANYWHERE = re.compile(_RANKED_POST)

@@ -88,6 +88,24 @@ _PLACE_BOUND_AT_END = re.compile(
 # Whether a party post listed after a post of a body (董事长、党委书记) is in that body's party committee.
 _PARTY_OF_SHARED_BODY = True
 _TEAM_WORD = re.compile("((?:驻村|扶贫|帮扶)?工作队)$")
+# Whether a bare 村委会 before a post far from any village's name is the committee of the one village
+# the article has named so far.
+_ONE_VILLAGE_COMMITTEES = True
+# Whether a team member whose own sender the clause names (队员P、Q分别由A和B选派) is left out of the
+# team's sender's people: a team often gathers people of several units under one unit's name.
+_OWN_SENDERS_FIRST = True
+_OWN_SENDER = re.compile(
+    "(?:[、和与及][\u4e00-\u9fff·]{2,16}?)*(?:也|都|均)?(?:分别)?由[^，,。；;]{2,40}?(?:"
+    + "|".join(sorted(words("sends"), key=len, reverse=True))
+    + ")"
+)
+# Whether a principal post graded 高级 (高级经理 of a bank) is a member's grade, not a leading post.
+_SENIOR_GRADES_LEAD_NOTHING = True
+# Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
+_SECTIONS_BEFORE_POSTS = True
+# Sections of hospitals (骨科, 心内科), offices and departments (信贷处, 综合科, 财务室): a name of one to
+# four characters ending in 科, 处 or 室; and 机关, a unit's own offices (厅机关干部, 公司机关干部).
+_SECTION = re.compile("(?:(?:(?![的和与及是在])[\u4e00-\u9fff]){1,4}[科处室]|机关)$")
 
 
 def _body_for_post(
@@ -110,6 +128,17 @@ def _body_for_post(
     of = _OF.search(before)
     if not ending and of is not None:  # 马营村的第一书记王刚, 王刚是X局的一名干部
         ending = [m for m in named if m.end == end - len(of.group()) and m.kind != "Person"]
+    section = _SECTIONS_BEFORE_POSTS and not ending and before.endswith(("科", "处", "室", "机关"))
+    if section and (base not in PRINCIPAL_POSTS or "副" in post):
+        # 县医院骨科医生P, 市分行信贷处科员P: a member of a section is one of its body's people (the
+        # section's own head, 骨科主任, is left alone: he heads the section, not the body)
+        ending = [
+            m
+            for m in named
+            if _is_org(m)
+            and 2 <= end - m.end <= 5
+            and _SECTION.fullmatch(before, len(before) - (end - m.end))
+        ]
     inner = _INNER_BODY.search(before)
     if not ending and inner:  # 杭州建设公司 + 党委 + 副书记: LAC left the party body out of the name
         host = next((m for m in named if m.end == end - len(inner.group(1)) and m.kind != "Person"), None)
@@ -129,6 +158,11 @@ def _body_for_post(
         village = next((m for m in named if m.end == opening and m.kind in ("Village",)), None)
         if village is None and _opens_phrase(before[: len(before) - len(bound.group(1))]):
             village = context.nearest("Village", opening, within=_STATIONED_LOOKBACK)
+            if village is None and _ONE_VILLAGE_COMMITTEES:
+                # 村委会主任P说 far from the village's name: in an article that has named one village
+                # only, 村委会 is that village's committee, as 该村 would be that village
+                named_villages = {m.name: m for m in context.places["Village"] if m.end <= opening}
+                village = next(iter(named_villages.values())) if len(named_villages) == 1 else None
         if village is not None:
             name = village.name + bound.group(1)
             return Mention(name, org_kind(name) or "Organisation", bound.group(1), opening, end)
@@ -282,11 +316,17 @@ def _post_facts(
                 _dispatch(body, person, text, sentence, orgs, out)
             continue
         previous_body = body
-        principal = (base in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS) and "副" not in post
+        # 高级经理, 高级主管: 高级 grades a professional, who leads nothing (a member of the body)
+        # (执行董事: a principal post that opens with a rank word, 执行, is principal as a whole)
+        principal = (
+            base in PRINCIPAL_POSTS or post in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS
+        ) and "副" not in post
+        principal = principal and not (_SENIOR_GRADES_LEAD_NOTHING and post.startswith("高级"))
         out.add(person, "heads" if principal else "worksFor", body, post)
         team = context.teams.get(body.name)
         if team is not None:  # a team's leader and members work for its unit, serve in its village
-            if team.sender is not None and _is_org(team.sender):
+            own = _OWN_SENDER.match(text, person.end, sentence[1]) if _OWN_SENDERS_FIRST else None
+            if team.sender is not None and _is_org(team.sender) and own is None:
                 out.add(person, "worksFor", team.sender, post)
             place = helped_place(team)
             if place is not None and place.kind == "Village":

@@ -20,12 +20,18 @@ from kg.types import Mention
 
 # Characters after which a kind word opens a name: punctuation, or a preposition (在校党委书记).
 _OPENERS = set("，。；：、（）“”‘’《》！？,.;:()!? \n在由和与及对向据从经")
+# Whether a kind word before a ranked member post (分公司客户经理P, 办公厅二级调研员P) refers back too:
+# a unit's staff are named so as often as its leaders.
+_STAFF_AFTER_KIND_WORDS = True
+_STAFF_FOLLOWERS = re.compile(
+    "(?:一级|二级|三级|四级|高级)?(?:客户经理|工程师|技术员|调研员|主任科员|科员|干事|干部|社长|理事长)"
+)
 # What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb
 # (after adverbs of time and number: 学校先后选派).
 _FOLLOWERS = re.compile(
     "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
-    "书记|校长|院长|局长|厅长|检察长|行长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
+    "书记|校长|院长|局长|厅长|检察长|行长|场长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )
 # Whether a kind word ending in 里 (局里, 厅里: "in the bureau") refers back whatever follows it, and
 # after a copula too (是厅里的处长): staff name their own unit so, never another.
@@ -105,7 +111,8 @@ def kind_word_mentions(
         opens = start == sentence[0] or text[start - 1] in openers or demonstrative
         if not opens or any(covered[match.start() : match.end()]):
             continue
-        if not (demonstrative or inside) and not _FOLLOWERS.match(text, end):
+        staff = _STAFF_AFTER_KIND_WORDS and _STAFF_FOLLOWERS.match(text, end) is not None
+        if not (demonstrative or inside) and not _FOLLOWERS.match(text, end) and not staff:
             continue
         if any(text.startswith(post, start) for post in _table()[1]):  # 校长 is a post, not 校 + 长
             continue
@@ -151,7 +158,13 @@ def part_by_kind(m: Mention, text: str, bodies: list[Mention]) -> Mention:
 
 
 def whole_of_part(m: Mention) -> Mention | None:
-    """The body of which ``m`` is a part named by kind (华中农业大学 for 学校园艺林学学院), or None."""
+    """The body of which ``m`` is a part named by kind (华中农业大学 for 学校园艺林学学院), or None.
+
+    A college named in full after its university (贵州大学动物科学学院) is a part of the university too.
+    """
+    college = _COLLEGE.fullmatch(m.name) if _COLLEGES_OF_UNIVERSITIES else None
+    if college is not None and len(college.group(1)) >= 4:
+        return replace(m, name=college.group(1), kind="EducationalInstitution", surface=college.group(1))
     if m.name == m.surface:
         return None
     words, _ = _table()
@@ -165,6 +178,11 @@ def whole_of_part(m: Mention) -> Mention | None:
     kind = org_kind(whole)
     return replace(m, name=whole, kind=kind, surface=whole) if kind else None
 
+
+# Whether a college named after its university (X大学Y学院) is a part of the university: its staff work
+# for the university, which helps through them (universities, not their colleges, sign help agreements).
+_COLLEGES_OF_UNIVERSITIES = True
+_COLLEGE = re.compile("([\u4e00-\u9fff]+?大学)[\u4e00-\u9fff]{2,12}?(?:学院|研究院|研究所)")
 
 # Whether a body named before with its place is named again without it (福建省审计厅 ... 审计厅驻Y村).
 _PLACELESS_NAMES = True

@@ -85,7 +85,8 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             village = _chain_from(places, unnamed.end())
             if village is not None and village.kind in HELPED_LEVELS:
                 out.add(org, "assists", village)
-            continue
+            if village is not None or not _QUALIFIED_SENT_POSTS:
+                continue  # (X派驻的第一书记P: 派 + 驻 with no place after it sends a named person)
         verb = _SENDS.match(text, org.end)
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
         if verb is None or person is None or person.kind != "Person":
@@ -97,7 +98,12 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         )
         staff = _STAFF.match(text, verb.end())
         follows = person.start == verb.end() or (staff is not None and person.start == staff.end())
-        if not follows and not (post is not None and post.start() == verb.end() + 1):
+        qualified = (
+            _QUALIFIED_SENT_POSTS
+            and post is not None
+            and _QUALIFIER.fullmatch(text, verb.end() + 1, post.start()) is not None
+        )
+        if not follows and not (post is not None and post.start() == verb.end() + 1) and not qualified:
             continue
         clause_end = person.end
         while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
@@ -121,6 +127,45 @@ def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention
             break
         start = leaf.end + len(joined)
     return leaves
+
+
+# Whether the persons listed after a colon that follows a unit's "sent N cadres" are the unit's people.
+_LISTED_AFTER_COLON = True
+# A unit sending a counted number of its staff: 选派3名干部, 先后派出4名优秀干部.
+_COUNTED_STAFF = re.compile(
+    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    + "|".join(words("sends"))
+    + ")(?:了)?[一二三四五六七八九十两\\d]+(?:名|位)(?:"
+    + "|".join(sorted(words("staff_word"), key=len, reverse=True))
+    + ")"
+)
+
+
+def _staff_listed_after_colon(
+    sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts
+) -> None:
+    """该行选派4名干部到4个村任第一书记：P驻A村，Q驻B村: each person listed after the colon is one of them.
+
+    The unit is the one named last before the verb (the clause's subject when the verb has none of its
+    own). News counts the cadres a unit sends and then lists them after a colon, each with the post he or she
+    holds at home (which may be in a branch of the unit) and the village; the list names the unit's
+    people whatever their posts call them.
+    """
+    if not _LISTED_AFTER_COLON:
+        return
+    orgs = [m for m in mentions if _is_org(m)]
+    for counted in _COUNTED_STAFF.finditer(text, sentence[0], sentence[1]):
+        # the unit right before the verb, else the clause's subject named before it (X继续帮扶…，选派)
+        org = next((o for o in reversed(orgs) if o.end <= counted.start()), None)
+        if org is None:
+            return
+        colon = next((i for i in range(counted.end(), sentence[1]) if text[i] in "：:"), None)
+        if colon is None or any(text[i] in "。；;" for i in range(counted.end(), colon)):
+            return
+        for person in mentions:
+            if person.kind == "Person" and colon < person.start < sentence[1]:
+                out.add(person, "worksFor", org, counted.group())
+        return
 
 
 def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
@@ -414,6 +459,12 @@ def _is_copula(between: str) -> bool:
     return between in _COPULAS
 
 
+# Whether a short qualifier may stand between 的 and the post of a person a unit sent (X选派的援藏医生P,
+# X派驻的第三任第一书记P): news qualifies the post by the programme or the term, and the person is still
+# the unit's. Up to four characters, no punctuation: a longer phrase may hold another unit.
+_QUALIFIED_SENT_POSTS = True
+_QUALIFIER = re.compile("[\u4e00-\u9fff]{1,4}")
+
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
@@ -463,7 +514,6 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
     for c in candidates:
         if c.predicate == "worksFor" and _is_org(c.object) and c.object.kind != "WorkTeam":
             whole = whole_of_part(c.object) if _PARTS_WORK_FOR_WHOLES else None
-            whole = whole or _university_of(c.object)
             if whole is not None:
                 # the staff of a part (学校园艺林学学院) work for the whole body, which sends them
                 helped.append(Candidate(c.subject, "worksFor", whole, c.evidence, ""))
@@ -471,6 +521,7 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
         if (
             c.predicate == "assists"
             and _PARTS_WORK_FOR_WHOLES
+            and c.subject.name != c.subject.surface  # named by kind (学校园艺学院); one named in full helps
             and (whole := whole_of_part(c.subject)) is not None
         ):
             # a part helps through its whole body: the whole helps, the part is left out
@@ -482,22 +533,6 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
             if c.object.name not in org.name:
                 helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
     return helped
-
-
-# Whether a college named inside its university's name (贵州大学动物科学学院) stands for its university
-# where its staff serve in a village: universities are the units assigned villages to help (定点帮扶) and
-# sending staff, so a college's teacher serving in a village is the university's man there. A college
-# stated to help a village itself (X学院与Y村结对共建) is left as it is.
-_COLLEGES_OF_UNIVERSITIES = True
-_COLLEGE = re.compile("(.{2,}?大学)(.{2,}学院)")
-
-
-def _university_of(body: Mention) -> Mention | None:
-    """The university a college named inside its name belongs to (贵州大学 for 贵州大学动物科学学院)."""
-    college = _COLLEGE.fullmatch(body.name) if _COLLEGES_OF_UNIVERSITIES else None
-    if college is None or body.kind != "EducationalInstitution":
-        return None
-    return Mention(college.group(1), "EducationalInstitution", college.group(1), body.start, body.end)
 
 
 # Whether a unit whose person serves in a village is taken to help it across sentences.

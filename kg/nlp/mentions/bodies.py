@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.divisions import division_table
 from kg.nlp.gazetteer import (
     LEVEL_PREFIXES,
     is_generic_name,
@@ -100,6 +101,11 @@ def _org_mentions(
         ):
             found[(start, end)] = kind
 
+    farms = {
+        text[s:e]
+        for s, e, tag in words
+        if _FARM_BODIES and tag == "LOC" and e - s >= 4 and text.endswith(_FARM_ENDINGS, s, e)
+    }
     for i, (start, end, tag) in enumerate(words):
         if tag != "ORG" and tag in _VERBAL_OR_LEADING:
             # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
@@ -107,6 +113,19 @@ def _org_mentions(
             kind = org_kind(text[start + len(lead) : end]) if lead else None
             if kind and end - start - len(lead) >= 4 and not is_generic_name(text[start + len(lead) : end]):
                 found[(start + len(lead), end)] = kind
+        if _FARM_BODIES and tag == "LOC" and end - start >= 4 and text.endswith(_FARM_ENDINGS, start, end):
+            # 伊和乌拉农场/LOC: a farm is a tract of land to LAC, and a unit too; where LAC cut its name
+            # once (伊 / 和 / 乌拉农场), the whole name it read elsewhere in the text ends there
+            whole = max((f for f in farms if text[max(0, end - len(f)) : end] == f), key=len)
+            add(end - len(whole), end)
+        if (
+            _SHORT_NAMED_COMMITTEES
+            and tag in _NAME_WORD_TAGS
+            and text.startswith(_LEVEL_COMMITTEE_WORDS, end)
+            and division_table().level(text[start : end + 1]) in ("County", "City")
+        ):
+            # 澜沧 / 县委书记: a county named without its ending before its committee (澜沧县 is a county)
+            found[(start, end + 2)] = "PartyBody"
         if tag == "ORG":
             joined = _joined_bodies(text, start, end)
             for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
@@ -223,3 +242,13 @@ _LOOSE_BRANCHES = {"分行", "支行", "分公司"}
 # Whether a body's one-character ending LAC read into a sending verb after it (委 / 派驻) ends the body.
 _SPLIT_SENDING_VERBS = True
 _SENDING_VERBS = tuple(sorted(set(words_of("sends")) | set(words_of("dispatch_cue")), key=len, reverse=True))
+
+# Whether a word LAC tags as a place but ending in a farm's ending (农场, 林场, 牧场) is a body too.
+_FARM_BODIES = True
+_FARM_ENDINGS = words_of("farm_body")
+
+# Whether a place's short name (澜沧, without 县) before a word opening with its committee (县委书记) names
+# that committee, when the name with the level's character is a division of the table (澜沧县).
+_SHORT_NAMED_COMMITTEES = True
+_NAME_WORD_TAGS = frozenset({"ORG", "LOC", "nz", "ns", "n"})
+_LEVEL_COMMITTEE_WORDS = ("县委", "市委", "区委", "旗委")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import cache
 from importlib import resources
 
@@ -85,6 +86,21 @@ def _titled_names(words: list[Word], text: str) -> list[Mention]:
     return found
 
 
+# Whether a word that names a body by its kind (林场, 学校: data/body_references.tsv) is never a person,
+# whatever LAC tags it (林场/PER 场长/n): such words are common nouns, not given names.
+_KIND_WORDS_NO_NAMES = True
+
+
+@cache
+def _kind_words() -> frozenset[str]:
+    text = resources.files("kg").joinpath("data/body_references.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(row[1] for row in rows if len(row) == 3)
+
+
+_KIND_WORDS = _kind_words()
+
+
 # Whether a name LAC cut is run on: a dotted name over its torn first and last parts, a Tibetan name
 # over the last character of its second element.
 _NAME_RUNS = True
@@ -136,10 +152,95 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     return s, e
 
 
+# Whether a name LAC cut short runs on over the word after it: a dotted name over a word of
+# transliteration characters, a Tibetan element over the next element, a two-character name over the
+# one character LAC glued to a verb after it (孙逸 / 飞挂任).
+_NAME_TAILS = True
+_TRANSLITERATION = frozenset("".join(words_of("transliteration_char")))
+# Verbs after a name that LAC may glue the name's last character to (飞挂任 = 飞 + 挂任).
+_VERBS_AFTER_NAMES = frozenset(words_of("takes_post") + words_of("report_verb"))
+# Characters that open an adverb before such a verb (又担任, 也表示), never the end of a name.
+_ADVERB_OPENERS = frozenset("又也还再曾已现正将就便亦仍即均都先后并则")
+# Tags of a one-character first syllable LAC tore off a dotted name (热/PER 合曼·艾海提, 买/v 买提·…).
+_HEAD_TAGS = frozenset({"PER", "v", "n", "nz"})
+_NO_TAIL_TAGS = frozenset({"w", "p", "c", "u", "vn", "PER", "m", "q", "r", "TIME", "f", "LOC"})
+
+
+def _name_tail(words: list[Word], starts: list[int], text: str, s: int, e: int) -> tuple[int, int]:
+    """The span of the name at ``text[s:e]`` with the part LAC cut from it, else ``(s, e)``.
+
+    Transliterated names (艾尔肯·阿不都热依木) are foreign to LAC: it ends the name inside the last
+    part and tags the rest as an adverb, a body or verbs (阿不 / 都热依木/d, 吐尔逊 / 别克/ORG, 艾合 /
+    买 / 提别克); words of transliteration characters only (``transliteration_char``) right after the
+    part after the dot are the rest of it, as no Chinese word after a name is made of those characters
+    alone (a lone one-character verb such as 买 in 买了 excepted, unless a verb or a break follows it:
+    阿布都 / 拉 / 陪同). A Tibetan name of two elements read
+    as one (索南 / 才 / 让, 才 / 让 / 多杰) takes the other when the two characters next to it form
+    one and end a word (``tibetan_name_part``). A two-character name before a word made of one character
+    and a verb that follows persons (孙逸 / 飞挂任: ``takes_post``, ``report_verb``) takes the character,
+    since that word is no word of its own.
+    """
+    at = bisect_left(starts, e)
+    last = text[s:e].rfind("·")
+    if last >= 0:
+        here = bisect_left(starts, s)
+        if 0 < here <= len(words) and starts[here - 1] < s and words[here - 1][1] == s:
+            # 热/PER + 合曼·艾海提: the first syllable LAC tore off as a word of its own
+            ps, pe, ptag = words[here - 1]
+            if (
+                pe - ps == 1
+                and ptag in _HEAD_TAGS
+                and text[ps] in _TRANSLITERATION
+                and text.find("·", s, e) - s <= 6
+            ):
+                s = ps
+        end = e
+        if at >= len(words) or starts[at] != e:
+            return s, e
+        while (
+            at < len(words)
+            and words[at][2] not in _NO_TAIL_TAGS
+            and words[at][1] - (s + last + 1) <= 8
+            and all(c in _TRANSLITERATION for c in text[words[at][0] : words[at][1]])
+        ):
+            if words[at][1] - words[at][0] >= 2 or words[at][2] != "v":
+                end = words[at][1]
+            elif at + 1 < len(words) and words[at + 1][2] in ("v", "w") and end == words[at][0]:
+                end = words[at][
+                    1
+                ]  # 阿布都 / 拉/v / 陪同/v: a verb follows, so 拉 is the name's last syllable
+            at += 1
+        return s, end
+    if e - s == 2 and text[s:e] in _TIBETAN_PARTS:
+        if text[e : e + 2] in _TIBETAN_PARTS:
+            after = bisect_left(starts, e + 2)
+            if at < len(words) and starts[at] == e and (after == len(words) or starts[after] == e + 2):
+                return s, e + 2
+        if s >= 2 and text[s - 2 : s] in _TIBETAN_PARTS:
+            before = bisect_left(starts, s - 2)
+            if before < len(words) and starts[before] == s - 2:
+                return s - 2, e
+        return s, e
+    if at >= len(words) or starts[at] != e:
+        return s, e
+    word = text[words[at][0] : words[at][1]]
+    if (
+        e - s == 2
+        and len(word) >= 3
+        and word[1:] in _VERBS_AFTER_NAMES
+        and word not in _VERBS_AFTER_NAMES
+        and word[0] not in _ADVERB_OPENERS
+        and "\u4e00" <= word[0] <= "\u9fff"
+    ):
+        return s, e + 1
+    return s, e
+
+
 def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     persons = _titled_names(words, text) if _TITLED_NAMES else []
+    starts = [w[0] for w in words]
     for i, (s, e, tag) in enumerate(words):
-        if tag != "PER":
+        if tag != "PER" or (_KIND_WORDS_NO_NAMES and text[s:e] in _KIND_WORDS):
             continue
         # LAC cuts long names (Mongolian, Tibetan, Uyghur) and tags the rest as a particle (吉日 / 嘎):
         # a particle between the name and the end of the clause belongs to the name
@@ -159,6 +260,8 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
             if whole is None:
                 continue
             s, e = whole
+        if _NAME_TAILS:
+            s, e = _name_tail(words, starts, text, s, e)
         title = (_TITLE_ENDINGS.first(text[s + 2 : e]) or ("", ""))[0]
         e -= len(title)  # 王刚书记/PER: the name, then the title LAC read into it
         glued = _GLUED_BODY.search(text, s + 2, e)
