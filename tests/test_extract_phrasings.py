@@ -403,11 +403,12 @@ def test_phrasings_stay_above_their_floor(tmp_path, nlp):
 
     build(PHRASINGS / "texts", tmp_path)
     result = evaluate(load_graph(tmp_path / "graph.ttl"), load_gold(PHRASINGS))
-    # measured 0.989 / 0.945 (p01-p96: 0.995 / 0.953 on p01-p71, 0.975 / 0.928 on p72-p96, which scored
-    # 0.923 / 0.723 before the rules written for it and 0.938 / 0.819 after the first round of them);
-    # 0.967 / 0.741 on p01-p46 before their rules
-    assert result.micro.precision >= 0.97
-    assert result.micro.recall >= 0.92
+    # measured 0.961 / 0.842 (p01-p96 0.990 / 0.939; part 5, p97-p144, written without reading the rules,
+    # 0.933 / 0.759: its half the rules were written for, p109-p120 and p133-p144, went from 0.914 / 0.638
+    # to 0.959 / 0.854, the half held out, p97-p108 and p121-p132, from 0.901 / 0.650 to 0.904 / 0.672);
+    # p01-p96 alone 0.989 / 0.945; 0.967 / 0.741 on p01-p46 before their rules
+    assert result.micro.precision >= 0.95
+    assert result.micro.recall >= 0.83
 
 
 def _org(name: str, start: int) -> Mention:
