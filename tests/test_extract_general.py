@@ -696,12 +696,15 @@ NAMES_AND_POSTS = [
         [("赵刚", "heads", "庆阳市人民医院"), ("赵刚", "worksFor", "庆阳市人民医院党委")],
         [("赵刚", "heads", "庆阳市人民医院党委")],
     ),
-    # two characters and 说 after a post, not three characters ending in 说
+    # two characters and 说 after a post: not three characters ending in 说, and not the two either, which
+    # are as often an adverb (书记常常说, 主任连连说)
     (
         "乌审旗图克镇乌兰什巴台嘎查党支部书记、嘎查达巴图说。",
-        [("巴图", "heads", "乌兰什巴台嘎查党支部")],
+        [],
         [("巴图说", "heads", "乌兰什巴台嘎查党支部")],
     ),
+    ("马营村党支部书记常常说，要把产业做起来。", [], [("常常", "heads", "马营村党支部")]),
+    ("马营村村委会主任连连说：好。", [], [("连连", "heads", "马营村村委会")]),
     # an assistant of a unit's principal and a unit's technical staff are its members
     ("兰州银行总经理助理张平说。", [("张平", "worksFor", "兰州银行")], [("张平", "heads", "兰州银行")]),
     ("陇西县农业农村局高级农艺师刘丽说。", [("刘丽", "worksFor", "陇西县农业农村局")], []),

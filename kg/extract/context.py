@@ -30,6 +30,9 @@ class _Context:
 
     def __init__(self) -> None:
         self.places: dict[str, list[Mention]] = {level: [] for level in LEVELS}
+        # each village's first mention, in the order the text names them (one look answers "which
+        # villages has the article named so far", however long the article)
+        self.first_villages: dict[str, Mention] = {}
         self.topic: Mention | None = None
         self.topic_sentence = -1
         self.team: Team | None = None
@@ -41,6 +44,17 @@ class _Context:
 
     def see_place(self, m: Mention) -> None:
         self.places[m.kind].append(m)
+        if m.kind == "Village":
+            self.first_villages.setdefault(m.name, m)
+
+    def only_village_before(self, before: int) -> Mention | None:
+        """The village, if the text has named exactly one before offset ``before``."""
+        seen: list[Mention] = []
+        for m in self.first_villages.values():
+            if m.end > before or len(seen) > 1:
+                break
+            seen.append(m)
+        return seen[0] if len(seen) == 1 else None
 
     def nearest(self, level: str, before: int, *, within: int | None = None) -> Mention | None:
         for m in reversed(self.places[level]):

@@ -94,8 +94,10 @@ _ONE_VILLAGE_COMMITTEES = True
 # Whether a team member whose own sender the clause names (队员P、Q分别由A和B选派) is left out of the
 # team's sender's people: a team often gathers people of several units under one unit's name.
 _OWN_SENDERS_FIRST = True
+# (a listed name holds no join: with 和 both a join and a character of names, a clause rich in 和 and 与
+# could be split in exponentially many ways before the match fails)
 _OWN_SENDER = re.compile(
-    "(?:[、和与及][\u4e00-\u9fff·]{2,16}?)*(?:也|都|均)?(?:分别)?由[^，,。；;]{2,40}?(?:"
+    "(?:[、和与及](?:(?![、和与及])[\u4e00-\u9fff·]){2,16}?)*(?:也|都|均)?(?:分别)?由[^，,。；;]{2,40}?(?:"
     + "|".join(sorted(words("sends"), key=len, reverse=True))
     + ")"
 )
@@ -161,8 +163,7 @@ def _body_for_post(
             if village is None and _ONE_VILLAGE_COMMITTEES:
                 # 村委会主任P说 far from the village's name: in an article that has named one village
                 # only, 村委会 is that village's committee, as 该村 would be that village
-                named_villages = {m.name: m for m in context.places["Village"] if m.end <= opening}
-                village = next(iter(named_villages.values())) if len(named_villages) == 1 else None
+                village = context.only_village_before(opening)
         if village is not None:
             name = village.name + bound.group(1)
             return Mention(name, org_kind(name) or "Organisation", bound.group(1), opening, end)

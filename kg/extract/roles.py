@@ -158,14 +158,16 @@ def _staff_listed_after_colon(
         # the unit right before the verb, else the clause's subject named before it (X继续帮扶…，选派)
         org = next((o for o in reversed(orgs) if o.end <= counted.start()), None)
         if org is None:
-            return
-        colon = next((i for i in range(counted.end(), sentence[1]) if text[i] in "：:"), None)
-        if colon is None or any(text[i] in "。；;" for i in range(counted.end(), colon)):
-            return
+            continue
+        colon = next((i for i in range(counted.end(), sentence[1]) if text[i] in "：:；;"), None)
+        if colon is None or text[colon] in "；;":
+            continue
+        # the list runs to the end of the sentence, or to the next count of staff sent
+        following = _COUNTED_STAFF.search(text, colon, sentence[1])
+        end = following.start() if following is not None else sentence[1]
         for person in mentions:
-            if person.kind == "Person" and colon < person.start < sentence[1]:
+            if person.kind == "Person" and colon < person.start < end:
                 out.add(person, "worksFor", org, counted.group())
-        return
 
 
 def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _SentenceFacts) -> None:
