@@ -831,3 +831,12 @@ def test_names_and_posts(nlp, text, present, absent):
     facts = facts_of(nlp, text)
     assert [f for f in present if f not in facts] == []
     assert [f for f in absent if f in facts] == []
+
+
+def test_a_team_members_own_sender_pattern_fails_fast_on_clauses_rich_in_joins():
+    """和 and 与 both join names and belong to them: a pattern reading either way backtracked for minutes."""
+    from kg.extract.posts import _OWN_SENDER
+
+    assert _OWN_SENDER.match("与农户和企业及合作社" * 30) is None
+    assert _OWN_SENDER.match("和" * 200) is None
+    assert _OWN_SENDER.match("、王刚和李明分别由县财政局和县农业农村局选派") is not None
