@@ -335,7 +335,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
-        stationed = _STATIONED_AT.match(text, person.end) if _STATIONED_AT_VILLAGE else None
+        stationed = _STAYS_AT.match(text, person.end) if _STATIONED_AT_VILLAGE else None
         post_village = _chain_from(places, stationed.end()) if stationed is not None else None
         if stationed is not None and post_village is not None and post_village.kind == "Village":
             # 王刚驻马营村, 李娜常驻马营村卫生室
@@ -476,7 +476,7 @@ _FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四�
 # A person right before 驻 (常驻, 驻守, 驻扎) and a village is stationed there: 驻 is the verb of being posted
 # to a place, so, unlike 来到 or 在, it needs no village post in the sentence to say so (王刚驻马营村,
 # 护士李娜常驻马营村卫生室).
-_STATIONED_AT = re.compile("(?:已|一直|常年|长期|继续)?(?:常驻|驻守|驻扎|驻)(?:在|于|到)?")
+_STAYS_AT = re.compile("(?:已|一直|常年|长期|继续)?(?:常驻|驻守|驻扎|驻)(?:在|于|到)?")
 _STATIONED_AT_VILLAGE = True
 # Words after a village that say a person stays there for the village's work (在柳树村驻村).
 _STAYS = ("驻村", "驻点", "蹲点")
