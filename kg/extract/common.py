@@ -18,6 +18,8 @@ HELPED_LEVELS = frozenset({"Village", "Township"})
 STATIONED_POSTS = words("stationed_post")
 ASSIST_CUES = re.compile("|".join(sorted(words("assist_cue"), key=len, reverse=True)))
 DISPATCH_CUES = words("dispatch_cue")
+# Any run of adverbs between a unit and its sending verb (先后选派, 每年又选派).
+SENDING_ADVERBS = "(?:" + "|".join(words("sending_adverb")) + ")*"
 
 _POSTS = sorted(
     set(PRINCIPAL_POSTS) | set(MEMBER_POSTS) | set(GOVERNMENT_POSTS) | set(STATIONED_POSTS),

@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
-from kg.extract.common import covered_mask
+from kg.extract.common import SENDING_ADVERBS, covered_mask
 from kg.nlp.gazetteer import lexicon, org_kind, split_place_chain, words
 from kg.types import Mention
 
@@ -29,7 +29,7 @@ _STAFF_FOLLOWERS = re.compile(
 # What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb
 # (after adverbs of time and number: 学校先后选派).
 _FOLLOWERS = re.compile(
-    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    SENDING_ADVERBS + "(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
     "书记|校长|院长|局长|厅长|检察长|行长|场长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )

@@ -19,6 +19,7 @@ from kg.extract.common import (
     _RANKED_POST,
     ASSIST_CUES,
     HELPED_LEVELS,
+    SENDING_ADVERBS,
     STATIONED_POSTS,
     _chain_from,
     _is_org,
@@ -43,7 +44,8 @@ _SENT_TO = re.compile("被?(?:" + "|".join(words("sends")) + ")(?:到|至|进驻
 
 # A unit sending staff it does not name to a place: (先后)选派3名(优秀)干部到, 派出工作队进驻.
 _SENDS_STAFF = re.compile(
-    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    SENDING_ADVERBS
+    + "(?:"
     + "|".join(words("sends"))
     + ")(?:了)?(?:[一二三四五六七八九十两\\d]+(?:名|位|批|个))?(?:"
     + "|".join(words("staff_word"))
@@ -58,7 +60,8 @@ _SENT_OBJECT = (
     + "|[\\u4e00-\\u9fff]{0,4}(?:队|组))"
 )
 _SENDS_STAFF_EACH = re.compile(
-    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    SENDING_ADVERBS
+    + "(?:"
     + "|".join(words("sends"))
     + ")(?:了)?"
     + _SENT_OBJECT
@@ -133,7 +136,8 @@ def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention
 _LISTED_AFTER_COLON = True
 # A unit sending a counted number of its staff: 选派3名干部, 先后派出4名优秀干部.
 _COUNTED_STAFF = re.compile(
-    "(?:先后|相继|累计|共|已|连续|每年|又|还)*(?:"
+    SENDING_ADVERBS
+    + "(?:"
     + "|".join(words("sends"))
     + ")(?:了)?[一二三四五六七八九十两\\d]+(?:名|位)(?:"
     + "|".join(sorted(words("staff_word"), key=len, reverse=True))
