@@ -183,11 +183,7 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_SENT_AS",
         re.compile("(?:驻村|帮扶)?" + roles._RANKED_POST + "[，,]?"),
     ),
-    "a grid worker serves in the article's village (网格员P)": (
-        posts,
-        "_VILLAGE_POSTS",
-        posts._VILLAGE_POSTS - {"网格员"},
-    ),
+    "a grid worker serves in the article's village (网格员P)": (posts, "_GRID_WORKERS", False),
     "persons sent respectively by listed units (P、Q分别由A和B选派)": (roles, "_RESPECTIVELY_SENT", False),
     "a national administration's local bureau (国家税务总局 + 赣州市税务局)": (
         context,

@@ -58,18 +58,21 @@ _AS_POST = re.compile("作为[^，,。；;！？]{2,40}?[，,]")
 _CONTRACTED_POSTS = dict(lexicon()["contracted_post"])
 _PARTY_POSTS = dict(lexicon()["party_post"])
 
-# A grid worker (网格员) serves in the village or community whose grid he or she keeps, so a 网格员 named
-# without it serves, like a first secretary, in the village the article is about.
-_GRID_POSTS = frozenset({"网格员"})
+# Whether a grid worker (网格员) named without a village serves, like a first secretary, in the village
+# the article is about (kg/data/lexicon.tsv, village_post).
+_GRID_WORKERS = True
 # How far back (characters) a first secretary without a village takes the village named last.
 _STATIONED_LOOKBACK = 60
 # Verbs that may open a post's place chain (驻马营村第一书记, 派驻马营村第一书记).
 _CHAIN_CUES = ("派驻", "驻")
 _STATIONED_AT = re.compile("驻[\u4e00-\u9fff]{1,8}$")
-_VILLAGE_POSTS = (
-    frozenset({"驻村第一书记", "第一书记", "驻村书记", "驻村干部", "驻嘎查第一书记", "驻嘎查干部"})
-    | _GRID_POSTS
-)
+_VILLAGE_POSTS = frozenset(words("village_post"))
+
+
+def _is_village_post(post: str) -> bool:
+    base = _post_base(post)
+    return base in _VILLAGE_POSTS and (_GRID_WORKERS or base != "网格员")
+
 
 _DELIMITED = re.compile("(?<=[、，：,:])[\u4e00-\u9fff]{2,12}$")
 _BARE_BODY = re.compile("(" + "|".join(words("bare_body")) + ")$")
@@ -293,7 +296,7 @@ def _post_facts(
             body = implied_body(post, post_start, context.bodies)  # 、副校长廖北文: the school named last
         if body is None and opens and _post_base(post) in _TEAM_POSTS and context.team is not None:
             body = context.team.mention  # 身边是新队员姚宝雷: a member of the team named before
-        if body is None and opens and _post_base(post) in _VILLAGE_POSTS:  # 在马营村，驻村第一书记P
+        if body is None and opens and _is_village_post(post):  # 在马营村，驻村第一书记P
             body = context.nearest("Village", post_start, within=_STATIONED_LOOKBACK)
         if body is None:
             continue
@@ -358,7 +361,7 @@ def _posts(
         _post_facts(person, pairs, text, sentence, orgs, context, out)
         # (驻新村第一书记: a village named but not recognised is no village left out)
         stationed = any(
-            _post_base(post) in _VILLAGE_POSTS and not _STATIONED_AT.search(text, max(0, at - 9), at)
+            _is_village_post(post) and not _STATIONED_AT.search(text, max(0, at - 9), at)
             for _, post, at in pairs
         )
         if stationed and not any(c.subject == person and c.predicate == "servesIn" for c in out.candidates):
