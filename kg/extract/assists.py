@@ -22,6 +22,7 @@ from kg.extract.common import (
     _is_place,
     _leaves,
     _listed_after,
+    _listed_before,
     _SentenceFacts,
 )
 from kg.extract.context import _Context
@@ -302,11 +303,7 @@ _HELPED_BY_LIST = True
 
 def _coordinated(last: Mention, orgs: list[Mention], text: str) -> list[Mention]:
     """The bodies listed with ``last`` before it (A、B和C, A联合B), ``last`` included."""
-    listed = [last]
-    for org in reversed(orgs):
-        if org.end <= listed[-1].start and text[org.end : listed[-1].start] in _BODY_JOINS:
-            listed.append(org)
-    return listed
+    return _listed_before(last, orgs, text, _BODY_JOINS)
 
 
 def _composing_units(team: Mention, named: list[Mention], text: str) -> list[Mention]:

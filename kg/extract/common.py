@@ -128,6 +128,17 @@ def _listed_after(
     return listed
 
 
+def _listed_before(
+    last: Mention, mentions: list[Mention], text: str, joins: tuple[str, ...]
+) -> list[Mention]:
+    """``last`` and the mentions listed right before it (A、B和C), last first."""
+    listed = [last]
+    for earlier in reversed(mentions):
+        if earlier.end <= listed[-1].start and text[earlier.end : listed[-1].start] in joins:
+            listed.append(earlier)
+    return listed
+
+
 def _post_base(post: str) -> str:
     """A post without its rank words: 常务副校长 -> 校长."""
     return _POST_RANKS.sub("", post)

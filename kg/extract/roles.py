@@ -26,6 +26,7 @@ from kg.extract.common import (
     _is_place,
     _leaves,
     _listed_after,
+    _listed_before,
     _post_base,
     _SentenceFacts,
 )
@@ -201,7 +202,8 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
             # 王刚、李明分别由A和B选派: as many persons as units, each sent by the unit in the same place
             persons = [m for m in mentions if m.kind == "Person"]
             last = next((p for p in persons if p.end == by.start() - 2), None)
-            listed = list(reversed(_listed_before(last, persons, text))) if last is not None else []
+            before = _listed_before(last, persons, text, _PERSON_JOINS) if last is not None else []
+            listed = list(reversed(before))
             if len(listed) == len(units):
                 for sent, unit in zip(listed, units, strict=True):
                     out.add(sent, "worksFor", unit, verb.group())
@@ -210,15 +212,6 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
         if place is not None:
             for unit in units:
                 out.add(unit, "assists", place)
-
-
-def _listed_before(last: Mention, persons: list[Mention], text: str) -> list[Mention]:
-    """``last`` and the persons listed right before it (P、Q和R), last first."""
-    listed = [last]
-    for earlier in reversed(persons):
-        if earlier.end <= listed[-1].start and text[earlier.end : listed[-1].start] in _PERSON_JOINS:
-            listed.append(earlier)
-    return listed
 
 
 # Whether persons listed before 分别由A和B选派 work each for the unit in the same place of its list.
@@ -561,14 +554,7 @@ def _successive_places(
     """
     places = [m for m in named if _is_place(m)]
     for match in _SUCCESSIVE.finditer(text, sentence[0], sentence[1]):
-        leaves: list[Mention] = []
-        start = match.end()
-        while (leaf := _chain_from(places, start)) is not None:
-            leaves.append(leaf)
-            joined = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), "")
-            if not joined:
-                break
-            start = leaf.end + len(joined)
+        leaves = _listed_places(places, match.end(), text)
         if len(leaves) < 2:
             continue
         last = leaves[-1]
