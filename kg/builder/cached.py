@@ -164,11 +164,16 @@ def compact_result(result: DocResult) -> DocResult:
     """
     if not result.candidates:
         return result
-    records = [
-        (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
-        for c in result.candidates
-    ]
+    records = _candidate_records(result.candidates)
     return dataclasses.replace(result, candidates=_candidates(records, interned=True))
+
+
+def _candidate_records(candidates: list[Candidate]) -> list[tuple[Any, ...]]:
+    """Candidates as the plain tuples of a snapshot record (``_candidates`` makes them back)."""
+    return [
+        (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
+        for c in candidates
+    ]
 
 
 def _snapshot_version() -> str:
@@ -178,12 +183,8 @@ def _snapshot_version() -> str:
 def _record(tasks: dict[str, Task], result: DocResult) -> tuple[Any, ...]:
     info = result.info
     assert info is not None
-    candidates = [
-        (_mention(c.subject), c.predicate, _mention(c.object), _evidence(c.evidence), c.post)
-        for c in result.candidates
-    ]
     fields = (info.doc_id, info.title, info.meta, info.sha256, info.chars)
-    return info.sha256, tasks[result.doc_id].meta, fields, candidates
+    return info.sha256, tasks[result.doc_id].meta, fields, _candidate_records(result.candidates)
 
 
 def make_snapshot(tasks: dict[str, Task], results: Iterable[DocResult]) -> Snapshot:
@@ -231,15 +232,12 @@ def write_snapshot(store_dir: Path, snapshot: Snapshot) -> None:
     (store_dir / DELTA_FILE).unlink(missing_ok=True)
 
 
-def save_snapshot(store_dir: Path, tasks: dict[str, Task], results: list[DocResult]) -> str:
+def save_snapshot(store_dir: Path, tasks: dict[str, Task], results: list[DocResult]) -> None:
     """Record a build's results in the snapshot of its store version ``store_dir``.
 
     The store version holds the last one's snapshot and delta (``carry_snapshot``). When some of the
     results were taken from them, the records of the others go into the delta, unless it grows too
     long; otherwise the whole snapshot is written again.
-
-    Returns:
-        ``delta`` or ``whole``: what was written.
 
     Raises:
         StoreError: It cannot be written.
@@ -250,9 +248,8 @@ def save_snapshot(store_dir: Path, tasks: dict[str, Task], results: list[DocResu
         changes.update({r.doc_id: _record(tasks, r) for r in built if not r.in_snapshot})
         if len(changes) <= max(DELTA_FLOOR, DELTA_SHARE * len(built)):
             _write_delta(store_dir, changes)
-            return "delta"
+            return
     write_snapshot(store_dir, make_snapshot(tasks, built))
-    return "whole"
 
 
 def drop_from_snapshot(store_dir: Path, doc_ids: Iterable[str]) -> None:
