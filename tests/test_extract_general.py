@@ -823,6 +823,57 @@ NAMES_AND_POSTS = [
         [("刘洋", "worksFor", "兰州市财政局"), ("刘洋", "heads", "兰州市财政局机关党支部")],
         [("刘洋", "heads", "兰州市财政局")],
     ),
+    # a dotted name whose first part LAC read as a name of its own (努尔 / 麦麦提·阿不都 / 拉)
+    (
+        "托万克村村委会主任努尔麦麦提·阿不都拉作为村民代表讲话。",
+        [("努尔麦麦提·阿不都拉", "heads", "托万克村村委会")],
+        [("努尔", "heads", "托万克村村委会")],
+    ),
+    # two Tibetan elements and an adverb LAC glued to them (次仁多吉正和…); an Amdo element (桑杰)
+    (
+        "村党支部书记、香达村合作社理事长次仁多吉正和牧民一起剪羊毛。",
+        [("次仁多吉", "heads", "香达村合作社")],
+        [("次仁多吉正", "heads", "香达村合作社")],
+    ),
+    ("工作队队长桑杰才让是青海省林业和草原局的干部。", [("桑杰才让", "worksFor", "青海省林业和草原局")], []),
+    # a member said to be of another unit than the team's sender, with an adverb before the copula
+    (
+        "湖北省审计厅驻红安县高桥镇柳林村工作队进村三年。另一名队员周敏则是红安县人民医院的主治医师。",
+        [
+            ("周敏", "worksFor", "红安县人民医院"),
+            ("周敏", "servesIn", "柳林村"),
+            ("周敏", "worksFor", "湖北省审计厅驻红安县高桥镇柳林村工作队"),
+        ],
+        [("周敏", "worksFor", "湖北省审计厅")],
+    ),
+    # a team-mate of a member named before
+    (
+        "湖北省审计厅驻红安县高桥镇柳林村工作队队长刘斌说。同队的吴芳来自红安县农业农村局。",
+        [("吴芳", "servesIn", "柳林村"), ("吴芳", "worksFor", "红安县农业农村局")],
+        [("吴芳", "worksFor", "湖北省审计厅")],
+    ),
+    # a list of first secretaries: the unit in parentheses, the village after a comma
+    (
+        "名单如下：孙涛（会宁县水务局），驻丁家沟镇韩岔村；何静（会宁县人民医院），驻丁家沟镇杨集村。",
+        [
+            ("孙涛", "servesIn", "韩岔村"),
+            ("会宁县水务局", "assists", "韩岔村"),
+            ("何静", "servesIn", "杨集村"),
+            ("会宁县人民医院", "assists", "杨集村"),
+        ],
+        [("会宁县水务局", "assists", "杨集村")],
+    ),
+    # appointed as (任命P为), and a post held by a person named after 由 (队长由P担任)
+    (
+        "经研究，任命唐德明为高桥镇柳林村党支部书记，任命夏莉为高桥镇柳林村党支部副书记。",
+        [("唐德明", "heads", "柳林村党支部"), ("夏莉", "worksFor", "柳林村党支部")],
+        [("夏莉", "heads", "柳林村党支部")],
+    ),
+    (
+        "杨集村第一书记则由会宁县水务局干部孙涛担任。",
+        [("孙涛", "servesIn", "杨集村"), ("孙涛", "worksFor", "会宁县水务局")],
+        [],
+    ),
 ]
 
 

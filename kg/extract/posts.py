@@ -331,10 +331,34 @@ def _post_facts(
         if team is not None:  # a team's leader and members work for its unit, serve in its village
             own = _OWN_SENDER.match(text, person.end, sentence[1]) if _OWN_SENDERS_FIRST else None
             if team.sender is not None and _is_org(team.sender) and own is None:
+                own = _own_unit_after(person, team.sender, text, orgs)
+            if team.sender is not None and _is_org(team.sender) and own is None:
                 out.add(person, "worksFor", team.sender, post)
             place = helped_place(team)
             if place is not None and place.kind == "Village":
                 out.add(person, "servesIn", place, post)
+
+
+def _own_unit_after(person: Mention, sender: Mention, text: str, orgs: list[Mention]) -> Mention | None:
+    """The unit other than the team's sender that the person is said to be of (队员P则是Y局的农技员).
+
+    A team often gathers people of several units under one unit's name: a member said to come from,
+    or to be one of, another unit works for that unit, not for the sender.
+    """
+    said = _OWN_UNIT_AFTER.match(text, person.end) if _OWN_UNITS_AFTER else None
+    if said is None:
+        return None
+    unit = next((o for o in orgs if o.start == said.end()), None)
+    if unit is None or sender.name.endswith(unit.name) or unit.name.endswith(sender.name):
+        return None  # 另一名队员P则是农牧科学院的…: the sender named short is the sender
+    return unit
+
+
+# Whether a member said to be of another unit (队员P是Y局的农技员, 来自Y局) is not the team sender's.
+_OWN_UNITS_AFTER = True
+_OWN_UNIT_AFTER = re.compile(
+    "[，,]?(?:" + "|".join(words("subject_adverb")) + ")?(?:是|系|" + "|".join(words("comes_from")) + ")"
+)
 
 
 def _opens_phrase(before: str) -> bool:
@@ -405,23 +429,42 @@ def _posts(
         if named is not None:
             chain = _post_chain(text, (role.start() + 2, role.end() - 1), role.end() - 1, bodies, context)
             _post_facts(named, chain, text, sentence, orgs, context, out)
-    # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it
+    # 合作社理事长由村党支部书记边巴兼任: the post before 由 is held by the person before the verb
+    for held in _HELD_BY.finditer(text, sentence[0], sentence[1]) if _POSTS_HELD_BY else ():
+        holder = next((p for p in persons if p.end == held.end(1) and p.start >= held.start(1)), None)
+        if holder is not None:
+            pairs = _post_chain(text, sentence, held.start(), bodies, context)
+            _post_facts(holder, pairs, text, sentence, orgs, context, out)
+    # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it;
+    # 任命胡庆国为X党支部书记: 为 after a person an appointing verb names gives the person the post
     s_text = text[sentence[0] : sentence[1]]
-    for verb in _TAKES_POST.finditer(s_text):
+    verbs = list(_TAKES_POST.finditer(s_text)) + [
+        v for v in _APPOINTED_AS.finditer(s_text) if _APPOINTMENTS and _appointed(persons, text, sentence[0] + v.start())
+    ]
+    for verb in sorted(verbs, key=lambda v: v.start()):
         verb_end = sentence[0] + verb.end()
         subject = next((p for p in reversed(persons) if p.end <= sentence[0] + verb.start()), None)
         if subject is None:
             continue
         # 王刚，是定西市财政局选派的干部: the unit sent the person, whatever the words after 的 call him
         sender = next((o for o in orgs if o.start == verb_end), None)
-        adjacent = text[subject.end : sentence[0] + verb.start()] in ("", "，", ",")
+        adjacent = _SUBJECT_GAP.fullmatch(text, subject.end, sentence[0] + verb.start()) is not None
         sent_by = _SENT_BY.match(text, sender.end) if sender is not None and adjacent else None
+        if sent_by is None and sender is not None and adjacent and _OCCUPATIONS_OF_UNITS:
+            # 队员刘芳是定西市人民医院的主管护师: a word for an occupation after 的 makes the person
+            # one of the unit's people
+            sent_by = _OWN_OCCUPATION.match(text, sender.end)
         if sender is not None and sent_by is not None:
             out.add(subject, "worksFor", sender, sent_by.group())
         for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
             pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
             first = pairs[-1] if pairs else None
             first_start = (first[0].start if first[0] is not None else first[2]) if first else -1
+            while _CHAINS_OPEN_POSTS and first_start > verb_end:  # 为 + 柳林镇 + 张畈村党支部书记
+                outer = next((b for b in bodies if b.end == first_start and _is_place(b)), None)
+                if outer is None:
+                    break
+                first_start = outer.start
             # 王刚是定西市财政局派驻马营村的第一书记: a dispatching unit may open the phrase
             sender = next((o for o in orgs if o.start == verb_end and o.end < first_start), None)
             if sender is not None and any(text.startswith(c, sender.end) for c in DISPATCH_CUES):
@@ -431,6 +474,34 @@ def _posts(
                 for person in _sharing_subjects(subject, persons, text, sentence[0] + verb.start()):
                     _post_facts(person, pairs, text, sentence, orgs, context, out)
                 break
+
+
+# Whether the places that open a body's name (柳林镇 + 张畈村党支部) open the post's phrase with it.
+_CHAINS_OPEN_POSTS = True
+# Whether a post before 由P担任 (理事长由村党支部书记边巴兼任) is the person's.
+_POSTS_HELD_BY = True
+_HELD_BY = re.compile("(?:则|也|均|仍)?由([^，,。；;：:由]{2,40}?)(?:担任|兼任|出任|接任)")
+# Whether 任命P为X书记 (an appointing verb, the person, 为, the post) gives the person the post.
+_APPOINTMENTS = True
+_APPOINTED_AS = re.compile("为")
+_APPOINTING = re.compile("(?:" + "|".join(words("appointing_verb")) + ")$")
+
+
+def _appointed(persons: list[Mention], text: str, at: int) -> bool:
+    """Whether 为 at ``at`` follows a person named right after an appointing verb (任命胡庆国为)."""
+    person = next((p for p in persons if p.end == at), None)
+    return person is not None and _APPOINTING.search(text, max(0, person.start - 4), person.start) is not None
+
+
+# What may stand between a person and the verb of a post: nothing, a comma, an adverb (P则是X局的干部).
+_SUBJECT_GAP = re.compile("[，,]?(?:" + "|".join(words("subject_adverb")) + ")?")
+# Whether 是X的 + a word for an occupation (农技员, 主管护师) makes the person one of X's people.
+_OCCUPATIONS_OF_UNITS = True
+_OWN_OCCUPATION = re.compile(
+    "的(?:一名|一位)?(?:(?![的是和与])[\u4e00-\u9fff]){0,6}?(?:"
+    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
+    + ")(?=[，,。；;！？、）)]|$)"
+)
 
 
 # Words between a list of persons and the copula that say the post is each one's: P、Q都是X的干部.

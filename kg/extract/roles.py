@@ -11,6 +11,7 @@ import re
 
 from kg.extract.common import (
     _CLAUSE_ENDS,
+    _PARENTHESIS,
     _HELPER_NOUNS,
     _LIST_JOINS,
     _PERSON_JOINS,
@@ -332,7 +333,7 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
-        stationed = _STAYS_AT.match(text, person.end) if _STATIONED_AT_VILLAGE else None
+        stationed = _STAYS_AT.match(text, _past_aside(text, person.end)) if _STATIONED_AT_VILLAGE else None
         post_village = _chain_from(places, stationed.end()) if stationed is not None else None
         if stationed is not None and post_village is not None and post_village.kind == "Village":
             # 王刚驻马营村, 李娜常驻马营村卫生室
@@ -366,6 +367,22 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             for org in employers:
                 if _is_org(org) and org.kind != "WorkTeam":
                     out.add(org, "assists", village)
+
+
+def _past_aside(text: str, end: int) -> int:
+    """Where a clause about a person goes on after the unit in parentheses beside the name, and a comma.
+
+    Lists of first secretaries give each one's unit in parentheses and the village after a comma
+    (王刚（县财政局），驻石门村); without both, the clause goes on right after the name.
+    """
+    aside = _PARENTHESIS.match(text, end) if _ASIDES_BEFORE_STATIONS else None
+    if aside is None:
+        return end
+    return aside.end() + 1 if text.startswith(("，", ","), aside.end()) else aside.end()
+
+
+# Whether 驻Y村 after a name's parenthesised unit and a comma (王刚（县财政局），驻Y村) places the person.
+_ASIDES_BEFORE_STATIONS = True
 
 
 def _people_sent_to_place(

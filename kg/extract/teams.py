@@ -214,6 +214,10 @@ _MEMBERS_LISTED = re.compile(
     "(?:[一二三四五六七八九十两\\d]+(?:人|名|位))?[：:，,]?"
 )
 _LIST_END = "。；;！？：:"
+# Whether a person named as the team-mate of one named before (同队的P) is a member of that team.
+_TEAM_MATES = True
+_TEAM_MATE = re.compile("同队的|同组的|同一工作队的|同一个工作队的")
+_UNIT_SAID_AFTER = re.compile("[，,]?(?:同样|也|则)?(?:是|系|" + "|".join(words("comes_from")) + ")")
 
 
 def listed_members(
@@ -227,6 +231,12 @@ def listed_members(
     if not _LISTED_MEMBERS or team is None:
         return []
     members: list[tuple[Mention, bool]] = []
+    if _TEAM_MATES:  # 同队的格桑卓玛来自日喀则市农业农村局: a member of the team named before
+        for mate in _TEAM_MATE.finditer(text, sentence[0], sentence[1]):
+            person = next((m for m in named if m.kind == "Person" and m.start == mate.end()), None)
+            if person is not None:
+                # the sentence may name the person's own unit after the name; the sender's is unsaid
+                members.append((person, _UNIT_SAID_AFTER.match(text, person.end) is not None))
     for opener in _MEMBERS_LISTED.finditer(text, sentence[0], sentence[1]):
         end = opener.end()
         while end < sentence[1] and text[end] not in _LIST_END and text[end] not in "，,":

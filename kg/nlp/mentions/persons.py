@@ -123,6 +123,11 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     """
     if i >= 2 and text[words[i - 1][0] : words[i - 1][1]] == "·" and words[i - 2][2] == "PER":
         return None
+    # 努尔 / 麦麦提·阿不都: the first part of a dotted name read as a name of its own before the rest
+    if i + 1 < len(words) and _dotted_rest(words[i + 1], text, e):
+        return None
+    if i > 0 and "·" in text[s:e] and _dotted_rest(words[i], text, words[i - 1][1]) and words[i - 1][2] == "PER":
+        s = words[i - 1][0]
     if i + 2 < len(words) and text[words[i + 1][0] : words[i + 1][1]] == "·" and words[i + 2][2] == "PER":
         e = words[i + 2][1]
     if "·" in text[s:e]:
@@ -143,6 +148,13 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
             if ne - ns == 1 and ntag in ("u", "xc", "d") and words[i + 2][2] in ("w", "v"):
                 e = ne
         return s, e
+    if (
+        e - s == 5
+        and text[s : s + 2] in _TIBETAN_PARTS
+        and text[s + 2 : s + 4] in _TIBETAN_PARTS
+        and text[s + 4] in _ADVERB_OPENERS
+    ):
+        return s, s + 4  # 次仁多吉正/PER 和社员…: two elements, then an adverb LAC glued to them
     if e - s == 3 and text[s : s + 2] in _TIBETAN_PARTS and i + 1 < len(words):
         ns, ne, _ = words[i + 1]
         if ns == e and text[e - 1] + text[ns] in _TIBETAN_PARTS:
@@ -150,6 +162,12 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     elif e - s == 3 and s > 0 and text[s - 1 : s + 1] in _TIBETAN_PARTS and text[s + 1 : e] in _TIBETAN_PARTS:
         s -= 1
     return s, e
+
+
+def _dotted_rest(word: Word, text: str, previous_end: int) -> bool:
+    """Whether ``word`` is a name with a middle dot right after a person word ending at ``previous_end``."""
+    ws, we, tag = word
+    return tag == "PER" and ws == previous_end and "·" in text[ws:we] and not text.startswith("·", ws)
 
 
 # Whether a name LAC cut short runs on over the word after it: a dotted name over a word of
