@@ -84,7 +84,9 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
             # knows it from the outlet, and the body keeps the name it is given; a village's or
             # town's bodies (村委会, 镇党委) without their place are no specific body
             return m if level in _UNPLACED_LEVELS else None
-        return replace(m, name=place.name + m.name[len(prefix) :])
+        # 地委 of 喀什地区: 喀什地委, the prefix standing for the level word the place's name ends in
+        head = place.name[: -1] if prefix == "地" and place.name.endswith("地区") else place.name
+        return replace(m, name=head + m.name[len(prefix) :])
     units = split_place_chain(m.name)
     chain_end = 0
     for s, e in units:

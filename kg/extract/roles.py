@@ -17,6 +17,7 @@ from kg.extract.common import (
     _PERSON_JOINS,
     _POST_ANYWHERE,
     _POST_AT_END,
+    _POSTS,
     _RANKED_POST,
     ASSIST_CUES,
     HELPED_LEVELS,
@@ -103,6 +104,9 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         )
         staff = _STAFF.match(text, verb.end())
         follows = person.start == verb.end() or (staff is not None and person.start == staff.end())
+        # 选派客户经理杨帆到Y村, 选派四级调研员P: a word for the person's post or occupation between
+        titled = _TITLED_SENT and _TITLE_BEFORE.fullmatch(text, verb.end(), person.start) is not None
+        follows = follows or titled
         qualified = (
             _QUALIFIED_SENT_POSTS
             and post is not None
@@ -120,6 +124,26 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if village is not None:
             out.add(person, "servesIn", village)
             out.add(org, "assists", village)
+
+
+# Whether a helped-place noun right after a unit, without 的 (X局定点帮扶村), is the unit's.
+_HELPED_NOUNS_WITHOUT_OF = True
+# Whether a person sent with a post or an occupation word before the name (选派客户经理P) is the unit's.
+_TITLED_SENT = True
+_TITLE_BEFORE = re.compile(
+    "(?:(?![的和与及到在])[\u4e00-\u9fff]){0,6}?(?:"
+    + "|".join(sorted(set(words("occupation_ending")) | set(_POSTS), key=len, reverse=True))
+    + ")"
+)
+
+
+# Whether X的 + a word for an occupation + a name (X银行的信贷员P, X院的博士P) makes the person X's.
+_OCCUPIED_PEOPLE = True
+_OCCUPATION = re.compile(
+    "(?:(?![的和与及到在是])[\u4e00-\u9fff]){0,6}?(?:"
+    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
+    + ")"
+)
 
 
 def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention]:
@@ -255,6 +279,8 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             out.add(org, "assists", village)
     for noun in _HELPED_NOUN.finditer(text, sentence[0], sentence[1]):  # 马营村是X的帮扶村
         org = next((o for o in orgs if o.end == noun.start() - 1 and text[o.end] == "的"), None)
+        if org is None and _HELPED_NOUNS_WITHOUT_OF:  # 吉列村是县卫生健康局定点帮扶村
+            org = next((o for o in orgs if o.end == noun.start()), None)
         if org is None:
             continue
         village = next(
@@ -298,6 +324,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         if first is None and of is not None:  # X局的党员干部王刚: a word for staff between
             staff = _STAFF_WORDS.match(text, of.end())
             first = next((p for p in persons if staff is not None and p.start == staff.end()), None)
+        if first is None and of is not None and _OCCUPIED_PEOPLE:  # 广州农商银行的信贷员林晓慧
+            first = next(
+                (p for p in persons if p.start > of.end() and _OCCUPATION.fullmatch(text, of.end(), p.start)),
+                None,
+            )
         if of is None and _NAMED_WITH_UNIT:  # 定西市财政局王刚说: a person named with the unit
             named = next((p for p in persons if p.start == org.end), None)
             title = _POST_ANYWHERE.match(text, named.end) if named is not None else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from kg.divisions import division_table
 from kg.nlp.gazetteer import (
@@ -178,15 +179,23 @@ def _org_mentions(
             ) or (org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4):
                 add(place.start, match.end())
     # bodies named by the level of their place only: 市委组织部, 旗委, 村党支部
-    for match in _ABBREVIATION.finditer(text):
+    for match in _abbreviations(text):
         before = text[match.start() - 1] if match.start() else "。"
         opens = not "\u4e00" <= before <= "\u9fff" or tag_at.get(match.start() - 1) in _OPENING_TAGS
+        # a body LAC read as one word (是/v 县卫生健康局/n) opens wherever it stands
+        opens = opens or (_WHOLE_WORD_BODIES and word_at.get(match.start(), "") == match.group())
         inner = range(match.start() + 1, match.end())
         # the level word stands alone (市 / 市委), not as the start of another word (区域, 乡中)
         first_word = word_at.get(match.start(), "")
         if (
             opens
-            and (first_word in LEVEL_PREFIXES or first_word.endswith("委") or first_word == match.group())
+            and (
+                first_word in LEVEL_PREFIXES
+                or first_word.endswith("委")
+                or first_word == match.group()
+                # 省农业/ORG + 农村 + 厅: LAC read the level word into the start of a body's name
+                or (_LEVEL_OPENS_ORG_WORDS and tag_at.get(match.start()) == "ORG" and len(first_word) >= 2)
+            )
             and match.end() in ends
             and all(
                 tag_at.get(i) not in _NOT_IN_ABBREVIATIONS or _joins_words(text, match.start(), i)
@@ -211,6 +220,22 @@ def _org_mentions(
         surface = text[start:end]
         mentions.append(Mention(surface, found[(start, end)], surface, start, end))
     return mentions
+
+
+def _abbreviations(text: str) -> Iterator[re.Match[str]]:
+    """Every body named by its level (县卫生健康局), also where one starts inside another's match.
+
+    A level word ends many place names (吉列村是县卫生健康局: 村 opens a match that swallows 县…), so a
+    match does not hide the ones that start inside it.
+    """
+    match = _ABBREVIATION.search(text)
+    while match is not None:
+        yield match
+        match = _ABBREVIATION.search(text, match.start() + 1 if _OVERLAPPING_ABBREVIATIONS else match.end())
+
+
+# Whether a body named by its level may start inside the match of another (吉列村是县卫生健康局).
+_OVERLAPPING_ABBREVIATIONS = True
 
 
 def _short_name_definitions(text: str, end: int) -> list[tuple[int, str]]:
@@ -250,5 +275,9 @@ _FARM_ENDINGS = words_of("farm_body")
 # Whether a place's short name (澜沧, without 县) before a word opening with its committee (县委书记) names
 # that committee, when the name with the level's character is a division of the table (澜沧县).
 _SHORT_NAMED_COMMITTEES = True
+# Whether a body named by its level that LAC began as an organisation word (省农业/ORG 农村 厅) is a body.
+_LEVEL_OPENS_ORG_WORDS = True
+# Whether a body named by its level that LAC read as one word is a body after any word (是县卫生健康局).
+_WHOLE_WORD_BODIES = True
 _NAME_WORD_TAGS = frozenset({"ORG", "LOC", "nz", "ns", "n"})
 _LEVEL_COMMITTEE_WORDS = ("县委", "市委", "区委", "旗委")

@@ -34,7 +34,7 @@ _GLUED_BODY = re.compile("[及和与]")
 _TITLES = tuple(sorted(set(words_of("principal_post")) | set(words_of("member_post")), key=len, reverse=True))
 _TITLE_ENDINGS = Endings((title, title) for title in _TITLES)
 # Party committees named by their level alone (县委书记: the committee of the county the text is about).
-_LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "盟委", "县委", "旗委", "区委"})
+_LEVEL_COMMITTEES = frozenset({"省委", "市委", "州委", "地委", "盟委", "县委", "旗委", "区委"})
 _LOOSE_ENDINGS = set("党办局部委会厅院处")
 _INNER_BODIES = frozenset({"党支部", "党总支", "党委", "机关党委", "党组", "工会", "团委", "办公室"})
 _VERBAL = {"v", "vd", "a", "ad", "d"}
