@@ -156,3 +156,17 @@ def test_corpus_manifest_lists_every_document():
     assert sorted(manifest) == sorted(p.name for p in CORPUS.glob("*.txt"))
     for entry in manifest.values():
         assert entry["newspaper"] == "内蒙古日报" and entry["title"]
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        # a headline followed by a web byline ends there, whatever its last character
+        ("——记驻石头洼村第一书记马丽\n\n临夏日报记者 王刚 通讯员 李娜\n\n清晨，\n马丽进村。", "——记驻石头洼村第一书记马丽\n"),
+        ("标题一行\n本报记者 王刚\n正文，\n接着", "标题一行\n本报记者 王刚\n正文，接着"),
+    ],
+)
+def test_a_line_before_a_byline_is_a_headline(raw, expected):
+    from kg.corpus.normalise import normalize_text
+
+    assert normalize_text(raw).text.startswith(expected)

@@ -869,6 +869,23 @@ NAMES_AND_POSTS = [
         [("唐德明", "heads", "柳林村党支部"), ("夏莉", "worksFor", "柳林村党支部")],
         [("夏莉", "heads", "柳林村党支部")],
     ),
+    # a post or an occupation word between the sending verb and the person
+    (
+        "中国建设银行临夏分行选派客户经理马丽到枹罕镇石头洼村挂任第一书记。",
+        [("马丽", "worksFor", "中国建设银行临夏分行"), ("中国建设银行临夏分行", "assists", "石头洼村")],
+        [],
+    ),
+    # a unit's people named by their occupation after 的
+    ("队员中有兰州大学的博士郑晨，也有甘肃银行的信贷员马强。", [("郑晨", "worksFor", "兰州大学"), ("马强", "worksFor", "甘肃银行")], []),
+    # a helped-place noun right after the unit, without 的; a prefecture's committee named by 地委
+    ("石头洼村是县交通运输局定点帮扶村。", [("县交通运输局", "assists", "石头洼村")], []),
+    ("和田地区墨玉县召开大会。地委副书记王军出席。", [("王军", "worksFor", "和田地委")], []),
+    # a sending verb LAC read into one organisation with the sender and the body sent from
+    (
+        "会宁县选派县农业农村局副局长高峰到郭城驿镇挂职。",
+        [("高峰", "worksFor", "会宁县农业农村局")],
+        [("高峰", "worksFor", "选派县农业农村局")],
+    ),
     (
         "杨集村第一书记则由会宁县水务局干部孙涛担任。",
         [("孙涛", "servesIn", "杨集村"), ("孙涛", "worksFor", "会宁县水务局")],

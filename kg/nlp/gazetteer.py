@@ -320,6 +320,9 @@ def _place_chain(text: str) -> tuple[tuple[int, int], ...]:
                 lead = lead_word_at(text, pos)
                 if lead and end - pos - len(lead) >= 3:
                     start = pos + len(lead)
+                elif lead and end - pos - len(lead) <= 1:
+                    pos = end  # 选派县农业农村局: a verb and a level word (县), no place's name
+                    continue
             units.append((start, end))
             pos = end
             continue

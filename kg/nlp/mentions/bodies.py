@@ -131,7 +131,12 @@ def _org_mentions(
             joined = _joined_bodies(text, start, end)
             for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
                 add(s, e)
-            if not joined:
+            sent = _sent_body(text, start, end) if not joined and _SPLIT_AT_SENDING_VERBS else None
+            if sent is not None:  # 湖南农业大学选派园艺学院: a sender, its verb, and the body sent from
+                (ls, le), (rs, re_) = sent
+                add(ls, le)
+                add(rs, re_)
+            elif not joined:
                 add(start, end)
             # LAC glues the verb that follows a name into it (湖南日报社驻 / 安化县)
             glued = lead_word_ending(text[start:end])
@@ -171,7 +176,8 @@ def _org_mentions(
         if text.startswith("委", place.end) and place.kind in ("Province", "City", "County"):
             committees.append((place.start, place.end + 1))
         match = _ORG_TAIL.match(text, place.end)
-        if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()):
+        crosses_verb = _SPLIT_AT_SENDING_VERBS and match is not None and _sent_body(text, place.start, match.end())
+        if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()) and not crosses_verb:
             inner = range(place.end, match.end())
             if all(
                 tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" or _joins_words(text, place.end, i)
@@ -236,6 +242,27 @@ def _abbreviations(text: str) -> Iterator[re.Match[str]]:
 
 # Whether a body named by its level may start inside the match of another (吉列村是县卫生健康局).
 _OVERLAPPING_ABBREVIATIONS = True
+
+
+def _sent_body(text: str, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The sender and the body of a name LAC read as one across a sending verb, or None.
+
+    LAC reads 湖南农业大学选派园艺学院 and 安吉县选派县农业农村局 as one organisation; a sending verb
+    inside the name, with a place or a body before it and a body after it, divides the two.
+    """
+    name = text[start:end]
+    for verb in _SENDING_VERBS:
+        at = name.find(verb, 2)
+        if at < 0:
+            continue
+        left, right = name[:at], name[at + len(verb) :]
+        if len(right) >= 3 and org_kind(right) and (org_kind(left) or split_place_chain(left)):
+            return (start, start + at), (start + at + len(verb), end)
+    return None
+
+
+# Whether a name LAC read across a sending verb (X大学选派Y学院) is divided there.
+_SPLIT_AT_SENDING_VERBS = True
 
 
 def _short_name_definitions(text: str, end: int) -> list[tuple[int, str]]:
