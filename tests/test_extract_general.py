@@ -869,6 +869,29 @@ NAMES_AND_POSTS = [
         [("唐德明", "heads", "柳林村党支部"), ("夏莉", "worksFor", "柳林村党支部")],
         [("夏莉", "heads", "柳林村党支部")],
     ),
+    # a record of a notice: name, sex, birth, unit and post, the village the person is sent to
+    (
+        "1. 马强，男，1985年3月生，临夏州财政局科员，拟派驻枹罕镇石头洼村任第一书记；",
+        [
+            ("马强", "worksFor", "临夏州财政局"),
+            ("马强", "servesIn", "石头洼村"),
+            ("临夏州财政局", "assists", "石头洼村"),
+        ],
+        [],
+    ),
+    # 她 after a sending verb, sent to two villages; 他 after a person named earlier in the sentence
+    (
+        "马丽是银行员工。中国建设银行临夏分行选派她到枹罕镇石头洼村、王坪村担任金融助理。",
+        [("马丽", "servesIn", "石头洼村"), ("马丽", "servesIn", "王坪村"), ("中国建设银行临夏分行", "assists", "王坪村")],
+        [],
+    ),
+    (
+        "王刚说起往事。李强是县水务局干部，2019年，他曾在枹罕镇石头洼村驻村两年。",
+        [("李强", "servesIn", "石头洼村")],
+        [("王刚", "servesIn", "石头洼村")],
+    ),
+    # a village after the unit the person comes from
+    ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person
     (
         "中国建设银行临夏分行选派客户经理马丽到枹罕镇石头洼村挂任第一书记。",

@@ -104,7 +104,9 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         placeless.update(context.bodies)
         named += placeless_mentions(doc.text, sentence, named, placeless)  # 审计厅: 福建省审计厅
         named += place_anaphora(doc.text, sentence, context.places)  # 该村: the village named before
-        named += person_pronouns(doc.text, sentence, context.persons)  # 他: the person named before
+        # 他: the person named before, in an earlier sentence or earlier in this one
+        here = sorted((m for m in named if m.kind == "Person" and m.surface == m.name), key=lambda m: m.start)
+        named += person_pronouns(doc.text, sentence, context.persons + here)
         named += _names_after_posts(doc.text, sentence, named)  # 秘书长单巍全: a name LAC tore
         named += _names_before_comrade(doc.text, sentence, named)  # 队员王刚同志: a name LAC missed
         context.persons.extend(m for m in named if m.kind == "Person" and m.surface == m.name)

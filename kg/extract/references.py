@@ -301,6 +301,9 @@ def place_anaphora(text: str, sentence: tuple[int, int], last: dict[str, list[Me
 _PRONOUN = re.compile("[他她](?![们人的])")
 # How far back (characters) a pronoun looks for the person it stands for.
 _PRONOUN_LOOKBACK = 300
+# Whether 他/她 right after a sending verb (X选派她到Y村) is the person named before, as a subject is.
+_SENT_PRONOUNS = True
+_SENDS_BEFORE = re.compile("(?:" + "|".join(sorted(words("sends"), key=len, reverse=True)) + ")$")
 
 
 def person_pronouns(text: str, sentence: tuple[int, int], persons: list[Mention]) -> list[Mention]:
@@ -316,7 +319,8 @@ def person_pronouns(text: str, sentence: tuple[int, int], persons: list[Mention]
     found = []
     for match in _PRONOUN.finditer(text, sentence[0], sentence[1]):
         start = match.start()
-        if start > sentence[0] and text[start - 1] not in _OPENERS:
+        sent = _SENDS_BEFORE.search(text, max(sentence[0], start - 4), start) if _SENT_PRONOUNS else None
+        if start > sentence[0] and text[start - 1] not in _OPENERS and sent is None:
             continue
         earlier = [p for p in persons if p.end <= start and start - p.end <= _PRONOUN_LOOKBACK]
         if earlier:

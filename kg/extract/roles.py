@@ -121,13 +121,23 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
             (m for m in mentions if m.kind == "Village" and person.end <= m.start < clause_end), None
         )
         out.add(person, "worksFor", org, verb.group())
-        if village is not None:
-            out.add(person, "servesIn", village)
-            out.add(org, "assists", village)
+        if village is None:
+            continue
+        # 选派她到犀溪镇竹坑村、岭根村担任金融助理: every village of a list the person is sent to
+        chain_start = min((p.start for p in places if p.end <= village.start and p.start >= person.end), default=village.start)
+        listed = _listed_places(places, chain_start, text) if _SENT_TO_EACH_LISTED else []
+        for each in listed if village in listed else [village]:
+            if each.kind == "Village":
+                out.add(person, "servesIn", each)
+                out.add(org, "assists", each)
 
 
 # Whether a helped-place noun right after a unit, without 的 (X局定点帮扶村), is the unit's.
 _HELPED_NOUNS_WITHOUT_OF = True
+# Whether 驻Y村 after the unit a person comes from (P来自X局，常驻Y村) places the person.
+_STATIONED_AFTER_UNIT = True
+# Whether a person sent to a list of villages (选派P到A村、B村) serves in, and the unit helps, each.
+_SENT_TO_EACH_LISTED = True
 # Whether a person sent with a post or an occupation word before the name (选派客户经理P) is the unit's.
 _TITLED_SENT = True
 _TITLE_BEFORE = re.compile(
@@ -364,7 +374,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if village is not None and village.kind == "Village":  # 王刚被派驻到(通渭县)马营村
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
-        stationed = _STAYS_AT.match(text, _past_aside(text, person.end)) if _STATIONED_AT_VILLAGE else None
+        clause_on = _past_aside(text, person.end)
+        came_from = next((o for o in orgs if came is not None and o.start == came.end()), None)
+        if came_from is not None and _STATIONED_AFTER_UNIT:  # P来自X局，常驻Y村: on after the unit
+            clause_on = came_from.end + (1 if text.startswith(("，", ","), came_from.end) else 0)
+        stationed = _STAYS_AT.match(text, clause_on) if _STATIONED_AT_VILLAGE else None
         post_village = _chain_from(places, stationed.end()) if stationed is not None else None
         if stationed is not None and post_village is not None and post_village.kind == "Village":
             # 王刚驻马营村, 李娜常驻马营村卫生室
@@ -394,10 +408,66 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
             if stays or _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
                 out.add(person, "servesIn", village, arrived.group())
                 served[village.name] = village
+        if _RECORDS:
+            _record_fields(person, text, sentence, orgs, places, persons, out, served, employers)
         for village in served.values():
             for org in employers:
                 if _is_org(org) and org.kind != "WorkTeam":
                     out.add(org, "assists", village)
+
+
+# Whether the fields of a person's record in a notice (P，男，1986年6月生，X厅科员，拟派驻Y村任第一书记；)
+# give the person's unit and village.
+_RECORDS = True
+# A record's field that sends the person to a place: 拟派驻, 派驻, 驻, 拟任 … 的 are the words notices use.
+_RECORD_STATION = re.compile("(?:拟|现)?(?:派驻|选派到|下派到|驻|到|赴)")
+
+
+def _record_fields(
+    person: Mention,
+    text: str,
+    sentence: tuple[int, int],
+    orgs: list[Mention],
+    places: list[Mention],
+    persons: list[Mention],
+    out: _SentenceFacts,
+    served: dict[str, Mention],
+    employers: list[Mention],
+) -> None:
+    """A person's unit and village from the comma-separated fields of a record after the name.
+
+    Notices list each person as one record: the name, then fields of sex, birth, unit and post, and the
+    village the person is sent to, up to a semicolon (王刚，男，1986年6月生，X厅科员，拟派驻Y村任第一书记；).
+    A field that is a unit and a word for a post or an occupation is the person's unit; a field that
+    opens with a sending verb and a place names the village. The record ends at the next person.
+    """
+    if not text.startswith(("，", ","), person.end):
+        return
+    end = person.end
+    while end < sentence[1] and text[end] not in "；;。\n":
+        end += 1
+    if any(p.start > person.end and p.start < end for p in persons if p.surface == p.name):
+        return  # another person inside: a sentence, not a record
+    fields = [f for f in re.finditer("[^，,]+", text[person.end + 1 : end])]
+    if len(fields) < 2:
+        return
+    base = person.end + 1
+    unit = None
+    for field in fields:
+        start, stop = base + field.start(), base + field.end()
+        org = next((o for o in orgs if o.start == start and o.end < stop), None)
+        if org is not None and unit is None and _TITLE_BEFORE.fullmatch(text, org.end, stop):
+            unit = org
+            post = text[org.end : stop]
+            principal = _post_base(post) in PRINCIPAL_POSTS and "副" not in post
+            out.add(person, "heads" if principal else "worksFor", org, post)
+            employers.append(org)
+            continue
+        station = _RECORD_STATION.match(text, start, stop)
+        village = _chain_from(places, station.end()) if station is not None else None
+        if village is not None and village.kind == "Village":
+            out.add(person, "servesIn", village, station.group())
+            served[village.name] = village
 
 
 def _past_aside(text: str, end: int) -> int:
@@ -515,7 +585,7 @@ _QUALIFIER = re.compile("[\u4e00-\u9fff]{1,4}")
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
-_ARRIVES = re.compile("(?:已|一直|常年|长期|先后)?(?:" + "|".join(words("arrives")) + ")了?")
+_ARRIVES = re.compile("(?:已|一直|常年|长期|先后|曾经|曾)?(?:" + "|".join(words("arrives")) + ")了?")
 # 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
 _FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
 # A person right before 驻 (常驻, 驻守, 驻扎) and a village is stationed there: 驻 is the verb of being posted

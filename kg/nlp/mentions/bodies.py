@@ -91,14 +91,15 @@ def _org_mentions(
     word_at = {s: text[s:e] for s, e, _ in words}
     found: dict[tuple[int, int], str] = {}
 
-    def add(start: int, end: int) -> None:
+    def add(start: int, end: int, ending_known: bool = False) -> None:
         kind = org_kind(text[start:end])
-        # the ending must not be the tail of a verb or adjective (婚事新办)
+        # the ending must not be the tail of a verb or adjective (婚事新办), unless a place and a whole
+        # department's name make the word (临夏州财政局/v)
         if (
             kind
             and (end - start >= 3 or text[start:end] in _LEVEL_COMMITTEES)
             and not is_generic_name(text[start:end])
-            and tag_at.get(end - 1) not in _VERBAL
+            and (tag_at.get(end - 1) not in _VERBAL or ending_known)
         ):
             found[(start, end)] = kind
 
@@ -183,7 +184,9 @@ def _org_mentions(
                 tag_at.get(i) in _NAME_TAGS and tag_at.get(i) != "v" or _joins_words(text, place.end, i)
                 for i in inner
             ) or (org_kind(text[place.end : match.end()]) and match.end() - place.end <= 4):
-                add(place.start, match.end())
+                tail = text[place.end : match.end()]
+                known = _PLACE_DEPARTMENTS_OVER_VERBS and len(tail) >= 3 and org_kind(tail) is not None
+                add(place.start, match.end(), ending_known=known)
     # bodies named by the level of their place only: 市委组织部, 旗委, 村党支部
     for match in _abbreviations(text):
         before = text[match.start() - 1] if match.start() else "。"
@@ -261,6 +264,8 @@ def _sent_body(text: str, start: int, end: int) -> tuple[tuple[int, int], tuple[
     return None
 
 
+# Whether a place and a department's whole name (临夏州 + 财政局) are a body though LAC tagged them a verb.
+_PLACE_DEPARTMENTS_OVER_VERBS = True
 # Whether a name LAC read across a sending verb (X大学选派Y学院) is divided there.
 _SPLIT_AT_SENDING_VERBS = True
 
