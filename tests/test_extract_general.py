@@ -890,6 +890,22 @@ NAMES_AND_POSTS = [
         [("李强", "servesIn", "石头洼村")],
         [("王刚", "servesIn", "石头洼村")],
     ),
+    # 我院 in a unit's own news: the unit of that kind the text names
+    (
+        "兰州市第一人民医院对口帮扶东乡县。我院选派医师马涛担任龙泉镇拱北湾村驻村第一书记。",
+        [("马涛", "worksFor", "兰州市第一人民医院"), ("兰州市第一人民医院", "assists", "拱北湾村")],
+        [],
+    ),
+    # a name LAC read into the title before it, then an adverb; a leader taking a member along
+    (
+        "临夏州财政局驻石头洼村工作队队长、第一书记马文涛正带着队员韩梅走访。",
+        [("马文涛", "heads", "临夏州财政局驻石头洼村工作队"), ("韩梅", "servesIn", "石头洼村")],
+        [],
+    ),
+    # adverbs before the copula of a helped-place noun
+    ("石头洼村同时也是临夏州财政局的挂包村。", [("临夏州财政局", "assists", "石头洼村")], []),
+    # members of a work team the text does not name serve in the article's village
+    ("石头洼村在山里。老马和工作队员韩梅、杨帆挨家挨户走访。", [("韩梅", "servesIn", "石头洼村"), ("杨帆", "servesIn", "石头洼村")], []),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

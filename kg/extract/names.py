@@ -68,9 +68,17 @@ def _names_after_posts(text: str, sentence: tuple[int, int], named: list[Mention
                 and _REPORT_AFTER_NAME.match(text, end) is not None
                 and not _NOT_IN_NAMES & set(word)
             )
+            # 第一书记符志强正带着队员…: three characters, then an adverb opening the verb phrase
+            before_adverb = (
+                _NAMES_BEFORE_ADVERBS
+                and length == 3
+                and text[end : end + 1] in _ADVERBS_AFTER_NAMES
+                and "\u4e00" <= text[end + 1 : end + 2] <= "\u9fff"
+                and not _NOT_IN_NAMES & set(word)
+            )
             if (
                 end < sentence[1]
-                and (_AFTER_NAME.match(text, end) or before_report)
+                and (_AFTER_NAME.match(text, end) or before_report or before_adverb)
                 and word.startswith(_SURNAMES)
                 and all("\u4e00" <= c <= "\u9fff" for c in word)
                 and not any(covered[start - sentence[0] : end - sentence[0]])
@@ -121,3 +129,7 @@ _REPORT_AFTER_NAME = re.compile(
     "(?:" + "|".join(sorted(words("report_verb"), key=len, reverse=True)) + ")(?:[，,：:。“]|道)"
 )
 _NOT_IN_NAMES = frozenset("地得的着了过也都又还就再很更最便才所将已曾正在")
+# Whether three characters from a family name after a post and before an adverb (书记符志强正带着) are a
+# name: an adverb opens the verb phrase of the subject the post and the name make.
+_NAMES_BEFORE_ADVERBS = True
+_ADVERBS_AFTER_NAMES = frozenset("正也还都又已便就曾先则")

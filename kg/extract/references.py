@@ -105,7 +105,7 @@ def kind_word_mentions(
     for match in _kind_word_pattern().finditer(text[sentence[0] : sentence[1]]):
         start, end = sentence[0] + match.start(), sentence[0] + match.end()
         word = match.group()
-        demonstrative = word.startswith(("该", "本"))  # 该院, 本院 refer back wherever they stand
+        demonstrative = word.startswith(("该", "本", "我"))  # 该院, 本院, 我院 refer wherever they stand
         inside = _UNIT_INSIDE and word.endswith("里")
         openers = _INSIDE_OPENERS if inside else _OPENERS
         opens = start == sentence[0] or text[start - 1] in openers or demonstrative
@@ -143,7 +143,7 @@ def part_by_kind(m: Mention, text: str, bodies: list[Mention]) -> Mention:
     rest = m.name[len(word) :]
     if (
         not word
-        or word.startswith(("该", "本"))
+        or word.startswith(("该", "本", "我"))
         or word.endswith("里")
         or len(rest) < 2
         or not org_kind(rest)

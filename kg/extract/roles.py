@@ -573,7 +573,15 @@ def _is_copula(between: str) -> bool:
     """Whether the text between a village and a body is a copula (是), with a comma before it or not."""
     if _COMMA_BEFORE_COPULA and between[:1] in ("，", ","):
         between = between[1:]
+    adverb = _COPULA_ADVERBS.match(between) if _ADVERBS_BEFORE_COPULA else None
+    if adverb is not None:  # 龙树坝村同时也是X的挂包村
+        between = between[adverb.end() :]
     return between in _COPULAS
+
+
+# Whether adverbs before the copula (同时也是, 一直是, 还是) leave it a copula.
+_ADVERBS_BEFORE_COPULA = True
+_COPULA_ADVERBS = re.compile("(?:同时|一直|长期|也|还|都|均|则|就|正)+")
 
 
 # Whether a short qualifier may stand between 的 and the post of a person a unit sent (X选派的援藏医生P,
