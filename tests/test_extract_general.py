@@ -906,6 +906,24 @@ NAMES_AND_POSTS = [
     ("石头洼村同时也是临夏州财政局的挂包村。", [("临夏州财政局", "assists", "石头洼村")], []),
     # members of a work team the text does not name serve in the article's village
     ("石头洼村在山里。老马和工作队员韩梅、杨帆挨家挨户走访。", [("韩梅", "servesIn", "石头洼村"), ("杨帆", "servesIn", "石头洼村")], []),
+    # bodies listed between a copula and an assist cue help the village each
+    (
+        "石头洼村是县法院、县人民检察院、县司法局共同挂点帮扶的村。",
+        [("县法院", "assists", "石头洼村"), ("县司法局", "assists", "石头洼村")],
+        [],
+    ),
+    # units named after a team, between 由 and 组成, help where it serves
+    (
+        "临夏州驻枹罕镇帮镇扶村工作队进驻枹罕镇。工作队由临夏州财政局牵头，兰州大学、甘肃银行临夏分行共同派员组成。",
+        [("临夏州财政局", "assists", "枹罕镇"), ("兰州大学", "assists", "枹罕镇")],
+        [],
+    ),
+    # an adverb and a join LAC read as one word (正和) before a village body named by level
+    (
+        "石头洼村迎来日出。第一书记马强，正和村党支部书记韩明一起登记。",
+        [("韩明", "heads", "石头洼村党支部")],
+        [],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from kg.corpus import split_sentences
-from kg.extract.assists import _assists, _composing_units
+from kg.extract.assists import _assists, _composing_units, _composing_units_after
 from kg.extract.common import _is_org, _is_place, _SentenceFacts
 from kg.extract.context import _Context, _name_org, join_branches
 from kg.extract.names import _names_after_posts, _names_before_comrade
@@ -119,6 +119,8 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             context.team = context.teams[team.mention.name] = team
             place = helped_place(team)
             units = _composing_units(team.mention, named, doc.text) if place is not None else []
+            if place is not None:  # 工作队由A牵头，B、C共同派员组成
+                units += _composing_units_after(team.mention, named, doc.text, end)
             # a team named after its place only (马营村驻村工作队) and made of no units the text names
             # says nothing of who helps the place
             if place is not None and (team.sender is not None or units or not _PLACE_NAMED_TEAMS_HELP_NOBODY):

@@ -316,4 +316,18 @@ def _composing_units(team: Mention, named: list[Mention], text: str) -> list[Men
     return _coordinated(last, orgs, text) if last is not None else []
 
 
+def _composing_units_after(team: Mention, named: list[Mention], text: str, sentence_end: int) -> list[Mention]:
+    """The units a team is made of, named after it: 工作队由A牵头，B、C共同派员组成."""
+    by = _BY_AFTER_TEAM.match(text, team.end) if _UNITS_AFTER_TEAMS else None
+    if by is None:
+        return []
+    end = text.find("组成", by.end(), sentence_end)
+    if end < 0:
+        return []
+    return [m for m in named if _is_org(m) and m.kind != "WorkTeam" and by.end() <= m.start and m.end <= end]
+
+
+# Whether the units named after a team, between 由 and 组成, make it up and help where it serves.
+_UNITS_AFTER_TEAMS = True
+_BY_AFTER_TEAM = re.compile("(?:是|均|都)?由")
 _COMPOSED = re.compile("(?:[一二三四五六七八九十两\\d]+(?:个|家)(?:单位|部门))?(?:派驻|选派|抽调)?组成的$")

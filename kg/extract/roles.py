@@ -552,16 +552,33 @@ _PARTNER_REACH = 12
 def _helped_after_copula(
     orgs: list[Mention], villages: list[Mention], text: str, out: _SentenceFacts
 ) -> None:
-    """马营村是X定点帮扶的贫困村: the village is what the body after the copula helps."""
+    """马营村是X定点帮扶的贫困村: the village is what the body after the copula helps.
+
+    Several bodies listed there help it each (茶坪村是县法院、县司法局共同挂点帮扶的村).
+    """
     for org in orgs:
-        cue = ASSIST_CUES.match(text, org.end)
+        together = _TOGETHER.match(text, org.end) if _HELPERS_LISTED_AFTER_COPULA else None
+        cue = ASSIST_CUES.match(text, together.end() if together is not None else org.end)
         if cue is None or not text.startswith("的", cue.end()):
             continue
+        listed = [org]
+        if _HELPERS_LISTED_AFTER_COPULA:
+            for earlier in reversed(orgs[: orgs.index(org)]):
+                if text[earlier.end : listed[-1].start] not in _LIST_JOINS:
+                    break
+                listed.append(earlier)
+        first = listed[-1]
         village = next(
-            (v for v in villages if v.end <= org.start and _is_copula(text[v.end : org.start])), None
+            (v for v in villages if v.end <= first.start and _is_copula(text[v.end : first.start])), None
         )
         if village is not None:
-            out.add(org, "assists", village)
+            for helper in listed:
+                out.add(helper, "assists", village)
+
+
+# Whether the bodies listed between a copula and an assist cue (是A、B共同帮扶的村) each help the village.
+_HELPERS_LISTED_AFTER_COPULA = True
+_TOGETHER = re.compile("共同|联合|一起|一同|合力")
 
 
 _COPULAS = ("是", "为", "系", "成为", "是由")

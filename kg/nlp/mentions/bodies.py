@@ -191,6 +191,13 @@ def _org_mentions(
     for match in _abbreviations(text):
         before = text[match.start() - 1] if match.start() else "。"
         opens = not "\u4e00" <= before <= "\u9fff" or tag_at.get(match.start() - 1) in _OPENING_TAGS
+        # 正和/LOC 村党支部: an adverb and a join LAC read as one word open the phrase after them
+        opens = opens or (
+            _ADVERB_JOINS_OPEN
+            and before in "和与同跟"
+            and match.start() >= 2
+            and text[match.start() - 2] in _JOINED_ADVERBS
+        )
         # a body LAC read as one word (是/v 县卫生健康局/n) opens wherever it stands
         opens = opens or (_WHOLE_WORD_BODIES and word_at.get(match.start(), "") == match.group())
         inner = range(match.start() + 1, match.end())
@@ -309,6 +316,9 @@ _FARM_ENDINGS = words_of("farm_body")
 _SHORT_NAMED_COMMITTEES = True
 # Whether a body named by its level that LAC began as an organisation word (省农业/ORG 农村 厅) is a body.
 _LEVEL_OPENS_ORG_WORDS = True
+# Whether a join after an adverb, read by LAC as one word with it (正和, 也和), opens a body named by level.
+_ADVERB_JOINS_OPEN = True
+_JOINED_ADVERBS = frozenset("正也还又都就便已曾")
 # Whether a body named by its level that LAC read as one word is a body after any word (是县卫生健康局).
 _WHOLE_WORD_BODIES = True
 _NAME_WORD_TAGS = frozenset({"ORG", "LOC", "nz", "ns", "n"})
