@@ -924,6 +924,20 @@ NAMES_AND_POSTS = [
         [("韩明", "heads", "石头洼村党支部")],
         [],
     ),
+    # a list of villages, each with its sending unit in parentheses and its people after a post and a colon
+    (
+        "一、枹罕镇石头洼村（派出单位：临夏州财政局）\n第一书记：马强（临夏州财政局预算科科长）\n",
+        [
+            ("临夏州财政局", "assists", "石头洼村"),
+            ("马强", "servesIn", "石头洼村"),
+            ("马强", "worksFor", "临夏州财政局"),
+        ],
+        [("马强", "heads", "临夏州财政局")],
+    ),
+    # a gacha's name LAC read as a name and its unit word as a verb (巴彦花/nz 嘎查/v)
+    ("甘旗卡派出所与巴彦花嘎查结对共建。", [("甘旗卡派出所", "assists", "巴彦花嘎查")], []),
+    # two Tibetan name elements LAC tore apart (才/d 让/v 东知/ORG)
+    ("驻村干部：才让东知（县卫生健康局干部）", [("才让东知", "worksFor", "县卫生健康局")], []),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

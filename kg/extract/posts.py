@@ -106,11 +106,16 @@ _OWN_SENDER = re.compile(
 )
 # Whether a principal post graded 高级 (高级经理 of a bank) is a member's grade, not a leading post.
 _SENIOR_GRADES_LEAD_NOTHING = True
+# Whether the head of a section of a body (规划计划科科长) works for the body.
+_SECTION_HEADS_WORK_FOR_BODIES = True
 # Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
 _SECTIONS_BEFORE_POSTS = True
 # Sections of hospitals (骨科, 心内科), offices and departments (信贷处, 综合科, 财务室): a name of one to
 # four characters ending in 科, 处 or 室; and 机关, a unit's own offices (厅机关干部, 公司机关干部).
-_SECTION = re.compile("(?:(?:(?![的和与及是在])[\u4e00-\u9fff]){1,4}[科处室]|机关)$")
+# Longer sections of offices, police and lending departments (规划计划科, 不动产登记中心, 治安管理大队, 信贷部)
+# end in 股, 部, 中心 or 大队 too, with up to seven characters before the ending.
+_SECTION_ENDINGS = ("科", "处", "室", "股", "部", "中心", "大队", "中队", "机关")
+_SECTION = re.compile("(?:(?:(?![的和与及是在])[\u4e00-\u9fff]){1,7}(?:[科处室股部]|中心|大队|中队)|机关)$")
 
 
 def _body_for_post(
@@ -133,15 +138,15 @@ def _body_for_post(
     of = _OF.search(before)
     if not ending and of is not None:  # 马营村的第一书记王刚, 王刚是X局的一名干部
         ending = [m for m in named if m.end == end - len(of.group()) and m.kind != "Person"]
-    section = _SECTIONS_BEFORE_POSTS and not ending and before.endswith(("科", "处", "室", "机关"))
-    if section and (base not in PRINCIPAL_POSTS or "副" in post):
+    section = _SECTIONS_BEFORE_POSTS and not ending and before.endswith(_SECTION_ENDINGS)
+    if section and (base not in PRINCIPAL_POSTS or "副" in post or _SECTION_HEADS_WORK_FOR_BODIES):
         # 县医院骨科医生P, 市分行信贷处科员P: a member of a section is one of its body's people (the
         # section's own head, 骨科主任, is left alone: he heads the section, not the body)
         ending = [
             m
             for m in named
             if _is_org(m)
-            and 2 <= end - m.end <= 5
+            and 2 <= end - m.end <= 9
             and _SECTION.fullmatch(before, len(before) - (end - m.end))
         ]
     inner = _INNER_BODY.search(before)
@@ -326,6 +331,9 @@ def _post_facts(
             base in PRINCIPAL_POSTS or post in PRINCIPAL_POSTS or base in GOVERNMENT_POSTS
         ) and "副" not in post
         principal = principal and not (_SENIOR_GRADES_LEAD_NOTHING and post.startswith("高级"))
+        # 市水务局规划计划科科长: a section's head leads the section, and works for the body
+        in_section = body.end < post_start and _SECTION.fullmatch(text, body.end, post_start) is not None
+        principal = principal and not (_SECTION_HEADS_WORK_FOR_BODIES and in_section)
         out.add(person, "heads" if principal else "worksFor", body, post)
         team = context.teams.get(body.name)
         if team is not None:  # a team's leader and members work for its unit, serve in its village
@@ -375,6 +383,9 @@ def _posts(
     previous: tuple[Mention, list[tuple[Mention | None, str, int]]] | None = None
     for person in persons:
         pairs = _post_chain(text, sentence, person.start, bodies, context)
+        if not pairs and _POSTS_BEFORE_COLONS and text[person.start - 1 : person.start] in ("：", ":"):
+            # 第一书记：马海龙（县自然资源局副局长）: a list's post, a colon, the person
+            pairs = _post_chain(text, sentence, person.start - 1, bodies, context)
         between = _PARENTHESIS.sub("", text[previous[0].end : person.start]) if previous else ""
         unread = _unread_names(text, previous[0].end, person.start) if previous else []
         if not pairs and previous is not None and (between in _PERSON_JOINS or unread):
@@ -476,6 +487,8 @@ def _posts(
                 break
 
 
+# Whether a post before a colon right before a name (第一书记：马海龙) is the person's, as in name lists.
+_POSTS_BEFORE_COLONS = True
 # Whether the places that open a body's name (柳林镇 + 张畈村党支部) open the post's phrase with it.
 _CHAINS_OPEN_POSTS = True
 # Whether a post before 由P担任 (理事长由村党支部书记边巴兼任) is the person's.

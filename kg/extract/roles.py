@@ -299,6 +299,14 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         if village is not None:
             out.add(org, "assists", village)
     _helped_after_copula(orgs, villages, text, out)
+    for village in villages if _SENDERS_IN_PARENTHESES else ():  # Y村（派出单位：A、B）
+        opener = _SENDERS_ASIDE.match(text, village.end)
+        if opener is None:
+            continue
+        close = text.find("）", opener.end(), sentence[1])
+        for org in orgs:
+            if opener.end() <= org.start and (close < 0 or org.end <= close):
+                out.add(org, "assists", village)
     for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
         village = next((v for v in villages if v.end == role.start()), None)
         if village is not None:
@@ -576,6 +584,10 @@ def _helped_after_copula(
                 out.add(helper, "assists", village)
 
 
+# Whether the units in parentheses after a village, named as its sending or helping units
+# (Y村（派出单位：县自然资源局）), help it: lists of first secretaries give each village so.
+_SENDERS_IN_PARENTHESES = True
+_SENDERS_ASIDE = re.compile("[（(](?:派出|选派|派驻|帮扶|包联|联系|结对)单位[：:为是]?")
 # Whether the bodies listed between a copula and an assist cue (是A、B共同帮扶的村) each help the village.
 _HELPERS_LISTED_AFTER_COPULA = True
 _TOGETHER = re.compile("共同|联合|一起|一同|合力")

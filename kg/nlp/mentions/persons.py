@@ -288,4 +288,33 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
         longest = _DOTTED_PERSON_MAX if "·" in text[s:e] else _PERSON_MAX
         if 2 <= e - s <= longest and not re.search(r"[^\u4e00-\u9fff·]", text[s:e]):
             persons.append(Mention(text[s:e], "Person", text[s:e], s, e))
+    if _TIBETAN_PAIRS:
+        persons += _tibetan_pairs(text, persons)
     return persons
+
+
+# Whether two Tibetan name elements in a row (才让 + 东知) are a name wherever LAC put them.
+_TIBETAN_PAIRS = True
+
+
+def _tibetan_pairs(text: str, persons: list[Mention]) -> list[Mention]:
+    """Names of two Tibetan elements (``tibetan_name_part``) LAC did not read as a person (才/d 让/v 东知/ORG).
+
+    Four characters that are two common elements of Tibetan names in a row are a name: the elements
+    are names, not words, and LAC, which knows few of them, tears such names apart.
+    """
+    taken = bytearray(len(text) + 1)
+    for p in persons:
+        taken[p.start : p.end] = b"\x01" * (p.end - p.start)
+    found = []
+    for match in _tibetan_pair_pattern().finditer(text):
+        s, e = match.span()
+        if not any(taken[s:e]) and not ("\u4e00" <= text[e : e + 1] <= "\u9fff" and text[e : e + 2] in _TIBETAN_PARTS):
+            found.append(Mention(match.group(), "Person", match.group(), s, e))
+    return found
+
+
+@cache
+def _tibetan_pair_pattern() -> re.Pattern[str]:
+    parts = "|".join(sorted(_TIBETAN_PARTS))
+    return re.compile(f"(?:{parts})(?:{parts})")

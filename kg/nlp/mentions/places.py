@@ -78,8 +78,38 @@ def _region_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> list
                 chain_end = e
             if chain_end:
                 pieces.append((start, start + chain_end))
+    if _NAMES_BEFORE_TORN_UNITS:
+        pieces += _names_before_units(text, words)
     pieces += _division_pieces(text, words, tag_at)
     return pieces
+
+
+# Whether a proper name followed by a unit word LAC read on its own (巴彦花/nz 嘎查/v) is a place.
+_NAMES_BEFORE_TORN_UNITS = True
+_TORN_UNITS = frozenset({"嘎查", "村", "社区"})
+_NAME_TAGS_BEFORE_UNITS = frozenset({"nz", "LOC", "PER"})
+
+
+def _names_before_units(text: str, words: list[Word]) -> list[tuple[int, int]]:
+    """巴彦花/nz + 嘎查/v: a name of two to five characters and a village's unit word after it.
+
+    LAC knows gacha and village names it has not seen as proper names but reads the unit word after them
+    (嘎查) as a verb or a noun of its own, so neither word alone is a place.
+    """
+    found = []
+    for (s, e, tag), (ns, ne, _) in zip(words, words[1:], strict=False):
+        stem = text[s:e]
+        if (
+            tag in _NAME_TAGS_BEFORE_UNITS
+            and ns == e
+            and text[ns:ne] in _TORN_UNITS
+            and 2 <= len(stem) <= 5
+            and not _NOT_IN_NAMES & set(stem)
+            and not (len(stem) == 2 and stem[1] in "和同跟")  # 正和/LOC 村党支部: an adverb and a join
+            and not text.startswith(tuple(_WORD_CONTINUATIONS.get(text[ns:ne], "")), ne)
+        ):
+            found.append((s, ne))
+    return found
 
 
 def _regions(
