@@ -162,7 +162,10 @@ def test_corpus_manifest_lists_every_document():
     "raw,expected",
     [
         # a headline followed by a web byline ends there, whatever its last character
-        ("——记驻石头洼村第一书记马丽\n\n临夏日报记者 王刚 通讯员 李娜\n\n清晨，\n马丽进村。", "——记驻石头洼村第一书记马丽\n"),
+        (
+            "——记驻石头洼村第一书记马丽\n\n临夏日报记者 王刚 通讯员 李娜\n\n清晨，\n马丽进村。",
+            "——记驻石头洼村第一书记马丽\n",
+        ),
         ("标题一行\n本报记者 王刚\n正文，\n接着", "标题一行\n本报记者 王刚\n正文，接着"),
     ],
 )

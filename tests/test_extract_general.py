@@ -882,7 +882,11 @@ NAMES_AND_POSTS = [
     # 她 after a sending verb, sent to two villages; 他 after a person named earlier in the sentence
     (
         "马丽是银行员工。中国建设银行临夏分行选派她到枹罕镇石头洼村、王坪村担任金融助理。",
-        [("马丽", "servesIn", "石头洼村"), ("马丽", "servesIn", "王坪村"), ("中国建设银行临夏分行", "assists", "王坪村")],
+        [
+            ("马丽", "servesIn", "石头洼村"),
+            ("马丽", "servesIn", "王坪村"),
+            ("中国建设银行临夏分行", "assists", "王坪村"),
+        ],
         [],
     ),
     (
@@ -905,7 +909,11 @@ NAMES_AND_POSTS = [
     # adverbs before the copula of a helped-place noun
     ("石头洼村同时也是临夏州财政局的挂包村。", [("临夏州财政局", "assists", "石头洼村")], []),
     # members of a work team the text does not name serve in the article's village
-    ("石头洼村在山里。老马和工作队员韩梅、杨帆挨家挨户走访。", [("韩梅", "servesIn", "石头洼村"), ("杨帆", "servesIn", "石头洼村")], []),
+    (
+        "石头洼村在山里。老马和工作队员韩梅、杨帆挨家挨户走访。",
+        [("韩梅", "servesIn", "石头洼村"), ("杨帆", "servesIn", "石头洼村")],
+        [],
+    ),
     # bodies listed between a copula and an assist cue help the village each
     (
         "石头洼村是县法院、县人民检察院、县司法局共同挂点帮扶的村。",
@@ -938,6 +946,28 @@ NAMES_AND_POSTS = [
     ("甘旗卡派出所与巴彦花嘎查结对共建。", [("甘旗卡派出所", "assists", "巴彦花嘎查")], []),
     # two Tibetan name elements LAC tore apart (才/d 让/v 东知/ORG)
     ("驻村干部：才让东知（县卫生健康局干部）", [("才让东知", "worksFor", "县卫生健康局")], []),
+    # the unit a first secretary goes back to after the posting; a department's common short form
+    ("原队长王刚期满后回到县审计局机关工作。", [("王刚", "worksFor", "县审计局")], []),
+    ("第一书记李强返回原单位县林业和草原局。", [("李强", "worksFor", "县林业和草原局")], []),
+    # villages counted under their town and named after 其中, helped by a body after 由
+    (
+        "枹罕镇下辖9个行政村，其中石头洼村和王坪村由临夏州财政局结对帮扶。",
+        [
+            ("石头洼村", "locatedIn", "枹罕镇"),
+            ("王坪村", "locatedIn", "枹罕镇"),
+            ("临夏州财政局", "assists", "石头洼村"),
+            ("临夏州财政局", "assists", "王坪村"),
+        ],
+        [],
+    ),
+    # a village in the same town as the one named before
+    ("枹罕镇石头洼村选出了新班子。同镇的王坪村也完成了换届。", [("王坪村", "locatedIn", "枹罕镇")], []),
+    # two bodies named by the level of their place, joined by 和
+    (
+        "石头洼村由县财政局和县医院共同帮扶。",
+        [("县财政局", "assists", "石头洼村"), ("县医院", "assists", "石头洼村")],
+        [],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person
@@ -947,7 +977,11 @@ NAMES_AND_POSTS = [
         [],
     ),
     # a unit's people named by their occupation after 的
-    ("队员中有兰州大学的博士郑晨，也有甘肃银行的信贷员马强。", [("郑晨", "worksFor", "兰州大学"), ("马强", "worksFor", "甘肃银行")], []),
+    (
+        "队员中有兰州大学的博士郑晨，也有甘肃银行的信贷员马强。",
+        [("郑晨", "worksFor", "兰州大学"), ("马强", "worksFor", "甘肃银行")],
+        [],
+    ),
     # a helped-place noun right after the unit, without 的; a prefecture's committee named by 地委
     ("石头洼村是县交通运输局定点帮扶村。", [("县交通运输局", "assists", "石头洼村")], []),
     ("和田地区墨玉县召开大会。地委副书记王军出席。", [("王军", "worksFor", "和田地委")], []),

@@ -18,7 +18,10 @@ _BYLINES = ("□", "■")  # a byline is a line of its own; a caption (▲) may 
 _PUNCT_CATEGORIES = ("P", "S")
 # A byline line of web news (广西日报记者 韦丽娟 通讯员 黄振东, （记者 张琳）, 本报讯 记者 王刚): the
 # line before it is a headline, whatever its ending.
-_BYLINE = re.compile("[（(]?(?:本报讯|本报|[\u4e00-\u9fff]{0,10}?(?:日报|晚报|新闻网|融媒体中心|电视台|报社))?[ 　]*(?:记者|通讯员|特约记者)[ 　]")
+_BYLINE = re.compile(
+    "[（(]?(?:本报讯|本报|[\u4e00-\u9fff]{0,10}?(?:日报|晚报|新闻网|融媒体中心|电视台|报社))?"
+    "[ 　]*(?:记者|通讯员|特约记者)[ 　]"
+)
 
 
 Normalizer = Callable[[Aligned], Aligned]

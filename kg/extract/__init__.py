@@ -27,7 +27,7 @@ from kg.extract.assists import _assists, _composing_units, _composing_units_afte
 from kg.extract.common import _is_org, _is_place, _SentenceFacts
 from kg.extract.context import _Context, _name_org, join_branches
 from kg.extract.names import _names_after_posts, _names_before_comrade
-from kg.extract.places import _immediate_parents, _located_in, _stated_locations
+from kg.extract.places import _immediate_parents, _located_in, _stated_locations, same_unit_places
 from kg.extract.posts import _posts
 from kg.extract.references import (
     PlacelessNames,
@@ -88,6 +88,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         places = [m for m in raw if _is_place(m)]
         _located_in(places, doc.text, out)
         _stated_locations(places, doc.text, sentence, out)
+        same_unit_places(places, doc.text, sentence, context.nearest, out)  # 同镇的下坳村
         named: list[Mention] = []
         for m in raw:
             if _is_place(m):

@@ -121,9 +121,11 @@ def _assists(
             continue
         passive = _helped_by_list(subject, position, places, orgs, text)
         if passive is not None:
-            # 马营村由A、B和C共同帮扶: the place before 由 is helped by each body listed after it
-            for helper in _coordinated(subject, orgs, text):
-                out.add(helper, "assists", passive)
+            # 马营村由A、B和C共同帮扶: the place before 由 is helped by each body listed after it, and
+            # so is each place listed before it (上坪村和石背村由X结对帮扶)
+            for place in _places_listed_before(passive, places, text):
+                for helper in _coordinated(subject, orgs, text):
+                    out.add(helper, "assists", place)
             continue
         clause_start = max(subject.end if subject.start >= sentence[0] else sentence[0], sentence[0])
         targets = [
@@ -297,6 +299,35 @@ def _helped_by_list(
     return place if place is not None and place.kind in HELPED_LEVELS else None
 
 
+def _places_listed_before(place: Mention, places: list[Mention], text: str) -> list[Mention]:
+    """``place`` and the places of its level listed right before it (A村、B村和C村), last first."""
+    listed = [place]
+    while _PLACES_LISTED_BEFORE_BY:
+        start = min(
+            (p.start for p in places if p.end <= listed[-1].start and _chain_ends_at(p, listed[-1], places)),
+            default=listed[-1].start,
+        )
+        join = next((j for j in ("、", "和", "及", "与") if text.startswith(j, start - len(j))), "")
+        earlier = _chain_to(places, start - len(join)) if join else None
+        if earlier is None or earlier.kind != place.kind:
+            break
+        listed.append(earlier)
+    return listed
+
+
+def _chain_ends_at(first: Mention, last: Mention, places: list[Mention]) -> bool:
+    """Whether the places from ``first`` on run without a gap up to ``last`` (育林镇 + 双兴村)."""
+    position = first.end
+    while position < last.start:
+        step = next((p for p in places if p.start == position), None)
+        if step is None:
+            return False
+        position = step.end
+    return position == last.start
+
+
+# Whether the places listed before the place before 由 (A村和B村由X帮扶) are helped as it is.
+_PLACES_LISTED_BEFORE_BY = True
 # Whether a place followed by 由 and a list of bodies before a cue is helped by each of them.
 _HELPED_BY_LIST = True
 
@@ -316,7 +347,9 @@ def _composing_units(team: Mention, named: list[Mention], text: str) -> list[Men
     return _coordinated(last, orgs, text) if last is not None else []
 
 
-def _composing_units_after(team: Mention, named: list[Mention], text: str, sentence_end: int) -> list[Mention]:
+def _composing_units_after(
+    team: Mention, named: list[Mention], text: str, sentence_end: int
+) -> list[Mention]:
     """The units a team is made of, named after it: 工作队由A牵头，B、C共同派员组成."""
     by = _BY_AFTER_TEAM.match(text, team.end) if _UNITS_AFTER_TEAMS else None
     if by is None:

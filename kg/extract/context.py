@@ -85,7 +85,7 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
             # town's bodies (村委会, 镇党委) without their place are no specific body
             return m if level in _UNPLACED_LEVELS else None
         # 地委 of 喀什地区: 喀什地委, the prefix standing for the level word the place's name ends in
-        head = place.name[: -1] if prefix == "地" and place.name.endswith("地区") else place.name
+        head = place.name[:-1] if prefix == "地" and place.name.endswith("地区") else place.name
         return replace(m, name=head + m.name[len(prefix) :])
     units = split_place_chain(m.name)
     chain_end = 0

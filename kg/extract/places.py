@@ -8,6 +8,7 @@ Last, a place keeps only the unit right above it as its parent, as a chain would
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from kg.extract.common import _LIST_JOINS, ASSIST_CUES, _chain_from, _chain_to, _SentenceFacts
@@ -96,6 +97,13 @@ def _stated_locations(
         parent = _chain_from(places, copula.end()) if copula is not None else None
         if parent is not None and _higher(parent, m) and _ONE_OF.match(text, parent.end):
             out.add(m, "locatedIn", parent)
+    for among in _GOVERNS_AMONG.finditer(text, sentence[0], sentence[1]) if _COUNTED_UNITS else ():
+        parent = _chain_to(places, among.start())  # 龙溪镇下辖11个行政村，其中上坪村和石背村
+        if parent is None:
+            continue
+        for child in _listed_from(places, among.end(), text):
+            if _higher(parent, child):
+                out.add(child, "locatedIn", parent)
     for word in _GOVERNS.finditer(text, sentence[0], sentence[1]):  # X乡所辖马营村, 通渭县的平襄镇
         parent = _chain_to(places, word.start())
         if parent is None:
@@ -126,6 +134,33 @@ _ONE_OF = re.compile(
 )
 _LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
 _GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
+# Whether the units named after a count of a place's units and 其中 (下辖11个行政村，其中A村和B村) lie in it.
+_COUNTED_UNITS = True
+_GOVERNS_AMONG = re.compile(
+    "(?:下辖|辖|共辖|共有|有)[\\d一二三四五六七八九十两]+个(?:行政村|建制村|村|社区|嘎查|村民委员会|乡镇|镇|乡)"
+    "[^，,。；;]{0,8}?[，,]其中(?:的)?"
+)
+# Whether a place named as being in the same unit as the one before (同镇的下坳村) lies in that unit.
+_SAME_UNIT_PLACES = True
+_SAME_UNIT = re.compile("同(镇|乡|县|旗|苏木)的?")
+_SAME_UNIT_LEVELS = {"镇": "Township", "乡": "Township", "苏木": "Township", "县": "County", "旗": "County"}
+
+
+def same_unit_places(
+    places: list[Mention],
+    text: str,
+    sentence: tuple[int, int],
+    nearest: Callable[[str, int], Mention | None],
+    out: _SentenceFacts,
+) -> None:
+    """同镇的下坳村: the place lies in the unit of that level the text named before (``nearest``)."""
+    if not _SAME_UNIT_PLACES:
+        return
+    for same in _SAME_UNIT.finditer(text, sentence[0], sentence[1]):
+        child = _chain_from(places, same.end())
+        parent = nearest(_SAME_UNIT_LEVELS[same.group(1)], same.start())
+        if child is not None and parent is not None and _higher(parent, child):
+            out.add(child, "locatedIn", parent)
 
 
 def _list_start(places: list[Mention], i: int, text: str) -> int:

@@ -112,8 +112,8 @@ _SECTION_HEADS_WORK_FOR_BODIES = True
 _SECTIONS_BEFORE_POSTS = True
 # Sections of hospitals (骨科, 心内科), offices and departments (信贷处, 综合科, 财务室): a name of one to
 # four characters ending in 科, 处 or 室; and 机关, a unit's own offices (厅机关干部, 公司机关干部).
-# Longer sections of offices, police and lending departments (规划计划科, 不动产登记中心, 治安管理大队, 信贷部)
-# end in 股, 部, 中心 or 大队 too, with up to seven characters before the ending.
+# Longer sections of offices, police and lending departments (规划计划科, 不动产登记中心, 治安管理大队,
+# 信贷部) end in 股, 部, 中心 or 大队 too, with up to seven characters before the ending.
 _SECTION_ENDINGS = ("科", "处", "室", "股", "部", "中心", "大队", "中队", "机关")
 _SECTION = re.compile("(?:(?:(?![的和与及是在])[\u4e00-\u9fff]){1,7}(?:[科处室股部]|中心|大队|中队)|机关)$")
 
@@ -338,9 +338,10 @@ def _post_facts(
         team = context.teams.get(body.name)
         if team is not None:  # a team's leader and members work for its unit, serve in its village
             own = _OWN_SENDER.match(text, person.end, sentence[1]) if _OWN_SENDERS_FIRST else None
+            other = None
             if team.sender is not None and _is_org(team.sender) and own is None:
-                own = _own_unit_after(person, team.sender, text, orgs)
-            if team.sender is not None and _is_org(team.sender) and own is None:
+                other = _own_unit_after(person, team.sender, text, orgs)
+            if team.sender is not None and _is_org(team.sender) and own is None and other is None:
                 out.add(person, "worksFor", team.sender, post)
             place = helped_place(team)
             if place is not None and place.kind == "Village":
@@ -441,16 +442,18 @@ def _posts(
             chain = _post_chain(text, (role.start() + 2, role.end() - 1), role.end() - 1, bodies, context)
             _post_facts(named, chain, text, sentence, orgs, context, out)
     # 合作社理事长由村党支部书记边巴兼任: the post before 由 is held by the person before the verb
-    for held in _HELD_BY.finditer(text, sentence[0], sentence[1]) if _POSTS_HELD_BY else ():
-        holder = next((p for p in persons if p.end == held.end(1) and p.start >= held.start(1)), None)
+    for held_by in _HELD_BY.finditer(text, sentence[0], sentence[1]) if _POSTS_HELD_BY else ():
+        holder = next((p for p in persons if p.end == held_by.end(1) and p.start >= held_by.start(1)), None)
         if holder is not None:
-            pairs = _post_chain(text, sentence, held.start(), bodies, context)
+            pairs = _post_chain(text, sentence, held_by.start(), bodies, context)
             _post_facts(holder, pairs, text, sentence, orgs, context, out)
     # 张建国担任X党委书记, 成为X工作队队长: the post follows a verb and the person comes before it;
     # 任命胡庆国为X党支部书记: 为 after a person an appointing verb names gives the person the post
     s_text = text[sentence[0] : sentence[1]]
     verbs = list(_TAKES_POST.finditer(s_text)) + [
-        v for v in _APPOINTED_AS.finditer(s_text) if _APPOINTMENTS and _appointed(persons, text, sentence[0] + v.start())
+        v
+        for v in _APPOINTED_AS.finditer(s_text)
+        if _APPOINTMENTS and _appointed(persons, text, sentence[0] + v.start())
     ]
     for verb in sorted(verbs, key=lambda v: v.start()):
         verb_end = sentence[0] + verb.end()

@@ -11,9 +11,9 @@ import re
 
 from kg.extract.common import (
     _CLAUSE_ENDS,
-    _PARENTHESIS,
     _HELPER_NOUNS,
     _LIST_JOINS,
+    _PARENTHESIS,
     _PERSON_JOINS,
     _POST_ANYWHERE,
     _POST_AT_END,
@@ -124,18 +124,24 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if village is None:
             continue
         # 选派她到犀溪镇竹坑村、岭根村担任金融助理: every village of a list the person is sent to
-        chain_start = min((p.start for p in places if p.end <= village.start and p.start >= person.end), default=village.start)
+        chain_start = min(
+            (p.start for p in places if p.end <= village.start and p.start >= person.end),
+            default=village.start,
+        )
         listed = _listed_places(places, chain_start, text) if _SENT_TO_EACH_LISTED else []
-        for each in listed if village in listed else [village]:
-            if each.kind == "Village":
-                out.add(person, "servesIn", each)
-                out.add(org, "assists", each)
+        for sent_to in listed if village in listed else [village]:
+            if sent_to.kind == "Village":
+                out.add(person, "servesIn", sent_to)
+                out.add(org, "assists", sent_to)
 
 
 # Whether a helped-place noun right after a unit, without 的 (X局定点帮扶村), is the unit's.
 _HELPED_NOUNS_WITHOUT_OF = True
 # Whether 驻Y村 after the unit a person comes from (P来自X局，常驻Y村) places the person.
 _STATIONED_AFTER_UNIT = True
+# Whether the unit a person goes back to after a posting (期满后回到X局, 返回原单位X局) is the person's.
+_RETURNS_TO_UNITS = True
+_RETURNS = re.compile("(?:[\u4e00-\u9fff]{1,4}后)?(?:返回|回到|回)(?:了)?(?:原单位|原工作单位)?")
 # Whether a person sent to a list of villages (选派P到A村、B村) serves in, and the unit helps, each.
 _SENT_TO_EACH_LISTED = True
 # Whether a person sent with a post or an occupation word before the name (选派客户经理P) is the unit's.
@@ -397,6 +403,10 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                 if prior.end <= head.start and _NEXT_WITH_POST.fullmatch(text, prior.end, head.start):
                     out.add(prior, "servesIn", post_village, stationed.group())
                     head = prior
+        back = _RETURNS.match(text, person.end) if _RETURNS_TO_UNITS else None
+        unit = next((o for o in orgs if back is not None and o.start == back.end()), None)
+        if back is not None and unit is not None:  # 罗正光期满后回到县审计局: the unit he goes back to
+            out.add(person, "worksFor", unit, back.group())
         origin = _FROM.match(text, person.end)
         home = next((o for o in orgs if origin is not None and o.start == origin.end()), None)
         if home is not None:  # 李强从定西市财政局来到马营村: the unit he comes from is his
@@ -473,7 +483,7 @@ def _record_fields(
             continue
         station = _RECORD_STATION.match(text, start, stop)
         village = _chain_from(places, station.end()) if station is not None else None
-        if village is not None and village.kind == "Village":
+        if station is not None and village is not None and village.kind == "Village":
             out.add(person, "servesIn", village, station.group())
             served[village.name] = village
 

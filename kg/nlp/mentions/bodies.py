@@ -63,14 +63,29 @@ def _joined_bodies(text: str, start: int, end: int) -> list[tuple[int, int]]:
             right[1] - right[0] >= 3
             and org_kind(text[left[0] : left[1]])
             and org_kind(text[right[0] : right[1]])
-            and split_place_chain(text[right[0] : right[1]])[:1]
-            and split_place_chain(text[right[0] : right[1]])[0][0] == 0
+            and (
+                split_place_chain(text[right[0] : right[1]])[:1]
+                and split_place_chain(text[right[0] : right[1]])[0][0] == 0
+                # 县财政局和县医院: the second named by the level of its place, as the first is
+                or (
+                    _LEVEL_NAMED_PAIRS
+                    and _opens_with_level(text[left[0] : left[1]])
+                    and _opens_with_level(text[right[0] : right[1]])
+                )
+            )
         ):
             return [left, right]
     return []
 
 
 _JOINED = re.compile("[和与及、]")
+# Whether two bodies each named by the level of its place (县财政局和县医院) are two bodies.
+_LEVEL_NAMED_PAIRS = True
+
+
+def _opens_with_level(name: str) -> bool:
+    """Whether a body's name opens with a level word and names the body by it (县医院, 市委组织部)."""
+    return any(name.startswith(p) and len(name) > len(p) + 1 for p in LEVEL_PREFIXES if len(p) == 1)
 
 
 def _tags_by_character(words: list[Word]) -> dict[int, str]:
@@ -177,7 +192,9 @@ def _org_mentions(
         if text.startswith("委", place.end) and place.kind in ("Province", "City", "County"):
             committees.append((place.start, place.end + 1))
         match = _ORG_TAIL.match(text, place.end)
-        crosses_verb = _SPLIT_AT_SENDING_VERBS and match is not None and _sent_body(text, place.start, match.end())
+        crosses_verb = (
+            _SPLIT_AT_SENDING_VERBS and match is not None and _sent_body(text, place.start, match.end())
+        )
         if match and match.end() in ends and not _NOT_IN_BODY_NAMES & set(match.group()) and not crosses_verb:
             inner = range(place.end, match.end())
             if all(
@@ -197,6 +214,10 @@ def _org_mentions(
             and before in "和与同跟"
             and match.start() >= 2
             and text[match.start() - 2] in _JOINED_ADVERBS
+        )
+        # 原单位县林业和草原局, 帮扶单位县财政局: a body in apposition to the word for a unit
+        opens = opens or (
+            _AFTER_UNIT_WORD and text.startswith("单位", max(0, match.start() - 2), match.start())
         )
         # a body LAC read as one word (是/v 县卫生健康局/n) opens wherever it stands
         opens = opens or (_WHOLE_WORD_BODIES and word_at.get(match.start(), "") == match.group())
@@ -319,6 +340,8 @@ _LEVEL_OPENS_ORG_WORDS = True
 # Whether a join after an adverb, read by LAC as one word with it (正和, 也和), opens a body named by level.
 _ADVERB_JOINS_OPEN = True
 _JOINED_ADVERBS = frozenset("正也还又都就便已曾")
+# Whether a body named by its level opens after the word 单位 it stands in apposition to.
+_AFTER_UNIT_WORD = True
 # Whether a body named by its level that LAC read as one word is a body after any word (是县卫生健康局).
 _WHOLE_WORD_BODIES = True
 _NAME_WORD_TAGS = frozenset({"ORG", "LOC", "nz", "ns", "n"})

@@ -126,7 +126,12 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     # 努尔 / 麦麦提·阿不都: the first part of a dotted name read as a name of its own before the rest
     if i + 1 < len(words) and _dotted_rest(words[i + 1], text, e):
         return None
-    if i > 0 and "·" in text[s:e] and _dotted_rest(words[i], text, words[i - 1][1]) and words[i - 1][2] == "PER":
+    if (
+        i > 0
+        and "·" in text[s:e]
+        and _dotted_rest(words[i], text, words[i - 1][1])
+        and words[i - 1][2] == "PER"
+    ):
         s = words[i - 1][0]
     if i + 2 < len(words) and text[words[i + 1][0] : words[i + 1][1]] == "·" and words[i + 2][2] == "PER":
         e = words[i + 2][1]
@@ -298,8 +303,9 @@ _TIBETAN_PAIRS = True
 
 
 def _tibetan_pairs(text: str, persons: list[Mention]) -> list[Mention]:
-    """Names of two Tibetan elements (``tibetan_name_part``) LAC did not read as a person (才/d 让/v 东知/ORG).
+    """Names of two Tibetan elements (``tibetan_name_part``) LAC did not read as a person.
 
+    LAC tears 才让东知 into 才/d 让/v 东知/ORG.
     Four characters that are two common elements of Tibetan names in a row are a name: the elements
     are names, not words, and LAC, which knows few of them, tears such names apart.
     """
@@ -309,7 +315,9 @@ def _tibetan_pairs(text: str, persons: list[Mention]) -> list[Mention]:
     found = []
     for match in _tibetan_pair_pattern().finditer(text):
         s, e = match.span()
-        if not any(taken[s:e]) and not ("\u4e00" <= text[e : e + 1] <= "\u9fff" and text[e : e + 2] in _TIBETAN_PARTS):
+        if not any(taken[s:e]) and not (
+            "\u4e00" <= text[e : e + 1] <= "\u9fff" and text[e : e + 2] in _TIBETAN_PARTS
+        ):
             found.append(Mention(match.group(), "Person", match.group(), s, e))
     return found
 
