@@ -167,9 +167,18 @@ def test_corpus_manifest_lists_every_document():
             "——记驻石头洼村第一书记马丽\n",
         ),
         ("标题一行\n本报记者 王刚\n正文，\n接着", "标题一行\n本报记者 王刚\n正文，接着"),
+        # the items of a list end at their lines' ends: numbered items, labelled fields, dashed records
+        (
+            "名单如下\n一、石头洼村\n第一书记：马强\n驻村干部：韩梅\n",
+            "名单如下\n一、石头洼村\n第一书记：马强\n驻村干部：韩梅",
+        ),
+        (
+            "表扬名单\n马强——县财政局——石头洼村\n韩梅——县医院——王坪村",
+            "表扬名单\n马强——县财政局——石头洼村\n韩梅——县医院——王坪村",
+        ),
     ],
 )
-def test_a_line_before_a_byline_is_a_headline(raw, expected):
+def test_headlines_and_list_items_end_their_lines(raw, expected):
     from kg.corpus.normalise import normalize_text
 
     assert normalize_text(raw).text.startswith(expected)

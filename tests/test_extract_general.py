@@ -968,6 +968,32 @@ NAMES_AND_POSTS = [
         [("县财政局", "assists", "石头洼村"), ("县医院", "assists", "石头洼村")],
         [],
     ),
+    # records of a list of awards: name, sending unit and village set apart by dashes
+    (
+        "马强——临夏州财政局——枹罕镇石头洼村\n韩梅（女）——甘肃银行临夏分行（金融专员）——枹罕镇王坪村",
+        [
+            ("马强", "worksFor", "临夏州财政局"),
+            ("马强", "servesIn", "石头洼村"),
+            ("临夏州财政局", "assists", "石头洼村"),
+            ("韩梅", "servesIn", "王坪村"),
+            ("甘肃银行临夏分行", "assists", "王坪村"),
+        ],
+        [("临夏州财政局", "assists", "王坪村")],
+    ),
+    # a long name LAC read as two names in a row (孟和 / 巴特尔)
+    (
+        "通辽市农牧业科学研究院选派科技特派员孟和巴特尔驻乌力吉图嘎查。",
+        [("孟和巴特尔", "servesIn", "乌力吉图嘎查")],
+        [],
+    ),
+    # the person sent, after the own unit and post that stand between the verb and the name
+    (
+        "县公安局选派城关派出所副所长马强到石头洼村担任驻村第一书记。",
+        [("马强", "worksFor", "县公安局"), ("县公安局", "assists", "石头洼村")],
+        [],
+    ),
+    # a person and the verb of a post, and no village made of them (吕志高/PER 任/v 村/n)
+    ("公司派驻石头洼村的干部马强任村党支部第一书记。", [("马强", "servesIn", "石头洼村")], []),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

@@ -16,6 +16,18 @@ _CLOSERS = "”’」』）)"
 _MARKERS = ("□", "▲", "■")
 _BYLINES = ("□", "■")  # a byline is a line of its own; a caption (▲) may run over several lines
 _PUNCT_CATEGORIES = ("P", "S")
+# A line that opens an item of a list (一、 2. （三） ①) or a labelled field (第一书记：): the line before it
+# ends there; and a record line with two dashes between its fields (姓名——派出单位——所驻村) ends itself.
+_LIST_ITEM = re.compile(
+    "(?:[一二三四五六七八九十]+、|\\d+[.、．]|[（(][一二三四五六七八九十\\d]+[）)]|[①-⑳]|[\u4e00-\u9fff]{2,6}[：:])"
+)
+
+
+def _is_record(line: str) -> bool:
+    """A record line of a list, its fields set apart by dashes (姓名——派出单位——所驻村)."""
+    return line.count("——") >= 2
+
+
 # A byline line of web news (广西日报记者 韦丽娟 通讯员 黄振东, （记者 张琳）, 本报讯 记者 王刚): the
 # line before it is a headline, whatever its ending.
 _BYLINE = re.compile(
@@ -222,6 +234,7 @@ def join_broken_lines(aligned: Aligned) -> Aligned:
         following[i] = lines[i + 1].text or following[i + 1]
     segments: list[list[Aligned]] = []
     open_segment = False
+    previous_listed = False  # the line before opened an item of a list: items end at their line's end
     for i, line in enumerate(lines):
         if not line.text:
             continue
@@ -236,10 +249,15 @@ def join_broken_lines(aligned: Aligned) -> Aligned:
             or line.text.startswith(_BYLINES)
             or following[i].startswith(_MARKERS)
             or _BYLINE.match(following[i]) is not None
+            or _LIST_ITEM.match(following[i]) is not None
+            or _is_record(line.text)
+            or _is_record(following[i])
+            or (_LIST_ITEM.match(line.text) is not None and previous_listed)
             or (_BYLINE.match(line.text) is not None and len(line.text) <= 40)
             or line.text.endswith(" 摄")
         )
         open_segment = not ends_segment
+        previous_listed = _LIST_ITEM.match(line.text) is not None or _is_record(line.text)
     return _join([_join(parts, "") for parts in segments], "\n")
 
 

@@ -17,7 +17,6 @@ from kg.extract.common import (
     _PERSON_JOINS,
     _POST_ANYWHERE,
     _POST_AT_END,
-    _POSTS,
     _RANKED_POST,
     ASSIST_CUES,
     HELPED_LEVELS,
@@ -95,6 +94,11 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
                 continue  # (X派驻的第一书记P: 派 + 驻 with no place after it sends a named person)
         verb = _SENDS.match(text, org.end)
         person = next((m for m in mentions[i + 1 :] if m.start >= org.end), None)
+        if verb is not None and _TITLED_SENT and person is not None and person.kind != "Person":
+            # 县公安局选派洛泽河派出所副所长P: the person's own post and unit stand between
+            person = next(
+                (m for m in mentions[i + 1 :] if m.kind == "Person" and m.start >= verb.end()), None
+            )
         if verb is None or person is None or person.kind != "Person":
             continue
         # X选派P, X选派干部P, X选派的驻村第一书记P: the person follows the verb (and a word for staff),
@@ -147,8 +151,10 @@ _SENT_TO_EACH_LISTED = True
 # Whether a person sent with a post or an occupation word before the name (选派客户经理P) is the unit's.
 _TITLED_SENT = True
 _TITLE_BEFORE = re.compile(
-    "(?:(?![的和与及到在])[\u4e00-\u9fff]){0,6}?(?:"
-    + "|".join(sorted(set(words("occupation_ending")) | set(_POSTS), key=len, reverse=True))
+    "(?:(?![的和与及到在])[\u4e00-\u9fff]){0,8}?(?:"
+    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
+    + "|"
+    + _RANKED_POST
     + ")"
 )
 
@@ -459,33 +465,60 @@ def _record_fields(
     A field that is a unit and a word for a post or an occupation is the person's unit; a field that
     opens with a sending verb and a place names the village. The record ends at the next person.
     """
-    if not text.startswith(("，", ","), person.end):
+    after = _past_parenthesis(text, person.end)  # 刘晓燕（女）——
+    separator = next((s for s in _RECORD_SEPARATORS if text.startswith(s, after)), "")
+    if not separator:
         return
-    end = person.end
+    end = after
     while end < sentence[1] and text[end] not in "；;。\n":
         end += 1
     if any(p.start > person.end and p.start < end for p in persons if p.surface == p.name):
         return  # another person inside: a sentence, not a record
-    fields = [f for f in re.finditer("[^，,]+", text[person.end + 1 : end])]
+    base = after + len(separator)
+    fields = []
+    start = base
+    for cut in _FIELD_CUTS[separator].finditer(text, base, end):
+        if cut.start() > start:
+            fields.append((start, cut.start()))
+        start = cut.end()
+    if end > start:
+        fields.append((start, end))
     if len(fields) < 2:
         return
-    base = person.end + 1
     unit = None
-    for field in fields:
-        start, stop = base + field.start(), base + field.end()
-        org = next((o for o in orgs if o.start == start and o.end < stop), None)
-        if org is not None and unit is None and _TITLE_BEFORE.fullmatch(text, org.end, stop):
+    for start, stop in fields:
+        org = next((o for o in orgs if o.start == start and o.end <= stop), None)
+        title_end = _past_parenthesis(text, org.end) if org is not None else stop
+        if (
+            org is not None
+            and unit is None
+            and (_TITLE_BEFORE.fullmatch(text, org.end, stop) or (separator == "——" and title_end >= stop))
+        ):
             unit = org
-            post = text[org.end : stop]
+            post = text[org.end : stop] if title_end < stop else ""
             principal = _post_base(post) in PRINCIPAL_POSTS and "副" not in post
             out.add(person, "heads" if principal else "worksFor", org, post)
             employers.append(org)
             continue
         station = _RECORD_STATION.match(text, start, stop)
-        village = _chain_from(places, station.end()) if station is not None else None
-        if station is not None and village is not None and village.kind == "Village":
-            out.add(person, "servesIn", village, station.group())
+        if station is None and separator == "——":  # 姓名——派出单位——于都县梓山镇上坪村
+            village = _chain_from(places, start)
+        else:
+            village = _chain_from(places, station.end()) if station is not None else None
+        if village is not None and village.kind == "Village" and village.end <= stop:
+            out.add(person, "servesIn", village, station.group() if station is not None else "")
             served[village.name] = village
+
+
+# Separators between the fields of a record: commas in notices, dashes in lists of awards.
+_RECORD_SEPARATORS = ("——", "，", ",")
+_FIELD_CUTS = {"——": re.compile("——"), "，": re.compile("[，,]"), ",": re.compile("[，,]")}
+
+
+def _past_parenthesis(text: str, end: int) -> int:
+    """Where the text goes on after a parenthesis right at ``end`` (刘晓燕（女）), else ``end``."""
+    aside = _PARENTHESIS.match(text, end)
+    return aside.end() if aside is not None else end
 
 
 def _past_aside(text: str, end: int) -> int:
@@ -632,7 +665,9 @@ _QUALIFIER = re.compile("[\u4e00-\u9fff]{1,4}")
 # A unit's people named after it: X的P, X派出的P, X选派的P.
 _ORG_PEOPLE = re.compile("(?:" + "|".join(words("sends")) + ")?的")
 # Verbs by which a person arrives in or stays at a village (来到, 驻扎在), from data/lexicon.tsv.
-_ARRIVES = re.compile("(?:已|一直|常年|长期|先后|曾经|曾)?(?:" + "|".join(words("arrives")) + ")了?")
+_ARRIVES = re.compile(
+    "(?:同志)?(?:此前|之前|已|一直|常年|长期|先后|曾经|曾)*(?:" + "|".join(words("arrives")) + ")了?"
+)
 # 李强从X局来到Y村: the unit a person comes from (after time words: 2021年从).
 _FROM = re.compile("(?:[\\d一二三四五六七八九十]+年[\\d一二三四五六七八九十]*月?份?)?从")
 # A person right before 驻 (常驻, 驻守, 驻扎) and a village is stationed there: 驻 is the verb of being posted

@@ -261,6 +261,8 @@ def _name_tail(words: list[Word], starts: list[int], text: str, s: int, e: int) 
 
 def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     persons = _titled_names(words, text) if _TITLED_NAMES else []
+    if _ADJACENT_NAMES_JOIN:
+        words = _joined_adjacent_names(words, text)
     starts = [w[0] for w in words]
     for i, (s, e, tag) in enumerate(words):
         if tag != "PER" or (_KIND_WORDS_NO_NAMES and text[s:e] in _KIND_WORDS):
@@ -296,6 +298,32 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
     if _TIBETAN_PAIRS:
         persons += _tibetan_pairs(text, persons)
     return persons
+
+
+# Whether two names LAC read right after each other (孟和/PER 巴特尔/PER) are one name.
+_ADJACENT_NAMES_JOIN = True
+
+
+def _joined_adjacent_names(words: list[Word], text: str) -> list[Word]:
+    """The words with two person words that touch joined into one: 孟和 + 巴特尔 -> 孟和巴特尔.
+
+    Chinese text always sets two persons' names apart (、, 和, a space); LAC reads long Mongolian and
+    other names it does not know as two names in a row, so two that touch are one.
+    """
+    joined: list[Word] = []
+    for word in words:
+        if (
+            joined
+            and word[2] == "PER"
+            and joined[-1][2] == "PER"
+            and joined[-1][1] == word[0]
+            and word[1] - joined[-1][0] <= _PERSON_MAX + 1
+            and all("\u4e00" <= c <= "\u9fff" for c in text[joined[-1][0] : word[1]])
+        ):
+            joined[-1] = (joined[-1][0], word[1], "PER")
+        else:
+            joined.append(word)
+    return joined
 
 
 # Whether two Tibetan name elements in a row (才让 + 东知) are a name wherever LAC put them.

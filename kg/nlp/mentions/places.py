@@ -97,7 +97,14 @@ def _names_before_units(text: str, words: list[Word]) -> list[tuple[int, int]]:
     (嘎查) as a verb or a noun of its own, so neither word alone is a place.
     """
     found = []
-    for (s, e, tag), (ns, ne, _) in zip(words, words[1:], strict=False):
+    pairs = list(zip(words, words[1:], strict=False))
+    # 乌力吉/LOC 图/n 嘎查/v: a name LAC closed one character early, the character read on its own
+    pairs += [
+        ((s, me, tag), (ns, ne, ntag))
+        for (s, e, tag), (ms, me, mtag), (ns, ne, ntag) in zip(words, words[1:], words[2:], strict=False)
+        if me - ms == 1 and mtag in ("n", "nz") and tag in ("LOC", "nz") and e == ms
+    ]
+    for (s, e, tag), (ns, ne, _) in pairs:
         stem = text[s:e]
         if (
             tag in _NAME_TAGS_BEFORE_UNITS
