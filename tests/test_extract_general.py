@@ -994,6 +994,29 @@ NAMES_AND_POSTS = [
     ),
     # a person and the verb of a post, and no village made of them (吕志高/PER 任/v 村/n)
     ("公司派驻石头洼村的干部马强任村党支部第一书记。", [("马强", "servesIn", "石头洼村")], []),
+    # a section's post in a list of posts, after the village post
+    (
+        "兰州大学在石头洼村。学校驻石头洼村第一书记、科研处副处长马强介绍。",
+        [("马强", "servesIn", "石头洼村"), ("马强", "worksFor", "兰州大学")],
+        [],
+    ),
+    # villages named after 辖; a service team named after its village; 任 before a team post
+    (
+        "枹罕镇辖石头洼村、王坪村等9个行政村。",
+        [("石头洼村", "locatedIn", "枹罕镇")],
+        [("辖石头洼村", "locatedIn", "枹罕镇")],
+    ),
+    (
+        "三家单位组成市派石头洼村乡村振兴服务队。市商务局干部马强任队长兼第一书记。",
+        [("马强", "heads", "石头洼村乡村振兴服务队"), ("马强", "servesIn", "石头洼村")],
+        [],
+    ),
+    # a body and the place it is stationed in, read by LAC as one organisation
+    (
+        "科左中旗舍伯吐镇。旗农牧局驻胡日哈嘎查工作队队长马强说。",
+        [("科尔沁左翼中旗农牧局", "assists", "胡日哈嘎查"), ("马强", "servesIn", "胡日哈嘎查")],
+        [],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

@@ -133,7 +133,7 @@ _ONE_OF = re.compile(
     "[一二三四五六七八九十两百\\d]+个[\u4e00-\u9fff]{0,6}?(?:村|嘎查|社区|乡镇|镇|乡|苏木|街道)之一"
 )
 _LIES_IN = re.compile("(?:位于|地处|坐落于|坐落在|隶属于|隶属|属于)")
-_GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|的)")
+_GOVERNS = re.compile("(?:下辖的?|所辖的?|管辖的?|辖区内的?|辖|的)")
 # Whether the units named after a count of a place's units and 其中 (下辖11个行政村，其中A村和B村) lie in it.
 _COUNTED_UNITS = True
 _GOVERNS_AMONG = re.compile(

@@ -106,6 +106,11 @@ _OWN_SENDER = re.compile(
 )
 # Whether a principal post graded 高级 (高级经理 of a bank) is a member's grade, not a leading post.
 _SENIOR_GRADES_LEAD_NOTHING = True
+# Whether a post of a section standing in a list of posts (第一书记、科研处副处长P) goes on the list.
+_SECTIONS_IN_LISTS = True
+_LISTED_SECTION = re.compile(
+    "[、兼]((?:(?![的和与及是在、])[\u4e00-\u9fff]){1,7}(?:[科处室股部]|中心|大队|中队))$"
+)
 # Whether the head of a section of a body (规划计划科科长) works for the body.
 _SECTION_HEADS_WORK_FOR_BODIES = True
 # Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
@@ -250,6 +255,9 @@ def _post_chain(
         pairs.append((body, post, match.start()))
         bare = _BARE_BODY.search(before) or _TEAM_WORD.search(before)  # 、工作队队长: no team named
         start = body.start if body else match.start() - (len(bare.group(1)) if bare else 0)
+        section = _LISTED_SECTION.search(before) if body is None and not bare and _SECTIONS_IN_LISTS else None
+        if section is not None:  # 第一书记、科研处副处长P: a section of the body the list is about
+            start = match.start() - len(section.group(1))
         if body is not None and _is_place(body):  # X局调研员、驻(通渭县)马营村第一书记: over 驻 and the chain
             while True:
                 outer = next((b for b in bodies if b.end == start and _is_place(b)), None)
@@ -371,8 +379,30 @@ _OWN_UNIT_AFTER = re.compile(
 
 
 def _opens_phrase(before: str) -> bool:
-    """Whether a post after ``before`` starts a phrase (after punctuation or 是/有/包括), not a word."""
+    """Whether a post after ``before`` starts a phrase (after punctuation or 是/有/包括), not a word.
+
+    任 gives a post too (P任队长), unless it ends a word of its own (主任, 责任, 首任).
+    """
+    if _TAKES_AS_OPENER and before.endswith("任") and not before.endswith(_WORDS_ENDING_IN_REN):
+        return True
     return not before or not "\u4e00" <= before[-1] <= "\u9fff" or before.endswith(_POST_OPENERS)
+
+
+# Whether 任 before a post opens its phrase (高建军任队长兼第一书记).
+_TAKES_AS_OPENER = True
+_WORDS_ENDING_IN_REN = (
+    "主任",
+    "责任",
+    "信任",
+    "首任",
+    "前任",
+    "担任",
+    "兼任",
+    "出任",
+    "现任",
+    "调任",
+    "新任",
+)
 
 
 def _posts(
@@ -473,7 +503,12 @@ def _posts(
         for post in _POST_ANYWHERE.finditer(text, verb_end, min(sentence[1], verb_end + 60)):
             pairs = _post_chain(text, (verb_end, sentence[1]), post.end(), bodies, context)
             first = pairs[-1] if pairs else None
-            first_start = (first[0].start if first[0] is not None else first[2]) if first else -1
+            # a body the text named before (the team of 任队长) does not stand in the phrase
+            first_body = first[0] if first is not None else None
+            named_here = first_body is not None and first_body.start >= verb_end
+            first_start = (
+                (first_body.start if first_body is not None and named_here else first[2]) if first else -1
+            )
             while _CHAINS_OPEN_POSTS and first_start > verb_end:  # 为 + 柳林镇 + 张畈村党支部书记
                 outer = next((b for b in bodies if b.end == first_start and _is_place(b)), None)
                 if outer is None:

@@ -19,7 +19,7 @@ from kg.extract.common import _is_place
 from kg.nlp.gazetteer import LEVELS, org_kind, words
 from kg.types import Mention
 
-_TEAM = re.compile("工作队|工作组|帮扶队")
+_TEAM = re.compile("工作队|工作组|帮扶队|服务队")
 # Verbs between a sender and the place its team serves in (X驻Y, X派驻Y, X对口帮扶Y).
 _STATIONED = ("派驻", "进驻", "驻", "住", "对口帮扶", "结对帮扶", "定点帮扶", "帮扶")
 _BATCH = re.compile("(?:\\d{4}年)?(?:第[一二三四五六七八九十\\d]+[批轮届])$")

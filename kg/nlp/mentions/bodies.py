@@ -147,6 +147,10 @@ def _org_mentions(
             joined = _joined_bodies(text, start, end)
             for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
                 add(s, e)
+            stationed = _stationed_body(text, start, end) if not joined and _SPLIT_AT_SENDING_VERBS else None
+            if stationed is not None:  # 旗农牧局驻胡日哈嘎查/ORG: the body, then where it is stationed
+                add(start, stationed)
+                continue
             sent = _sent_body(text, start, end) if not joined and _SPLIT_AT_SENDING_VERBS else None
             if sent is not None:  # 湖南农业大学选派园艺学院: a sender, its verb, and the body sent from
                 (ls, le), (rs, re_) = sent
@@ -273,6 +277,17 @@ def _abbreviations(text: str) -> Iterator[re.Match[str]]:
 
 # Whether a body named by its level may start inside the match of another (吉列村是县卫生健康局).
 _OVERLAPPING_ABBREVIATIONS = True
+
+
+def _stationed_body(text: str, start: int, end: int) -> int | None:
+    """Where the body ends in a name LAC read over 驻 and a place (旗农牧局驻胡日哈嘎查), or None."""
+    name = text[start:end]
+    at = name.find("驻", 2)
+    if at < 0 or not org_kind(name[:at]):
+        return None
+    rest = name[at + 1 :]
+    units = split_place_chain(rest)
+    return start + at if units and units[-1][1] == len(rest) else None
 
 
 def _sent_body(text: str, start: int, end: int) -> tuple[tuple[int, int], tuple[int, int]] | None:

@@ -78,12 +78,21 @@ def _region_pieces(text: str, words: list[Word], tag_at: dict[int, str]) -> list
                 chain_end = e
             if chain_end:
                 pieces.append((start, start + chain_end))
+            stationed = _STATIONED_INSIDE.search(text, start, end) if _PLACES_AFTER_STATIONING else None
+            if stationed is not None and split_place_chain(text[stationed.end() : end]):
+                # 旗农牧局驻胡日哈嘎查/ORG: the place a body is stationed in, read into its name
+                units = split_place_chain(text[stationed.end() : end])
+                if units[-1][1] == end - stationed.end():
+                    pieces.append((stationed.end() + units[0][0], end))
     if _NAMES_BEFORE_TORN_UNITS:
         pieces += _names_before_units(text, words)
     pieces += _division_pieces(text, words, tag_at)
     return pieces
 
 
+# Whether the place after 驻 inside a word LAC read as one organisation (X局驻Y嘎查/ORG) is a place.
+_PLACES_AFTER_STATIONING = True
+_STATIONED_INSIDE = re.compile("(?:派驻|进驻|驻)")
 # Whether a proper name followed by a unit word LAC read on its own (巴彦花/nz 嘎查/v) is a place.
 _NAMES_BEFORE_TORN_UNITS = True
 _TORN_UNITS = frozenset({"嘎查", "村", "社区"})
