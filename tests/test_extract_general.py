@@ -1017,6 +1017,18 @@ NAMES_AND_POSTS = [
         [("科尔沁左翼中旗农牧局", "assists", "胡日哈嘎查"), ("马强", "servesIn", "胡日哈嘎查")],
         [],
     ),
+    # stays in each village of a list, and a clause without a subject about the sentence's person; a
+    # stay in the past says nothing of who helps that village
+    (
+        "马强此前先后在枹罕镇石头洼村、折桥镇王坪村驻村。",
+        [("马强", "servesIn", "石头洼村"), ("马强", "servesIn", "王坪村")],
+        [],
+    ),
+    (
+        "马强说起往事。他由临夏州财政局选派，此前曾在枹罕镇石头洼村驻村三年。",
+        [("马强", "servesIn", "石头洼村"), ("马强", "worksFor", "临夏州财政局")],
+        [("临夏州财政局", "assists", "石头洼村")],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

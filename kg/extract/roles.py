@@ -255,7 +255,9 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
                 for sent, unit in zip(listed, units, strict=True):
                     out.add(sent, "worksFor", unit, verb.group())
         named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
-        place = named_in or next((p for p in helped if p.start >= verb.end()), None)
+        place = named_in or next(
+            (p for p in helped if p.start >= verb.end() and not _PAST.search(text, verb.end(), p.start)), None
+        )  # (由X选派，此前曾在Y村驻村: a village of the past is not the one the unit sent the person to)
         if place is not None:
             for unit in units:
                 out.add(unit, "assists", place)
@@ -421,23 +423,60 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         arrived = _ARRIVES.match(text, home.end if home is not None else person.end)
         if home is not None and arrived is None:  # 从X局下派到Y村
             arrived = _SENT_TO.match(text, home.end)
-        village = _chain_from(places, arrived.end()) if arrived is not None else None
-        if arrived is not None and village is not None and village.kind == "Village":
-            # 作为X派驻的第一书记，王刚来到马营村; 王刚驻扎在马营村担任第一书记: a person the
-            # sentence gives a village post, arriving in or staying at a village, serves there
-            clause_end = village.end
-            while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
-                clause_end += 1
-            stays = text.startswith(_STAYS, village.end)  # 孙伟已在柳树村驻村两年
-            if stays or _STATIONED_ANYWHERE.search(text, sentence[0], clause_end):
-                out.add(person, "servesIn", village, arrived.group())
-                served[village.name] = village
+        arrivals = [arrived] if arrived is not None else []
+        if not arrivals and _SUBJECTLESS_STAYS and person is persons[0]:
+            # 他由X选派，此前曾在Y村驻村三年: a clause without a subject goes on about the sentence's
+            arrivals = list(_SUBJECTLESS_STAY.finditer(text, person.end, sentence[1]))
+        for arrival in arrivals:
+            _stays_in_villages(person, arrival, places, text, sentence, out, served)
         if _RECORDS:
             _record_fields(person, text, sentence, orgs, places, persons, out, served, employers)
         for village in served.values():
             for org in employers:
                 if _is_org(org) and org.kind != "WorkTeam":
                     out.add(org, "assists", village)
+
+
+def _stays_in_villages(
+    person: Mention,
+    arrival: re.Match[str],
+    places: list[Mention],
+    text: str,
+    sentence: tuple[int, int],
+    out: _SentenceFacts,
+    served: dict[str, Mention],
+) -> None:
+    """作为X派驻的第一书记，王刚来到马营村; 王刚驻扎在马营村担任第一书记; 先后在A村、B村驻村.
+
+    A person arriving in or staying at the villages listed after ``arrival``, where the sentence gives a
+    village post or says 驻村 after them, serves in each. A stay the text puts in the past (此前, 曾)
+    says nothing of who sent the person there, so the person's unit is not said to help those villages.
+    """
+    villages = [v for v in _listed_places(places, arrival.end(), text) if v.kind == "Village"]
+    if not villages or villages[0] is not _chain_from(places, arrival.end()):
+        return
+    clause_end = villages[-1].end
+    while clause_end < sentence[1] and text[clause_end] not in _CLAUSE_ENDS:
+        clause_end += 1
+    stays = text.startswith(_STAYS, villages[-1].end)  # 孙伟已在柳树村驻村两年
+    if not (stays or _STATIONED_ANYWHERE.search(text, sentence[0], clause_end)):
+        return
+    past = _PAST.search(arrival.group()) is not None
+    for village in villages if _STAYS_IN_EACH_LISTED else villages[:1]:
+        out.add(person, "servesIn", village, arrival.group())
+        if not (past and _PAST_STAYS_KEEP_UNITS_OUT):
+            served[village.name] = village
+
+
+# Whether a person staying at a list of villages (先后在A村、B村驻村) serves in each.
+_STAYS_IN_EACH_LISTED = True
+# Whether a clause that opens with 此前, 曾 … and a village (，此前曾在Y村驻村) is about the sentence's
+# first person, as Chinese leaves out a subject the sentence already gave.
+_SUBJECTLESS_STAYS = True
+_SUBJECTLESS_STAY = re.compile("[，,](?:此前|之前|曾经|曾|先后|还)+(?:在|到|于)")
+# Whether a stay put in the past says nothing of the person's present unit helping the village.
+_PAST_STAYS_KEEP_UNITS_OUT = True
+_PAST = re.compile("此前|之前|曾")
 
 
 # Whether the fields of a person's record in a notice (P，男，1986年6月生，X厅科员，拟派驻Y村任第一书记；)
@@ -726,8 +765,8 @@ def _senders_of_stationed(candidates: list[Candidate]) -> list[Candidate]:
             # a part helps through its whole body: the whole helps, the part is left out
             helped.append(Candidate(whole, "assists", c.object, c.evidence, ""))
     for c in candidates:
-        if c.predicate != "servesIn":
-            continue
+        if c.predicate != "servesIn" or (_PAST_STAYS_KEEP_UNITS_OUT and _PAST.search(c.post)):
+            continue  # (此前曾在Y村驻村: a past stay says nothing of the unit the person works for now)
         for org in employers.get(c.subject.name, []):
             if c.object.name not in org.name:
                 helped.append(Candidate(org, "assists", c.object, c.evidence, ""))
