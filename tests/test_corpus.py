@@ -176,6 +176,8 @@ def test_corpus_manifest_lists_every_document():
             "表扬名单\n马强——县财政局——石头洼村\n韩梅——县医院——王坪村",
             "表扬名单\n马强——县财政局——石头洼村\n韩梅——县医院——王坪村",
         ),
+        # a short numbered heading ends at its line
+        ("三、镇党委履职情况\n镇党委书记马强主持会议。", "三、镇党委履职情况\n镇党委书记马强"),
     ],
 )
 def test_headlines_and_list_items_end_their_lines(raw, expected):

@@ -1029,6 +1029,18 @@ NAMES_AND_POSTS = [
         [("马强", "servesIn", "石头洼村"), ("马强", "worksFor", "临夏州财政局")],
         [("临夏州财政局", "assists", "石头洼村")],
     ),
+    # members named each with a unit and a post, then a member's post after a verb
+    (
+        "三家单位组成市派石头洼村乡村振兴服务队。市税务局干部马强、甘肃银行临夏分行客户经理韩梅担任队员。",
+        [("马强", "servesIn", "石头洼村"), ("韩梅", "servesIn", "石头洼村")],
+        [],
+    ),
+    # a body's section before the post of a person the kind word refers to
+    (
+        "国网临夏供电公司定点帮扶石头洼村。现任第一书记、公司营销部副主任马强汇报了工作。",
+        [("马强", "worksFor", "国网临夏供电公司")],
+        [],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

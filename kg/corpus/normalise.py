@@ -23,6 +23,15 @@ _LIST_ITEM = re.compile(
 )
 
 
+def _is_numbered_heading(line: str) -> bool:
+    """A short numbered line without a comma (三、镇党委履职情况, （二）驻村干部强队伍): a heading."""
+    numbered = _NUMBERED.match(line)
+    return numbered is not None and len(line) - numbered.end() <= 16 and not re.search("[，,；;：:]", line)
+
+
+_NUMBERED = re.compile("(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])")
+
+
 def _is_record(line: str) -> bool:
     """A record line of a list, its fields set apart by dashes (姓名——派出单位——所驻村)."""
     return line.count("——") >= 2
@@ -253,6 +262,7 @@ def join_broken_lines(aligned: Aligned) -> Aligned:
             or _is_record(line.text)
             or _is_record(following[i])
             or (_LIST_ITEM.match(line.text) is not None and previous_listed)
+            or _is_numbered_heading(line.text)
             or (_BYLINE.match(line.text) is not None and len(line.text) <= 40)
             or line.text.endswith(" 摄")
         )

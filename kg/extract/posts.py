@@ -520,7 +520,8 @@ def _posts(
                 first_start = verb_end
             opens = first_start == verb_end
             if opens and not any(p.start == post.end() for p in persons):
-                for person in _sharing_subjects(subject, persons, text, sentence[0] + verb.start()):
+                sharing = _sharing_subjects(subject, persons, text, sentence[0] + verb.start(), post.group())
+                for person in sharing:
                     _post_facts(person, pairs, text, sentence, orgs, context, out)
                 break
 
@@ -559,20 +560,32 @@ _OWN_OCCUPATION = re.compile(
 _EACH = re.compile("(?:也|全)?(?:都|均)$")
 
 
-def _sharing_subjects(subject: Mention, persons: list[Mention], text: str, verb_start: int) -> list[Mention]:
+def _sharing_subjects(
+    subject: Mention, persons: list[Mention], text: str, verb_start: int, post: str = ""
+) -> list[Mention]:
     """The persons a post after a verb belongs to: the subject, and those listed before it with 都 or 均.
 
     刘凯、彭程都是水利厅的干部: each of them is; 刘凯、彭程是 without 都 says it of both as well, but a
-    list without it is often a list of different people, so only 都 and 均 share the post.
+    list without it is often a list of different people, so only 都 and 均 share the post. A member's
+    post is each one's anyway (市税务局干部周鹏、农行临沂分行客户经理吴雪担任队员), also where each
+    person of the list is named with a unit and a post of his own.
     """
-    if not _EACH_SHARES or not _EACH.search(text, subject.end, verb_start):
+    member = _MEMBERS_SHARE and _post_base(post) in _TEAM_POSTS
+    if not member and (not _EACH_SHARES or not _EACH.search(text, subject.end, verb_start)):
         return [subject]
     listed = [subject]
     for earlier in reversed(persons[: persons.index(subject)] if subject in persons else []):
-        if text[earlier.end : listed[-1].start] not in _PERSON_JOINS:
+        between = text[earlier.end : listed[-1].start]
+        if between not in _PERSON_JOINS and not (member and _TITLED_JOIN.fullmatch(between)):
             break
         listed.append(earlier)
     return list(reversed(listed))
+
+
+# Whether a member's post after a verb (P、Q担任队员) belongs to each person of the list before it.
+_MEMBERS_SHARE = True
+# A join and the unit and post of the next person of a list (、农行临沂分行客户经理).
+_TITLED_JOIN = re.compile("[、和及与](?:(?![，。；：、的是在])[\u4e00-\u9fff]){0,16}")
 
 
 # Whether a post after 都是/均为 belongs to each person of the list before it.

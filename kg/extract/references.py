@@ -29,7 +29,11 @@ _STAFF_FOLLOWERS = re.compile(
 # What may follow a kind word that refers to a body: a body inside it, or a post, or a dispatch verb
 # (after adverbs of time and number: 学校先后选派).
 _FOLLOWERS = re.compile(
-    SENDING_ADVERBS + "(?:"
+    SENDING_ADVERBS
+    # a section of the body before the post (公司营销部副主任P, 厅国土空间规划处处长P)
+    + "(?:(?:(?![的和与及是在、，])[\u4e00-\u9fff]){1,7}?(?:部|科|处|室|股|中心|大队)"
+    + "(?=副|书记|主任|部长|处长|科长|股长|经理|干部|科员))?"
+    + "(?:"
     "党委|党组|党总支|党支部|纪委|工会|组织部|办公室|团委|"
     "书记|校长|院长|局长|厅长|检察长|行长|场长|董事长|总经理|经理|负责人|主任|主席|部长|副|常务|选派|派驻|派出|派到|下派|驻)"
 )
