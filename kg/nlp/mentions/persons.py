@@ -302,13 +302,16 @@ def _person_mentions(words: list[Word], text: str) -> list[Mention]:
 
 # Whether two names LAC read right after each other (孟和/PER 巴特尔/PER) are one name.
 _ADJACENT_NAMES_JOIN = True
+_MINORITY_PARTS = frozenset(words_of("mongolian_name_part")) | _TIBETAN_PARTS
 
 
 def _joined_adjacent_names(words: list[Word], text: str) -> list[Word]:
     """The words with two person words that touch joined into one: 孟和 + 巴特尔 -> 孟和巴特尔.
 
-    Chinese text always sets two persons' names apart (、, 和, a space); LAC reads long Mongolian and
-    other names it does not know as two names in a row, so two that touch are one.
+    LAC reads long Mongolian and Tibetan names as two names in a row. Lists of Han names run names
+    together too where the page set them apart by spaces (李鹏乔石李瑞环), so two names join only when
+    one of them is an element of Mongolian or Tibetan names (``mongolian_name_part``,
+    ``tibetan_name_part``).
     """
     joined: list[Word] = []
     for word in words:
@@ -319,6 +322,10 @@ def _joined_adjacent_names(words: list[Word], text: str) -> list[Word]:
             and joined[-1][1] == word[0]
             and word[1] - joined[-1][0] <= _PERSON_MAX + 1
             and all("\u4e00" <= c <= "\u9fff" for c in text[joined[-1][0] : word[1]])
+            and (
+                text[joined[-1][0] : joined[-1][1]] in _MINORITY_PARTS
+                or text[word[0] : word[1]] in _MINORITY_PARTS
+            )
         ):
             joined[-1] = (joined[-1][0], word[1], "PER")
         else:
