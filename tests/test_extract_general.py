@@ -1041,6 +1041,16 @@ NAMES_AND_POSTS = [
         [("马强", "worksFor", "国网临夏供电公司")],
         [],
     ),
+    # a team named after a unit by its kind word, after a verb; a bare 工作队 later in the same sentence
+    (
+        "甘肃省水利厅定点帮扶石头洼村。厅长王军听取厅驻石头洼村工作队队长马强的汇报，看望了工作队队员韩梅。",
+        [
+            ("马强", "heads", "甘肃省水利厅驻石头洼村工作队"),
+            ("韩梅", "servesIn", "石头洼村"),
+            ("韩梅", "worksFor", "甘肃省水利厅"),
+        ],
+        [],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

@@ -113,6 +113,8 @@ def kind_word_mentions(
         inside = _UNIT_INSIDE and word.endswith("里")
         openers = _INSIDE_OPENERS if inside else _OPENERS
         opens = start == sentence[0] or text[start - 1] in openers or demonstrative
+        # 慰问学校驻白云村工作队: a kind word naming the unit a team is named after, wherever it stands
+        opens = opens or (_TEAM_SENDERS_ANYWHERE and _TEAM_AFTER.match(text, end) is not None)
         if not opens or any(covered[match.start() : match.end()]):
             continue
         staff = _STAFF_AFTER_KIND_WORDS and _STAFF_FOLLOWERS.match(text, end) is not None
@@ -305,6 +307,10 @@ def place_anaphora(text: str, sentence: tuple[int, int], last: dict[str, list[Me
 _PRONOUN = re.compile("[他她](?![们人的])")
 # How far back (characters) a pronoun looks for the person it stands for.
 _PRONOUN_LOOKBACK = 300
+# Whether a kind word right before 驻 and a team's name (厅驻魏庄村工作队) refers to its unit wherever
+# it stands: the team is named after that unit.
+_TEAM_SENDERS_ANYWHERE = True
+_TEAM_AFTER = re.compile("(?:派驻|驻)[\u4e00-\u9fff]{2,14}?(?:工作队|工作组|服务队|帮扶队)")
 # Whether 他/她 right after a sending verb (X选派她到Y村) is the person named before, as a subject is.
 _SENT_PRONOUNS = True
 _SENDS_BEFORE = re.compile("(?:" + "|".join(sorted(words("sends"), key=len, reverse=True)) + ")$")

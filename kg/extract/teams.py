@@ -142,7 +142,15 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             name = place.name + text[place.end : end]
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
+        if (
+            _LAST_IN_SENTENCE
+        ):  # 听取X驻Y村工作队汇报，慰问了工作队队员P: the team named earlier in the sentence
+            last = teams[-1]
     return teams
+
+
+# Whether a bare 工作队 refers to a team named earlier in the same sentence, not only in one before.
+_LAST_IN_SENTENCE = True
 
 
 def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
