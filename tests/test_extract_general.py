@@ -1051,6 +1051,17 @@ NAMES_AND_POSTS = [
         ],
         [],
     ),
+    # a section of a body before a post: the person works for the body and in (or heads) the section
+    (
+        "第一书记：马强（临夏州水务局规划计划科科长）。临夏州人民医院骨科医生韩梅说。",
+        [
+            ("马强", "worksFor", "临夏州水务局"),
+            ("马强", "heads", "临夏州水务局规划计划科"),
+            ("韩梅", "worksFor", "临夏州人民医院"),
+            ("韩梅", "worksFor", "临夏州人民医院骨科"),
+        ],
+        [("马强", "heads", "临夏州水务局")],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person
