@@ -37,6 +37,7 @@ import kg.nlp.gazetteer as gazetteer
 import kg.nlp.mentions as mentions_module
 import kg.nlp.mentions.bodies as mention_bodies
 import kg.nlp.mentions.persons as mention_persons
+import kg.nlp.mentions.places as mention_places
 import kg.resolve as resolve_module
 from kg.corpus import read_document
 from kg.evaluate import evaluate, load_gold, select_documents
@@ -55,6 +56,9 @@ PARTS = {"development": ("d0?.txt", "d1?.txt", "d20.txt"), "test": ("d2[1-9].txt
 PHRASING_PARTS = {
     "phrasings p01-p71": ("p[0-6]?.txt", "p7[01].txt"),
     "phrasings p72-p96": ("p7[2-9].txt", "p[89]?.txt"),
+    "phrasings p97-p144": ("p09[7-9].txt", "p1[0-3]?.txt", "p14[0-4].txt"),
+    "phrasings p145-p168": ("p14[5-9].txt", "p15?.txt", "p16[0-8].txt"),
+    "phrasings p169-p192": ("p169.txt", "p1[78]?.txt", "p19[0-2].txt"),
 }
 _NEVER = re.compile("(?!x)x")
 
@@ -255,6 +259,131 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_NAME_TAILS",
         False,
     ),
+    "a dotted name LAC read as two names (努尔 / 麦麦提·阿不都, mentions)": (
+        mention_persons,
+        "_DOTTED_RESTS",
+        False,
+    ),
+    "an adverb glued to a Tibetan name (次仁多吉正, mentions)": (
+        mention_persons,
+        "_TIBETAN_ADVERBS_LEFT_OUT",
+        False,
+    ),
+    "two Tibetan elements in a row (才让东知, mentions)": (mention_persons, "_TIBETAN_PAIRS", False),
+    "touching names of Mongolian or Tibetan elements (孟和 / 巴特尔, mentions)": (
+        mention_persons,
+        "_ADJACENT_NAMES_JOIN",
+        False,
+    ),
+    "a level-named body LAC began as an organisation (省农业/ORG 农村 厅, mentions)": (
+        mention_bodies,
+        "_LEVEL_OPENS_ORG_WORDS",
+        False,
+    ),
+    "a level-named body LAC read as one word (是/v 县卫生健康局, mentions)": (
+        mention_bodies,
+        "_WHOLE_WORD_BODIES",
+        False,
+    ),
+    "level-named bodies starting inside another match (吉列村是县X局, mentions)": (
+        mention_bodies,
+        "_OVERLAPPING_ABBREVIATIONS",
+        False,
+    ),
+    "a sending verb inside an organisation word (X大学选派Y学院, mentions)": (
+        mention_bodies,
+        "_SPLIT_AT_SENDING_VERBS",
+        False,
+    ),
+    "a place and a department LAC tagged a verb (临夏州财政局/v, mentions)": (
+        mention_bodies,
+        "_PLACE_DEPARTMENTS_OVER_VERBS",
+        False,
+    ),
+    "an adverb and a join before a level-named body (正和/LOC 村党支部, mentions)": (
+        mention_bodies,
+        "_ADVERB_JOINS_OPEN",
+        False,
+    ),
+    "a level-named body after 单位 (原单位县林业和草原局, mentions)": (
+        mention_bodies,
+        "_AFTER_UNIT_WORD",
+        False,
+    ),
+    "two level-named bodies joined by 和 (县财政局和县医院, mentions)": (
+        mention_bodies,
+        "_LEVEL_NAMED_PAIRS",
+        False,
+    ),
+    "a name before a torn village unit word (巴彦花/nz 嘎查/v, mentions)": (
+        mention_places,
+        "_NAMES_BEFORE_TORN_UNITS",
+        False,
+    ),
+    "the place after 驻 inside an organisation word (X局驻Y嘎查/ORG, mentions)": (
+        mention_places,
+        "_PLACES_AFTER_STATIONING",
+        False,
+    ),
+    "a prefecture's 地委 (喀什地委)": (context, "_PREFECTURE_COMMITTEES", False),
+    "an occupation after 是X的 (P是X医院的主管护师)": (posts, "_OCCUPATIONS_OF_UNITS", False),
+    "a member said to be of another unit than the team's sender": (posts, "_OWN_UNITS_AFTER", False),
+    "a post held by a person after 由 (队长由P担任)": (posts, "_POSTS_HELD_BY", False),
+    "appointments (任命P为X书记)": (posts, "_APPOINTMENTS", False),
+    "the places opening a body's name open the post (为柳林镇X村党支部书记)": (
+        posts,
+        "_CHAINS_OPEN_POSTS",
+        False,
+    ),
+    "a post before a colon and a name (第一书记：P)": (posts, "_POSTS_BEFORE_COLONS", False),
+    "a section's head works for the body (规划计划科科长)": (posts, "_SECTION_HEADS_WORK_FOR_BODIES", False),
+    "a section's post in a list of posts (第一书记、科研处副处长P)": (posts, "_SECTIONS_IN_LISTS", False),
+    "a section is a body of its own (县医院骨科)": (posts, "_SECTIONS_AS_BODIES", False),
+    "任 before a post opens it (P任队长)": (posts, "_TAKES_AS_OPENER", False),
+    "a member's post after a verb is each listed person's (P、Q担任队员)": (posts, "_MEMBERS_SHARE", False),
+    "a team-mate of a member (同队的P)": (teams, "_TEAM_MATES", False),
+    "a bare 工作队 after a team named in the same sentence": (teams, "_LAST_IN_SENTENCE", False),
+    "a village after a parenthesised unit and a comma (P（X局），驻Y村)": (
+        roles,
+        "_ASIDES_BEFORE_STATIONS",
+        False,
+    ),
+    "a post or occupation between a sending verb and the person (选派客户经理P)": (
+        roles,
+        "_TITLED_SENT",
+        False,
+    ),
+    "a unit's people named by occupation (X银行的信贷员P)": (roles, "_OCCUPIED_PEOPLE", False),
+    "a helped-place noun without 的 (X局定点帮扶村)": (roles, "_HELPED_NOUNS_WITHOUT_OF", False),
+    "a person sent to a list of villages (选派P到A村、B村)": (roles, "_SENT_TO_EACH_LISTED", False),
+    "a village after the unit a person comes from (P来自X，常驻Y村)": (roles, "_STATIONED_AFTER_UNIT", False),
+    "records of notices and lists (P，男，…，X局科员，拟派驻Y村; P——X——Y村)": (roles, "_RECORDS", False),
+    "adverbs before a copula (同时也是X的挂包村)": (roles, "_ADVERBS_BEFORE_COPULA", False),
+    "bodies listed between a copula and a cue (是A、B共同帮扶的村)": (
+        roles,
+        "_HELPERS_LISTED_AFTER_COPULA",
+        False,
+    ),
+    "units in parentheses after a village (Y村（派出单位：X）)": (roles, "_SENDERS_IN_PARENTHESES", False),
+    "the unit a person goes back to (期满后回到X局)": (roles, "_RETURNS_TO_UNITS", False),
+    "stays in each listed village (先后在A村、B村驻村)": (roles, "_STAYS_IN_EACH_LISTED", False),
+    "a clause without a subject (，此前曾在Y村驻村)": (roles, "_SUBJECTLESS_STAYS", False),
+    "a past stay says nothing of the unit helping": (roles, "_PAST_STAYS_KEEP_UNITS_OUT", False),
+    "他/她 after a sending verb (选派她到Y村)": (references, "_SENT_PRONOUNS", False),
+    "a kind word naming a team's unit anywhere (慰问学校驻Y村工作队)": (
+        references,
+        "_TEAM_SENDERS_ANYWHERE",
+        False,
+    ),
+    "units named after a team (工作队由A牵头，B、C派员组成)": (assists, "_UNITS_AFTER_TEAMS", False),
+    "places listed before 由X帮扶 (A村和B村由X帮扶)": (assists, "_PLACES_LISTED_BEFORE_BY", False),
+    "units counted and named after 其中 (下辖N个村，其中A村)": (places, "_COUNTED_UNITS", False),
+    "a place in the same unit as the one before (同镇的Y村)": (places, "_SAME_UNIT_PLACES", False),
+    "a name LAC read into its title, before an adverb (书记符志强正…)": (
+        names,
+        "_NAMES_BEFORE_ADVERBS",
+        False,
+    ),
 }
 
 
@@ -325,7 +454,7 @@ def main() -> int:
         original = getattr(module, attribute)
         setattr(module, attribute, stand_in)
         try:
-            in_nlp = module in (mentions_module, mention_bodies, mention_persons, gazetteer)
+            in_nlp = module in (mentions_module, mention_bodies, mention_persons, mention_places, gazetteer)
             gazetteer.is_generic_name.cache_clear()  # its answers depend on the rules switched off
             print(f"| without {label} | " + " | ".join(score(find_all() if in_nlp else mentions)) + " |")
         finally:

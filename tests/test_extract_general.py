@@ -1051,15 +1051,10 @@ NAMES_AND_POSTS = [
         ],
         [],
     ),
-    # a section of a body before a post: the person works for the body and in (or heads) the section
+    # a section of a body before a post: the person works for the body, also the section's head
     (
         "第一书记：马强（临夏州水务局规划计划科科长）。临夏州人民医院骨科医生韩梅说。",
-        [
-            ("马强", "worksFor", "临夏州水务局"),
-            ("马强", "heads", "临夏州水务局规划计划科"),
-            ("韩梅", "worksFor", "临夏州人民医院"),
-            ("韩梅", "worksFor", "临夏州人民医院骨科"),
-        ],
+        [("马强", "worksFor", "临夏州水务局"), ("韩梅", "worksFor", "临夏州人民医院")],
         [("马强", "heads", "临夏州水务局")],
     ),
     # a village after the unit the person comes from

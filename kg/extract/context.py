@@ -85,7 +85,8 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
             # town's bodies (村委会, 镇党委) without their place are no specific body
             return m if level in _UNPLACED_LEVELS else None
         # 地委 of 喀什地区: 喀什地委, the prefix standing for the level word the place's name ends in
-        head = place.name[:-1] if prefix == "地" and place.name.endswith("地区") else place.name
+        prefecture = _PREFECTURE_COMMITTEES and prefix == "地" and place.name.endswith("地区")
+        head = place.name[:-1] if prefecture else place.name
         return replace(m, name=head + m.name[len(prefix) :])
     units = split_place_chain(m.name)
     chain_end = 0
@@ -100,6 +101,8 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
     return m
 
 
+# Whether a prefecture's bodies named by 地 (地委) are named after the prefecture without 区 (喀什地委).
+_PREFECTURE_COMMITTEES = True
 # Whether a branch named right after its parent body (中国建设银行 + 安徽省分行) is one body.
 _JOIN_BRANCHES = True
 _BRANCH_ENDINGS = ("分行", "支行", "分公司", "子公司", "营业部")

@@ -111,9 +111,6 @@ _SECTIONS_IN_LISTS = True
 _LISTED_SECTION = re.compile(
     "[、兼]((?:(?![的和与及是在、])[\u4e00-\u9fff]){1,7}(?:[科处室股部]|中心|大队|中队))$"
 )
-# Whether a section of a body before a post (骨科医生P, 规划计划科科长P) is a body of its own too, which the
-# person works in or heads, named after the body (县医院骨科).
-_SECTIONS_AS_BODIES = True
 # Whether the head of a section of a body (规划计划科科长) works for the body.
 _SECTION_HEADS_WORK_FOR_BODIES = True
 # Whether a member post after a section of a body (骨科, 信贷处, 办公室) is a post in that body.
@@ -344,16 +341,8 @@ def _post_facts(
         principal = principal and not (_SENIOR_GRADES_LEAD_NOTHING and post.startswith("高级"))
         # 市水务局规划计划科科长: a section's head leads the section, and works for the body
         in_section = body.end < post_start and _SECTION.fullmatch(text, body.end, post_start) is not None
-        heads_section = principal and in_section
         principal = principal and not (_SECTION_HEADS_WORK_FOR_BODIES and in_section)
         out.add(person, "heads" if principal else "worksFor", body, post)
-        if in_section and _SECTIONS_AS_BODIES and text[body.end : post_start] != "机关":
-            # 县医院骨科医生P: the section is a body of its own too (县医院骨科), which P works in or heads
-            name = body.name + text[body.end : post_start]
-            section = Mention(
-                name, body.kind, body.surface + text[body.end : post_start], body.start, post_start
-            )
-            out.add(person, "heads" if heads_section else "worksFor", section, post)
         team = context.teams.get(body.name)
         if team is not None:  # a team's leader and members work for its unit, serve in its village
             own = _OWN_SENDER.match(text, person.end, sentence[1]) if _OWN_SENDERS_FIRST else None

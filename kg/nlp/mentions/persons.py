@@ -124,10 +124,11 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     if i >= 2 and text[words[i - 1][0] : words[i - 1][1]] == "·" and words[i - 2][2] == "PER":
         return None
     # 努尔 / 麦麦提·阿不都: the first part of a dotted name read as a name of its own before the rest
-    if i + 1 < len(words) and _dotted_rest(words[i + 1], text, e):
+    if _DOTTED_RESTS and i + 1 < len(words) and _dotted_rest(words[i + 1], text, e):
         return None
     if (
-        i > 0
+        _DOTTED_RESTS
+        and i > 0
         and "·" in text[s:e]
         and _dotted_rest(words[i], text, words[i - 1][1])
         and words[i - 1][2] == "PER"
@@ -154,7 +155,8 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
                 e = ne
         return s, e
     if (
-        e - s == 5
+        _TIBETAN_ADVERBS_LEFT_OUT
+        and e - s == 5
         and text[s : s + 2] in _TIBETAN_PARTS
         and text[s + 2 : s + 4] in _TIBETAN_PARTS
         and text[s + 4] in _ADVERB_OPENERS
@@ -167,6 +169,12 @@ def _whole_name(words: list[Word], i: int, text: str, s: int, e: int) -> tuple[i
     elif e - s == 3 and s > 0 and text[s - 1 : s + 1] in _TIBETAN_PARTS and text[s + 1 : e] in _TIBETAN_PARTS:
         s -= 1
     return s, e
+
+
+# Whether a dotted name LAC read as two names (努尔 / 麦麦提·阿不都) is one.
+_DOTTED_RESTS = True
+# Whether an adverb LAC glued to a name of two Tibetan elements (次仁多吉正) is left out of it.
+_TIBETAN_ADVERBS_LEFT_OUT = True
 
 
 def _dotted_rest(word: Word, text: str, previous_end: int) -> bool:
