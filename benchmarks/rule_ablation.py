@@ -55,8 +55,8 @@ PARTS = {"development": ("d0?.txt", "d1?.txt", "d20.txt"), "test": ("d2[1-9].txt
 # effect on the part written after it shows separately
 PHRASING_PARTS = {
     "phrasings p01-p71": ("p[0-6]?.txt", "p7[01].txt"),
-    "phrasings p72-p96": ("p7[2-9].txt", "p[89]?.txt"),
-    "phrasings p97-p144": ("p09[7-9].txt", "p1[0-3]?.txt", "p14[0-4].txt"),
+    "phrasings p72-p96": ("p7[2-9].txt", "p8?.txt", "p9[0-6].txt"),
+    "phrasings p97-p144": ("p9[7-9].txt", "p1[0-3]?.txt", "p14[0-4].txt"),
     "phrasings p145-p168": ("p14[5-9].txt", "p15?.txt", "p16[0-8].txt"),
     "phrasings p169-p192": ("p169.txt", "p1[78]?.txt", "p19[0-2].txt"),
 }
@@ -320,6 +320,16 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
         "_NAMES_BEFORE_TORN_UNITS",
         False,
     ),
+    "a body's name ends before 驻 and a place (旗农牧局驻Y嘎查/ORG, mentions)": (
+        mention_bodies,
+        "_SPLIT_AT_STATIONING",
+        False,
+    ),
+    "the word 地委 is a prefecture's committee (mentions)": (
+        mention_bodies,
+        "_PREFECTURE_COMMITTEE_WORDS",
+        False,
+    ),
     "the place after 驻 inside an organisation word (X局驻Y嘎查/ORG, mentions)": (
         mention_places,
         "_PLACES_AFTER_STATIONING",
@@ -338,7 +348,6 @@ RULES: dict[str, tuple[ModuleType, str, Any]] = {
     "a post before a colon and a name (第一书记：P)": (posts, "_POSTS_BEFORE_COLONS", False),
     "a section's head works for the body (规划计划科科长)": (posts, "_SECTION_HEADS_WORK_FOR_BODIES", False),
     "a section's post in a list of posts (第一书记、科研处副处长P)": (posts, "_SECTIONS_IN_LISTS", False),
-    "a section is a body of its own (县医院骨科)": (posts, "_SECTIONS_AS_BODIES", False),
     "任 before a post opens it (P任队长)": (posts, "_TAKES_AS_OPENER", False),
     "a member's post after a verb is each listed person's (P、Q担任队员)": (posts, "_MEMBERS_SHARE", False),
     "a team-mate of a member (同队的P)": (teams, "_TEAM_MATES", False),

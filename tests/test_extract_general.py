@@ -1057,6 +1057,25 @@ NAMES_AND_POSTS = [
         [("马强", "worksFor", "临夏州水务局"), ("韩梅", "worksFor", "临夏州人民医院")],
         [("马强", "heads", "临夏州水务局")],
     ),
+    # level words that open other names are no level words there: 地震局 stays itself, and 州 names only
+    # an autonomous prefecture's bodies; 同 inside a place's name (会同县) is no 同镇
+    ("定西市召开会议。地震局局长王刚说。", [("王刚", "heads", "地震局")], [("王刚", "heads", "定西市震局")]),
+    ("定西市通渭县。州林草局干部李强说。", [], [("李强", "worksFor", "定西市林草局")]),
+    (
+        "通渭县若水镇。湖南省会同县若水镇石门村。",
+        [("石门村", "locatedIn", "若水镇")],
+        [("石门村", "locatedIn", "通渭县")],
+    ),
+    # a lead word and a village's unit word make a village's name (联合村), and 曾 in a place's name
+    # puts nothing in the past
+    ("王刚驻联合村。", [("王刚", "servesIn", "联合村")], []),
+    ("驻村工作队由县财政局派出，进驻曾家镇石门村。", [("县财政局", "assists", "石门村")], []),
+    # the units in parentheses after a village end at the parenthesis, of either width
+    (
+        "石门村(派出单位：县财政局)，县医院也派人参加。",
+        [("县财政局", "assists", "石门村")],
+        [("县医院", "assists", "石门村")],
+    ),
     # a village after the unit the person comes from
     ("队员马强来自临夏州财政局，常驻石头洼村。", [("马强", "servesIn", "石头洼村")], []),
     # a post or an occupation word between the sending verb and the person

@@ -19,7 +19,8 @@ _PUNCT_CATEGORIES = ("P", "S")
 # A line that opens an item of a list (一、 2. （三） ①) or a labelled field (第一书记：): the line before it
 # ends there; and a record line with two dashes between its fields (姓名——派出单位——所驻村) ends itself.
 _LIST_ITEM = re.compile(
-    "(?:[一二三四五六七八九十]+、|\\d+[.、．]|[（(][一二三四五六七八九十\\d]+[）)]|[①-⑳]|[\u4e00-\u9fff]{2,6}[：:])"
+    "(?:[一二三四五六七八九十]+、|\\d+[.、．](?!\\d)|[（(][一二三四五六七八九十\\d]+[）)]|[①-⑳]"
+    "|[\u4e00-\u9fff]{0,4}(?:书记|干部|队员|队长|主任|单位)[：:])"
 )
 
 

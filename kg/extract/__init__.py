@@ -88,7 +88,6 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
         places = [m for m in raw if _is_place(m)]
         _located_in(places, doc.text, out)
         _stated_locations(places, doc.text, sentence, out)
-        same_unit_places(places, doc.text, sentence, context.nearest, out)  # 同镇的下坳村
         named: list[Mention] = []
         for m in raw:
             if _is_place(m):
@@ -101,6 +100,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             else:
                 named.append(m)
         context.bodies.extend(m for m in named if _is_org(m))
+        same_unit_places(places, doc.text, sentence, context.nearest, out)  # 同镇的下坳村
         named += kind_word_mentions(doc.text, sentence, named, context.bodies)
         placeless.update(context.bodies)
         named += placeless_mentions(doc.text, sentence, named, placeless)  # 审计厅: 福建省审计厅

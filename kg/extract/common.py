@@ -30,6 +30,13 @@ _POSTS = sorted(
 _RANKS = "(?:" + "|".join(words("post_rank")) + "){0,2}副?"
 _RANKED_POST = _RANKS + "(?:" + "|".join(map(re.escape, _POSTS)) + ")"
 _POST_AT_END = re.compile("(" + _RANKED_POST + ")$")
+# A word for a person's occupation or rank in a unit (农技员, 主管护师, 青年科研人员): up to six characters
+# (no particle, join, copula or preposition among them) before an ending of ``occupation_ending``.
+OCCUPATION = (
+    "(?:(?![的和与及到在是])[\u4e00-\u9fff]){0,6}?(?:"
+    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
+    + ")"
+)
 _POST_ANYWHERE = re.compile(_RANKED_POST)
 _POST_RANKS = re.compile("^" + _RANKS)
 

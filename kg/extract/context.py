@@ -65,6 +65,8 @@ class _Context:
 
 def _abbreviation_level(name: str) -> tuple[str, str] | None:
     """(level, prefix) when a body is named by the level of its place only: 市委组织部 -> (City, 市)."""
+    if name in _PREFECTURE_BODIES and _PREFECTURE_COMMITTEES:
+        return _PREFECTURE_BODIES[name]
     for prefix in sorted(LEVEL_PREFIXES, key=len, reverse=True):
         if name.startswith(prefix) and org_kind(name):
             return LEVEL_PREFIXES[prefix], prefix
@@ -85,6 +87,8 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
             # town's bodies (村委会, 镇党委) without their place are no specific body
             return m if level in _UNPLACED_LEVELS else None
         # 地委 of 喀什地区: 喀什地委, the prefix standing for the level word the place's name ends in
+        if prefix in _NAMED_LEVELS and not place.name.endswith(_NAMED_LEVELS[prefix]):
+            return None  # 州林草局 in an article whose nearest city is no autonomous prefecture
         prefecture = _PREFECTURE_COMMITTEES and prefix == "地" and place.name.endswith("地区")
         head = place.name[:-1] if prefecture else place.name
         return replace(m, name=head + m.name[len(prefix) :])
@@ -103,6 +107,12 @@ def _name_org(m: Mention, context: _Context) -> Mention | None:
 
 # Whether a prefecture's bodies named by 地 (地委) are named after the prefecture without 区 (喀什地委).
 _PREFECTURE_COMMITTEES = True
+# Level words that stand for one kind of city only: 州 for an autonomous prefecture (州林草局), 地区 and 地
+# (地委) for a prefecture; a body named so belongs to the nearest city of that kind or to none.
+_NAMED_LEVELS = {"州": "州", "地区": "地区", "地": "地区"}
+# Bodies named by 地 alone: a prefecture's committee (地委); 地 opens too many other names (地震局) to be a
+# level word of its own.
+_PREFECTURE_BODIES = {"地委": ("City", "地")}
 # Whether a branch named right after its parent body (中国建设银行 + 安徽省分行) is one body.
 _JOIN_BRANCHES = True
 _BRANCH_ENDINGS = ("分行", "支行", "分公司", "子公司", "营业部")

@@ -157,6 +157,8 @@ def same_unit_places(
     if not _SAME_UNIT_PLACES:
         return
     for same in _SAME_UNIT.finditer(text, sentence[0], sentence[1]):
+        if any(p.start <= same.start() < p.end for p in places):
+            continue  # 会同县, 大同镇: 同 inside a place's name
         child = _chain_from(places, same.end())
         parent = nearest(_SAME_UNIT_LEVELS[same.group(1)], same.start())
         if child is not None and parent is not None and _higher(parent, child):

@@ -17,6 +17,7 @@ from kg.extract.common import (
     _POST_ANYWHERE,
     _POST_AT_END,
     DISPATCH_CUES,
+    OCCUPATION,
     STATIONED_POSTS,
     _is_org,
     _is_place,
@@ -145,8 +146,8 @@ def _body_for_post(
         ending = [m for m in named if m.end == end - len(of.group()) and m.kind != "Person"]
     section = _SECTIONS_BEFORE_POSTS and not ending and before.endswith(_SECTION_ENDINGS)
     if section and (base not in PRINCIPAL_POSTS or "副" in post or _SECTION_HEADS_WORK_FOR_BODIES):
-        # 县医院骨科医生P, 市分行信贷处科员P: a member of a section is one of its body's people (the
-        # section's own head, 骨科主任, is left alone: he heads the section, not the body)
+        # 县医院骨科医生P, 市分行信贷处科员P: a member of a section is one of its body's people; so is
+        # the section's own head (骨科主任), who heads the section, not the body (_post_facts)
         ending = [
             m
             for m in named
@@ -549,11 +550,7 @@ def _appointed(persons: list[Mention], text: str, at: int) -> bool:
 _SUBJECT_GAP = re.compile("[，,]?(?:" + "|".join(words("subject_adverb")) + ")?")
 # Whether 是X的 + a word for an occupation (农技员, 主管护师) makes the person one of X's people.
 _OCCUPATIONS_OF_UNITS = True
-_OWN_OCCUPATION = re.compile(
-    "的(?:一名|一位)?(?:(?![的是和与])[\u4e00-\u9fff]){0,6}?(?:"
-    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
-    + ")(?=[，,。；;！？、）)]|$)"
-)
+_OWN_OCCUPATION = re.compile("的(?:一名|一位)?" + OCCUPATION + "(?=[，,。；;！？、）)]|$)")
 
 
 # Words between a list of persons and the copula that say the post is each one's: P、Q都是X的干部.

@@ -20,6 +20,7 @@ from kg.extract.common import (
     _RANKED_POST,
     ASSIST_CUES,
     HELPED_LEVELS,
+    OCCUPATION,
     SENDING_ADVERBS,
     STATIONED_POSTS,
     _chain_from,
@@ -151,21 +152,13 @@ _SENT_TO_EACH_LISTED = True
 # Whether a person sent with a post or an occupation word before the name (选派客户经理P) is the unit's.
 _TITLED_SENT = True
 _TITLE_BEFORE = re.compile(
-    "(?:(?![的和与及到在])[\u4e00-\u9fff]){0,8}?(?:"
-    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
-    + "|"
-    + _RANKED_POST
-    + ")"
+    "(?:" + OCCUPATION + "|(?:(?![的和与及到在是])[\u4e00-\u9fff]){0,8}?" + _RANKED_POST + ")"
 )
 
 
 # Whether X的 + a word for an occupation + a name (X银行的信贷员P, X院的博士P) makes the person X's.
 _OCCUPIED_PEOPLE = True
-_OCCUPATION = re.compile(
-    "(?:(?![的和与及到在是])[\u4e00-\u9fff]){0,6}?(?:"
-    + "|".join(sorted(words("occupation_ending"), key=len, reverse=True))
-    + ")"
-)
+_OCCUPATION = re.compile(OCCUPATION)
 
 
 def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention]:
@@ -256,7 +249,13 @@ def _senders(sentence: tuple[int, int], text: str, mentions: list[Mention], out:
                     out.add(sent, "worksFor", unit, verb.group())
         named_in = next((p for p in helped if team is not None and team.start <= p.start < team.end), None)
         place = named_in or next(
-            (p for p in helped if p.start >= verb.end() and not _PAST.search(text, verb.end(), p.start)), None
+            (
+                p
+                for p in helped
+                if p.start >= verb.end()
+                and not (_PAST_STAYS_KEEP_UNITS_OUT and _PAST.search(text, verb.end(), p.start))
+            ),
+            None,
         )  # (由X选派，此前曾在Y村驻村: a village of the past is not the one the unit sent the person to)
         if place is not None:
             for unit in units:
@@ -317,9 +316,11 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         opener = _SENDERS_ASIDE.match(text, village.end)
         if opener is None:
             continue
-        close = text.find("）", opener.end(), sentence[1])
+        close = _CLOSING.search(text, opener.end(), sentence[1])
+        if close is None:
+            continue  # no end to the parenthesis: what follows is not in it
         for org in orgs:
-            if opener.end() <= org.start and (close < 0 or org.end <= close):
+            if opener.end() <= org.start and org.end <= close.start():
                 out.add(org, "assists", village)
     for role in _HELPER_OF.finditer(text, sentence[0], sentence[1]):  # 马营村的帮扶单位(是)X(和Y)
         village = next((v for v in villages if v.end == role.start()), None)
@@ -385,11 +386,10 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
         served = {c.object.name: c.object for c in mine if c.predicate == "servesIn"}
         employers = [c.object for c in mine if c.predicate == "worksFor"]
         came = _COMES_FROM.match(text, person.end)
-        if came is not None:  # 王刚来自定西市财政局
-            org = next((o for o in orgs if o.start == came.end()), None)
-            if org is not None:
-                out.add(person, "worksFor", org, came.group())
-                employers.append(org)
+        came_from = next((o for o in orgs if came is not None and o.start == came.end()), None)
+        if came is not None and came_from is not None:  # 王刚来自定西市财政局
+            out.add(person, "worksFor", came_from, came.group())
+            employers.append(came_from)
         sent = _SENT_TO.match(text, person.end)
         if sent is not None and (sent.group().startswith("被") or sent.group()[-1] in "到至驻"):
             village = _chain_from(places, sent.end())
@@ -397,7 +397,6 @@ def _roles(sentence: tuple[int, int], text: str, mentions: list[Mention], out: _
                 out.add(person, "servesIn", village, sent.group())
                 served[village.name] = village
         clause_on = _past_aside(text, person.end)
-        came_from = next((o for o in orgs if came is not None and o.start == came.end()), None)
         if came_from is not None and _STATIONED_AFTER_UNIT:  # P来自X局，常驻Y村: on after the unit
             clause_on = came_from.end + (1 if text.startswith(("，", ","), came_from.end) else 0)
         stationed = _STAYS_AT.match(text, clause_on) if _STATIONED_AT_VILLAGE else None
@@ -476,7 +475,7 @@ _SUBJECTLESS_STAYS = True
 _SUBJECTLESS_STAY = re.compile("[，,](?:此前|之前|曾经|曾|先后|还)+(?:在|到|于)")
 # Whether a stay put in the past says nothing of the person's present unit helping the village.
 _PAST_STAYS_KEEP_UNITS_OUT = True
-_PAST = re.compile("此前|之前|曾")
+_PAST = re.compile("此前|之前|曾经|曾在|曾于|曾任|曾作为|曾先后")
 
 
 # Whether the fields of a person's record in a notice (P，男，1986年6月生，X厅科员，拟派驻Y村任第一书记；)
@@ -669,6 +668,7 @@ def _helped_after_copula(
 # Whether the units in parentheses after a village, named as its sending or helping units
 # (Y村（派出单位：县自然资源局）), help it: lists of first secretaries give each village so.
 _SENDERS_IN_PARENTHESES = True
+_CLOSING = re.compile("[）)]")
 _SENDERS_ASIDE = re.compile("[（(](?:派出|选派|派驻|帮扶|包联|联系|结对)单位[：:为是]?")
 # Whether the bodies listed between a copula and an assist cue (是A、B共同帮扶的村) each help the village.
 _HELPERS_LISTED_AFTER_COPULA = True

@@ -128,6 +128,7 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             surface = text[team_start:end]
             name = place.name + text[place.end : end].removeprefix("的")  # named as 唐家堡村驻村工作队
             teams.append(Team(Mention(name, "WorkTeam", surface, team_start, end), named_after, place))
+            last = teams[-1] if _LAST_IN_SENTENCE else last
             continue
         if sender is None and place is None:
             if last is not None:  # 工作队队长吕维彬: the team the text named before
@@ -225,7 +226,9 @@ _LIST_END = "。；;！？：:"
 # Whether a person named as the team-mate of one named before (同队的P) is a member of that team.
 _TEAM_MATES = True
 _TEAM_MATE = re.compile("同队的|同组的|同一工作队的|同一个工作队的")
-_UNIT_SAID_AFTER = re.compile("[，,]?(?:同样|也|则)?(?:是|系|" + "|".join(words("comes_from")) + ")")
+_UNIT_SAID_AFTER = re.compile(
+    "[，,]?(?:" + "|".join(words("subject_adverb")) + ")?(?:是|系|" + "|".join(words("comes_from")) + ")"
+)
 
 
 def listed_members(

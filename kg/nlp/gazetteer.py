@@ -320,7 +320,7 @@ def _place_chain(text: str) -> tuple[tuple[int, int], ...]:
                 lead = lead_word_at(text, pos)
                 if lead and end - pos - len(lead) >= 3:
                     start = pos + len(lead)
-                elif lead and end - pos - len(lead) <= 1:
+                elif lead and end - pos - len(lead) == 1 and text[end - 1] in _BODY_LEVEL_WORDS:
                     pos = end  # 选派县农业农村局: a verb and a level word (县), no place's name
                     continue
             units.append((start, end))
@@ -330,6 +330,9 @@ def _place_chain(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(units)
 
 
+# Level words that open a body's name after a verb (选派县农业农村局): alone after a lead word they are no
+# place (联合村, 会同乡 are).
+_BODY_LEVEL_WORDS = "省市县区旗盟"
 # Stems that make a unit word generic (嘎查村 = gachas and villages, 贫困村, 该村) and word endings
 # that look like organisation endings but are verbs or plain nouns (举办, 格局).
 _GENERIC_STEMS = frozenset(words("generic_stem"))

@@ -124,6 +124,8 @@ def _org_mentions(
         if _FARM_BODIES and tag == "LOC" and e - s >= 4 and text.endswith(_FARM_ENDINGS, s, e)
     }
     for i, (start, end, tag) in enumerate(words):
+        if _PREFECTURE_COMMITTEE_WORDS and text[start:end] == "地委":
+            add(start, end)  # 地委/n: a prefecture's committee (地 opens too many words to be a level word)
         if tag != "ORG" and tag in _VERBAL_OR_LEADING:
             # LAC reads a verb and the name after it as one verb (来自定西市财政局/v)
             lead = lead_word_at(text, start)
@@ -147,7 +149,7 @@ def _org_mentions(
             joined = _joined_bodies(text, start, end)
             for s, e in joined:  # 陇南市审计局和成县农业农村局: two bodies, LAC read one
                 add(s, e)
-            stationed = _stationed_body(text, start, end) if not joined and _SPLIT_AT_SENDING_VERBS else None
+            stationed = _stationed_body(text, start, end) if not joined and _SPLIT_AT_STATIONING else None
             if stationed is not None:  # 旗农牧局驻胡日哈嘎查/ORG: the body, then where it is stationed
                 add(start, stationed)
                 continue
@@ -309,6 +311,8 @@ def _sent_body(text: str, start: int, end: int) -> tuple[tuple[int, int], tuple[
 
 # Whether a place and a department's whole name (临夏州 + 财政局) are a body though LAC tagged them a verb.
 _PLACE_DEPARTMENTS_OVER_VERBS = True
+# Whether a name LAC read over 驻 and a place (旗农牧局驻胡日哈嘎查) ends before 驻.
+_SPLIT_AT_STATIONING = True
 # Whether a name LAC read across a sending verb (X大学选派Y学院) is divided there.
 _SPLIT_AT_SENDING_VERBS = True
 
@@ -350,6 +354,8 @@ _FARM_ENDINGS = words_of("farm_body")
 # Whether a place's short name (澜沧, without 县) before a word opening with its committee (县委书记) names
 # that committee, when the name with the level's character is a division of the table (澜沧县).
 _SHORT_NAMED_COMMITTEES = True
+# Whether the word 地委 is a prefecture's committee.
+_PREFECTURE_COMMITTEE_WORDS = True
 # Whether a body named by its level that LAC began as an organisation word (省农业/ORG 农村 厅) is a body.
 _LEVEL_OPENS_ORG_WORDS = True
 # Whether a join after an adverb, read by LAC as one word with it (正和, 也和), opens a body named by level.

@@ -328,7 +328,7 @@ def _joined_adjacent_names(words: list[Word], text: str) -> list[Word]:
             and word[2] == "PER"
             and joined[-1][2] == "PER"
             and joined[-1][1] == word[0]
-            and word[1] - joined[-1][0] <= _PERSON_MAX + 1
+            and word[1] - joined[-1][0] <= _PERSON_MAX
             and all("\u4e00" <= c <= "\u9fff" for c in text[joined[-1][0] : word[1]])
             and (
                 text[joined[-1][0] : joined[-1][1]] in _MINORITY_PARTS
