@@ -86,9 +86,11 @@ def test_matching_rule_uses_any_listed_name():
     assert (result.micro.tp, result.micro.fp, result.micro.fn) == (0, 1, 1)
 
 
-def test_the_phrasings_gold_is_valid():
-    """The paragraphs written for the project (tests/data/phrasings): every fact well-formed, found, once."""
-    root = CORPUS.parent / "tests" / "data" / "phrasings"
+@pytest.mark.parametrize("part", ["phrasings", "heldout"])
+def test_the_project_gold_is_valid(part):
+    """The texts written for the project (tests/data/phrasings, tests/data/heldout): every fact well-formed,
+    found, once."""
+    root = CORPUS.parent / "tests" / "data" / part
     texts = {p.name: p.read_text(encoding="utf-8").replace("\n", "") for p in (root / "texts").glob("*.txt")}
     seen = set()
     for number, line in enumerate((root / "gold.jsonl").read_text(encoding="utf-8").splitlines(), 1):
