@@ -21,6 +21,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from kg.builder.documents import (
     process_documents,
     process_long,
 )
-from kg.builder.engines import ENGINES, default_jobs, run_dask, run_local
+from kg.builder.engines import ENGINES, POOL_MIN_BYTES, analyse_ahead, default_jobs, run_dask, run_local
 from kg.builder.heap import collector_paused
 from kg.builder.ingest import ingest_files, read_added, write_added
 from kg.builder.outputs import (
@@ -131,11 +132,13 @@ def process_corpus(
     segment_chars: int = SEGMENT_CHARS,
     tasks: list[Task] | None = None,
     timings: dict[str, float] | None = None,
+    ahead: Callable[[], dict[str, DocResult]] | None = None,
 ) -> Iterator[DocResult]:
     """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
 
     ``tasks`` are the corpus's files as listed for ``out_dir`` (listed here when not given);
-    ``timings`` gets ``cached_results``: the seconds taken to find the unchanged files' results.
+    ``timings`` gets ``cached_results``: the seconds taken to find the unchanged files' results;
+    ``ahead`` collects files already being processed elsewhere (``analyse_ahead``).
 
     Documents of more than ``segment_chars`` characters are analysed in segments of that length
     (``process_long``); the results are the same as from analysing them whole.
@@ -158,12 +161,15 @@ def process_corpus(
         if timings is not None:
             timings["cached_results"] = round(time.perf_counter() - started, 3)
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
+    done_ahead = ahead() if ahead is not None else {}
+    ready = [done_ahead[t.doc_id] for t in todo if t.doc_id in done_ahead]
+    todo = [t for t in todo if t.doc_id not in done_ahead]
     if engine == "dask" and todo:
-        fresh = run_dask(todo, scheduler, segment_chars)
+        fresh: Iterable[DocResult] = chain(ready, run_dask(todo, scheduler, segment_chars))
     else:
-        fresh = run_local(todo, jobs, segment_chars)
+        fresh = chain(ready, run_local(todo, jobs, segment_chars))
     results: dict[str, DocResult] = {doc_id: hit for doc_id, hit in cached.items() if hit is not None}
-    todo_by_id = {t.doc_id: t for t in todo}
+    todo_by_id = {t.doc_id: t for t in tasks if cached.get(t.doc_id) is None}
     for result in fresh:
         result = results[result.doc_id] = compact_result(result)
         if progress:
@@ -336,8 +342,21 @@ def add(
                 raise StoreError(f"{out_dir}: the build does not record its corpus directory; pass --corpus")
             corpus_dir = Path(recorded)
         states = ingest_files(files, corpus_dir, out_dir)
-        options = {"engine": "local", "scheduler": None, "segment_chars": SEGMENT_CHARS}
+        options: dict[str, Any] = {"engine": "local", "scheduler": None, "segment_chars": SEGMENT_CHARS}
+        ahead = [t for t in _tasks(corpus_dir, out_dir) if states.get(t.doc_id) in ("new", "changed")]
+        if (
+            _ANALYSE_AHEAD
+            and ahead
+            and jobs <= 1
+            and sum(_size(Path(t.path)) for t in ahead) < POOL_MIN_BYTES
+        ):
+            # the added files are analysed in a child while this process reads every other result
+            options["ahead"] = analyse_ahead(ahead, SEGMENT_CHARS)
         return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options, {"added": states})
+
+
+# Whether `kg add` analyses the added files in a child process while it reads the other results.
+_ANALYSE_AHEAD = True
 
 
 def _size(path: Path) -> int:

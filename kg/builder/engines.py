@@ -207,3 +207,43 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def analyse_ahead(tasks: list[Task], segment_chars: int) -> Callable[[], dict[str, DocResult]]:
+    """Start processing a few files in a forked process at once; the returned call collects the results.
+
+    ``kg add`` of an article spends about as long loading the models and analysing the article as it
+    does reading the results of every other document from the snapshot; the two are independent, so
+    the article is analysed in a child process (a fork: no imports again, the models not loaded yet
+    in the parent) while the parent reads. The call returns the results by document id, or {} when
+    the child failed (the caller then processes the files itself, and reports their errors).
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_analyse_and_send, args=(tasks, segment_chars, sending), daemon=True)
+    child.start()
+    sending.close()
+
+    def collect() -> dict[str, DocResult]:
+        try:
+            results: list[DocResult] = receiving.recv()
+        except (EOFError, OSError):
+            results = []  # the child died: the caller processes the files itself
+        finally:
+            receiving.close()
+            child.join()
+        return {r.doc_id: r for r in results}
+
+    return collect
+
+
+def _analyse_and_send(tasks: list[Task], segment_chars: int, sending: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's, which then ends this process
+    try:
+        results = list(run_local(tasks, 1, segment_chars))
+    except BaseException:  # noqa: BLE001 - any failure: the parent processes the files itself
+        results = []
+    sending.send(results)
+    sending.close()
