@@ -187,3 +187,43 @@ def test_ctrl_c_during_a_parallel_build_exits_130_with_one_line(tmp_path: Path) 
     assert not (out / "graph.ttl").exists()
     gone, alive = psutil.wait_procs(workers, timeout=30)
     assert not alive, f"workers still running: {alive}"
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_an_add_exits_130_with_one_line_and_leaves_the_build(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("gold"))
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run(
+        [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "-q"], env=env, check=True
+    )
+    before = (out / "report.json").read_bytes()
+    article = tmp_path / "article.txt"
+    article.write_text("通渭县财政局选派干部王刚到马营村担任第一书记。" * 20, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "add", str(article), "--out", str(out)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    parent = psutil.Process(process.pid)
+    # the article is analysed in a child while the parent reads the other results (analyse_ahead)
+    for _ in range(600):
+        if parent.children(recursive=True) or process.poll() is not None:
+            break
+        time.sleep(0.01)
+    children = parent.children(recursive=True)
+    assert children, "the article was not analysed in a child process"
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines[-1].startswith(f"interrupted: kg add stopped, {out}/ left as it was")
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr and "Aborted!" not in stderr
+    assert (out / "report.json").read_bytes() == before
+    gone, alive = psutil.wait_procs(children, timeout=30)
+    assert not alive, f"the child is still running: {alive}"

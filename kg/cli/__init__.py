@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar, cast
+from typing import Any, NoReturn, TextIO, TypeVar, cast
 
 import click
 
@@ -147,13 +147,17 @@ def build(
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
-        # one line instead of click's "Aborted!" (exit 1); 130 is what shells report for SIGINT
-        click.echo(f"\ninterrupted: build stopped, {out_dir}/ left as it was", err=True)
-        raise SystemExit(130) from None
+        _interrupted(f"build stopped, {out_dir}/ left as it was")
     if verbose:
         _detail(report)
     if not quiet:
         _summarise(report, out_dir)
+
+
+def _interrupted(what: str) -> NoReturn:
+    """Ctrl-C: one line instead of click's "Aborted!" (exit 1); 130 is what shells report for SIGINT."""
+    click.echo(f"\ninterrupted: {what}", err=True)
+    raise SystemExit(130) from None
 
 
 def _detail(report: dict[str, Any]) -> None:
@@ -196,6 +200,8 @@ def remove(doc_ids: tuple[str, ...], out_dir: Path, whole_outputs: bool | None) 
         report = remove_documents(out_dir, doc_ids, whole_outputs=whole_outputs)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        _interrupted(f"kg remove stopped, {out_dir}/ left as it was")
     for doc_id in sorted(set(doc_ids)):
         click.echo(f"removed {doc_id} ({facts.get(doc_id, 0)} facts)")
     _summarise(report, out_dir, removing=True)
@@ -244,6 +250,10 @@ def add(
         report = add_files(files, out_dir, corpus_dir=corpus_dir, jobs=jobs, whole_outputs=whole_outputs)
     except KGError as exc:
         raise click.ClickException(str(exc)) from exc
+    except KeyboardInterrupt:
+        _interrupted(
+            f"kg add stopped, {out_dir}/ left as it was (files it copied into the corpus stay there)"
+        )
     rows = {row["doc_id"]: row for row in report["documents"]}
     for doc_id, state in report["added"].items():
         row = rows.get(doc_id, {})
