@@ -65,7 +65,6 @@ from kg.corpus import display_path, document_id, list_corpus, read_manifest
 from kg.errors import CorpusError, StoreError
 from kg.outdir import check_space, needed_bytes, writing
 from kg.rdf import rdflib_triple
-from kg.resolve import Resolver
 from kg.store import STORE_DIR, open_store, union_graph, write_atomically
 
 __all__ = [
@@ -134,14 +133,12 @@ def process_corpus(
     tasks: list[Task] | None = None,
     timings: dict[str, float] | None = None,
     ahead: Callable[[], dict[str, DocResult]] | None = None,
-    resolver: Resolver | None = None,
 ) -> Iterator[DocResult]:
     """Process every file of a corpus, reusing cached results from ``out_dir`` where the file is unchanged.
 
     ``tasks`` are the corpus's files as listed for ``out_dir`` (listed here when not given);
     ``timings`` gets ``cached_results``: the seconds taken to find the unchanged files' results;
-    ``ahead`` collects files already being processed elsewhere (``analyse_ahead``); meanwhile
-    ``resolver`` counts the unchanged files' candidates (``Resolver.count_ahead``).
+    ``ahead`` collects files already being processed elsewhere (``analyse_ahead``).
 
     Documents of more than ``segment_chars`` characters are analysed in segments of that length
     (``process_long``); the results are the same as from analysing them whole.
@@ -164,10 +161,6 @@ def process_corpus(
         if timings is not None:
             timings["cached_results"] = round(time.perf_counter() - started, 3)
     todo = [t for t in tasks if cached.get(t.doc_id) is None]
-    if resolver is not None and ahead is not None:  # while the files are still being processed
-        hits = [hit for hit in cached.values() if hit is not None]
-        with collector_paused():
-            resolver.count_ahead([c for hit in hits for c in hit.candidates], hits)
     done_ahead = ahead() if ahead is not None else {}
     ready = [done_ahead[t.doc_id] for t in todo if t.doc_id in done_ahead]
     todo = [t for t in todo if t.doc_id not in done_ahead]
@@ -273,18 +266,9 @@ def _build(
     """``build`` once the lock of ``out_dir`` is held; ``extra`` goes into the report."""
     tasks = _tasks(corpus_dir, out_dir)
     timings: dict[str, float] = {}
-    # with files processed ahead, the others' candidates are counted for resolution while they are
-    resolver = Resolver() if _RESOLVE_AHEAD and options.get("ahead") is not None else None
     results = list(
         process_corpus(
-            corpus_dir,
-            out_dir=out_dir,
-            jobs=jobs,
-            progress=progress,
-            tasks=tasks,
-            timings=timings,
-            resolver=resolver,
-            **options,
+            corpus_dir, out_dir=out_dir, jobs=jobs, progress=progress, tasks=tasks, timings=timings, **options
         )
     )
     if not results:
@@ -292,7 +276,7 @@ def _build(
     # the many small, acyclic objects of every document's results are held from here on
     with collector_paused():
         try:
-            assembly = assemble(results, corpus=display_path(corpus_dir), resolver=resolver)
+            assembly = assemble(results, corpus=display_path(corpus_dir))
         except CorpusError as exc:
             write_failure_report(exc, out_dir)
             raise
@@ -373,8 +357,6 @@ def add(
 
 # Whether `kg add` analyses the added files in a child process while it reads the other results.
 _ANALYSE_AHEAD = True
-# Whether it counts the other results' candidates for resolution while the child works.
-_RESOLVE_AHEAD = True
 
 
 def _size(path: Path) -> int:

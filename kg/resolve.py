@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
 
 from kg.nlp.gazetteer import expand_body_name
 from kg.types import Candidate, Entity, Evidence, Fact, Mention
@@ -38,11 +38,8 @@ def entity_group(kind: str) -> str:
     return "place" if kind in PLACE_KINDS else "org"
 
 
-def _parents_by_place(
-    candidates: Iterable[Candidate], parents: dict[str, set[str]] | None = None
-) -> dict[str, set[str]]:
-    """The parents each place name is chained under (added to ``parents`` when given)."""
-    parents = defaultdict(set) if parents is None else parents
+def _parents_by_place(candidates: list[Candidate]) -> dict[str, set[str]]:
+    parents: dict[str, set[str]] = defaultdict(set)
     for c in candidates:
         for m in (c.subject, c.object):
             if entity_group(m.kind) == "place" and m.parent:
@@ -50,11 +47,7 @@ def _parents_by_place(
     return parents
 
 
-def _ambiguous(parents: dict[str, set[str]]) -> frozenset[str]:
-    return frozenset(name for name, chained in parents.items() if len(chained) > 1)
-
-
-def entity_key(m: Mention, ambiguous: Set[str]) -> str:
+def entity_key(m: Mention, ambiguous: set[str]) -> str:
     """Stable identity of a mention's entity.
 
     Examples:
@@ -92,111 +85,53 @@ def resolve_entities(candidates: Iterable[Candidate]) -> tuple[list[Entity], lis
     Returns:
         Entities sorted by key, and distinct facts sorted by subject, predicate, object, evidence.
     """
-    resolver = Resolver()
-    return resolver.resolve(list(candidates))
-
-
-class Resolver:
-    """Resolution in two steps: most candidates first (``count_ahead``), the rest when they come.
-
-    ``kg add`` holds every other document's candidates while the added article is still being
-    analysed; counting them meanwhile leaves only the article's to count. The counts are the same as in
-    one step (nothing in them depends on order) unless the rest chain a place name under a parent the
-    first candidates did not: that name's places are then keyed by parent, and everything is counted
-    again.
-    """
-
-    def __init__(self) -> None:
-        self._first: list[Candidate] = []
-        self._parents: dict[str, set[str]] = defaultdict(set)
-        self._counts: _Counts | None = None
-        self.counted: set[int] = set()  # ids of the objects whose candidates were counted ahead
-
-    def count_ahead(self, candidates: list[Candidate], counted: Iterable[object] = ()) -> None:
-        """Count ``candidates`` now; ``resolve`` then takes only the others.
-
-        ``counted`` are the objects (documents' results) the candidates came from, kept by id.
-        """
-        self.counted = {id(o) for o in counted}
-        self._first = candidates
-        _parents_by_place(candidates, self._parents)
-        self._counts = _Counts(_ambiguous(self._parents))
-        self._counts.add(candidates)
-
-    def resolve(self, rest: list[Candidate]) -> tuple[list[Entity], list[Fact]]:
-        """Entities and facts of the candidates counted ahead and ``rest``."""
-        _parents_by_place(rest, self._parents)
-        ambiguous = _ambiguous(self._parents)
-        counts = self._counts
-        if counts is None or counts.ambiguous != ambiguous:
-            counts = _Counts(ambiguous)  # (a name the rest made ambiguous: everything again)
-            counts.add(self._first)
-        counts.add(rest)
-        return counts.result()
-
-
-class _Counts:
-    """Per entity key: its classes, names and code; the distinct facts, by entity keys."""
-
-    def __init__(self, ambiguous: frozenset[str]) -> None:
-        self.ambiguous = ambiguous
-        # Each distinct mention object is keyed once: documents taken from a snapshot share one object
-        # per distinct mention (kg.builder.cached), so a build resolves about half as many as it reads.
-        # Candidates hold every mention, so ids stay unique while this runs.
-        self.key_by_id: dict[int, str] = {}
-        self.kinds: dict[str, dict[str, int]] = defaultdict(dict)
-        self.codes: dict[str, str] = {}
-        # per key, per name: seen as a name (True) or only as a surface form (False)
-        self.names: dict[str, dict[str, bool]] = defaultdict(dict)
-        self.distinct: dict[tuple[str, str, str, Evidence, str], None] = {}
-
-    def add(self, candidates: Iterable[Candidate]) -> None:
-        key_by_id, kinds, codes, names, ambiguous = (
-            self.key_by_id,
-            self.kinds,
-            self.codes,
-            self.names,
-            self.ambiguous,
-        )
-        distinct = self.distinct
-        for c in candidates:
-            subject, obj = c.subject, c.object
-            pair = []
-            for m in (subject, obj):
-                key = key_by_id.get(id(m))
-                if key is None:
-                    key = key_by_id[id(m)] = entity_key(m, ambiguous)
-                counts = kinds[key]
-                counts[m.kind] = counts.get(m.kind, 0) + 1
-                if m.code:
-                    codes[key] = m.code
-                seen = names[key]
-                seen[m.name] = True
-                if m.surface and m.surface not in seen:
-                    seen[m.surface] = False
-                if key.startswith("org/") and _EXPAND_SHORT_FORMS:
-                    # the full name of a body named by a short form is one of its names (农行 -> 中国农业银行)
-                    full = expand_body_name(m.name)
-                    if full not in seen:
-                        seen[full] = False
-                pair.append(key)
-            distinct[(pair[0], c.predicate, pair[1], c.evidence, c.post)] = None
-
-    def result(self) -> tuple[list[Entity], list[Fact]]:
-        entities = []
-        no_aliases: frozenset[str] = frozenset()
-        for key in sorted(self.kinds):
-            # the most frequent class wins; ties go to the alphabetically first, for determinism
-            counts = self.kinds[key]
-            kind = next(iter(counts)) if len(counts) == 1 else min(counts.items(), key=_by_count)[0]
-            seen = self.names[key]
-            if len(seen) == 1:  # most entities: one name, no alias (the choices below made quickly)
-                canonical, aliases = next(iter(seen)), no_aliases
-            else:
-                canonical = max(seen, key=lambda n: (seen[n], len(n), n))
-                aliases = frozenset(n for n in seen if n != canonical)
-            entities.append(Entity(key, canonical, kind, aliases, self.codes.get(key, "")))
-        heads = {(s, o) for s, p, o, _, _ in self.distinct if p == "heads"}
-        kept = [t for t in self.distinct if not (t[1] == "worksFor" and (t[0], t[2]) in heads)]
-        kept.sort(key=lambda t: (t[0], t[1], t[2], t[3].doc_id, t[3].start, t[4]))
-        return entities, [Fact(*t) for t in kept]
+    candidates = list(candidates)
+    ambiguous = {name for name, parents in _parents_by_place(candidates).items() if len(parents) > 1}
+    # Each distinct mention object is keyed once: documents taken from a snapshot share one object
+    # per distinct mention (kg.builder.cached), so a build resolves about half as many as it reads.
+    # Candidates hold every mention, so ids stay unique while this runs.
+    key_by_id: dict[int, str] = {}
+    kinds: dict[str, dict[str, int]] = defaultdict(dict)
+    codes: dict[str, str] = {}
+    # per key, per name: seen as a name (True) or only as a surface form (False)
+    names: dict[str, dict[str, bool]] = defaultdict(dict)
+    distinct: dict[tuple[str, str, str, Evidence, str], None] = {}
+    for c in candidates:
+        subject, obj = c.subject, c.object
+        pair = []
+        for m in (subject, obj):
+            key = key_by_id.get(id(m))
+            if key is None:
+                key = key_by_id[id(m)] = entity_key(m, ambiguous)
+            counts = kinds[key]
+            counts[m.kind] = counts.get(m.kind, 0) + 1
+            if m.code:
+                codes[key] = m.code
+            seen = names[key]
+            seen[m.name] = True
+            if m.surface and m.surface not in seen:
+                seen[m.surface] = False
+            if key.startswith("org/") and _EXPAND_SHORT_FORMS:
+                # the full name of a body named by a short form is one of its names too (农行 -> 中国农业银行)
+                full = expand_body_name(m.name)
+                if full not in seen:
+                    seen[full] = False
+            pair.append(key)
+        distinct[(pair[0], c.predicate, pair[1], c.evidence, c.post)] = None
+    entities = []
+    no_aliases: frozenset[str] = frozenset()
+    for key in sorted(kinds):
+        # the most frequent class wins; ties go to the alphabetically first, for determinism
+        counts = kinds[key]
+        kind = next(iter(counts)) if len(counts) == 1 else min(counts.items(), key=_by_count)[0]
+        seen = names[key]
+        if len(seen) == 1:  # most entities: one name, no alias (the choices below made quickly)
+            canonical, aliases = next(iter(seen)), no_aliases
+        else:
+            canonical = max(seen, key=lambda n: (seen[n], len(n), n))
+            aliases = frozenset(n for n in seen if n != canonical)
+        entities.append(Entity(key, canonical, kind, aliases, codes.get(key, "")))
+    heads = {(s, o) for s, p, o, _, _ in distinct if p == "heads"}
+    kept = [t for t in distinct if not (t[1] == "worksFor" and (t[0], t[2]) in heads)]
+    kept.sort(key=lambda t: (t[0], t[1], t[2], t[3].doc_id, t[3].start, t[4]))
+    return entities, [Fact(*t) for t in kept]

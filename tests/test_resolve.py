@@ -87,31 +87,3 @@ def test_with_short_forms_expanded_a_body_named_both_ways_is_one_body(monkeypatc
     assert org.canonical == "安徽省发展和改革委员会"
     assert {"安徽省发展改革委", "省发展改革委"} <= org.aliases
     assert len(facts) == 1
-
-
-def test_resolving_in_two_steps_gives_what_one_step_gives():
-    from kg.resolve import Resolver
-
-    a = m("新华村", "Village", parent="双河镇")
-    town_a, town_b = m("双河镇", "Township"), m("陕坝镇", "Township")
-    person, body = m("王国义", "Person"), m("沙也村党支部", "PartyBody")
-    first = [
-        Candidate(a, "locatedIn", town_a, EV),
-        Candidate(person, "worksFor", body, EV, "委员"),
-        Candidate(m("呼和浩特铁路运输中级法院", "GovernmentBody", "呼铁中院"), "assists", a, EV),
-    ]
-    plain = [
-        Candidate(person, "heads", body, EV2, "书记"),  # drops the worksFor counted ahead
-        Candidate(m("呼和浩特铁路运输中级法院", "GovernmentBody"), "assists", a, EV2),
-    ]
-    # a second parent makes 新华村 ambiguous: what was counted ahead is keyed anew
-    chained = [Candidate(m("新华村", "Village", parent="陕坝镇"), "locatedIn", town_b, EV2)]
-    for rest in (plain, plain + chained):
-        resolver = Resolver()
-        resolver.count_ahead(first)
-        assert resolver.resolve(rest) == resolve_entities(first + rest)
-    resolver = Resolver()
-    resolver.count_ahead(first)
-    entities, facts = resolver.resolve(plain + chained)
-    assert {"place/双河镇/新华村", "place/陕坝镇/新华村"} <= {e.key for e in entities}
-    assert [f.predicate for f in facts if f.subject == "person/王国义"] == ["heads"]

@@ -20,7 +20,7 @@ from kg.builder.documents import DocResult
 from kg.divisions import division_table
 from kg.errors import CorpusError
 from kg.rdf import LOCATED_IN, TripleList, division_triples, document_triples, rdflib_triple
-from kg.resolve import Resolver, resolve_entities
+from kg.resolve import resolve_entities
 from kg.store import open_store
 from kg.types import DocumentInfo, Entity, Fact
 
@@ -76,23 +76,15 @@ class Assembly:
             yield doc_id, graph
 
 
-def assemble(results: list[DocResult], *, corpus: str = "", resolver: Resolver | None = None) -> Assembly:
+def assemble(results: list[DocResult], *, corpus: str = "") -> Assembly:
     """Resolve entities across documents and draft the build report.
-
-    ``resolver`` has counted some of the results' candidates ahead (``Resolver.count_ahead``, with the
-    documents' ids in ``counted``); the others are counted here.
 
     Raises:
         CorpusError: No document could be built.
     """
     started = time.perf_counter()
     infos = [r.info for r in results if r.info is not None]
-    if resolver is None:
-        entities, facts = resolve_entities(c for r in results for c in r.candidates)
-    else:
-        entities, facts = resolver.resolve(
-            [c for r in results if id(r) not in resolver.counted for c in r.candidates]
-        )
+    entities, facts = resolve_entities(c for r in results for c in r.candidates)
     facts_per_doc = Counter(f.evidence.doc_id for f in facts)
     rows: list[dict[str, Any]] = []
     for r in results:
