@@ -15,8 +15,10 @@ from kg.extract.common import (
     _HELPER_NOUNS,
     _LIST_JOINS,
     ASSIST_CUES,
+    BY_AFTER,
     HELPED_LEVELS,
     _chain_from,
+    _chain_start,
     _chain_to,
     _is_org,
     _is_place,
@@ -303,27 +305,13 @@ def _places_listed_before(place: Mention, places: list[Mention], text: str) -> l
     """``place`` and the places of its level listed right before it (A村、B村和C村), last first."""
     listed = [place]
     while _PLACES_LISTED_BEFORE_BY:
-        start = min(
-            (p.start for p in places if p.end <= listed[-1].start and _chain_ends_at(p, listed[-1], places)),
-            default=listed[-1].start,
-        )
+        start = _chain_start(places, listed[-1].start)
         join = next((j for j in ("、", "和", "及", "与") if text.startswith(j, start - len(j))), "")
         earlier = _chain_to(places, start - len(join)) if join else None
         if earlier is None or earlier.kind != place.kind:
             break
         listed.append(earlier)
     return listed
-
-
-def _chain_ends_at(first: Mention, last: Mention, places: list[Mention]) -> bool:
-    """Whether the places from ``first`` on run without a gap up to ``last`` (育林镇 + 双兴村)."""
-    position = first.end
-    while position < last.start:
-        step = next((p for p in places if p.start == position), None)
-        if step is None:
-            return False
-        position = step.end
-    return position == last.start
 
 
 # Whether the places listed before the place before 由 (A村和B村由X帮扶) are helped as it is.
@@ -351,7 +339,7 @@ def _composing_units_after(
     team: Mention, named: list[Mention], text: str, sentence_end: int
 ) -> list[Mention]:
     """The units a team is made of, named after it: 工作队由A牵头，B、C共同派员组成."""
-    by = _BY_AFTER_TEAM.match(text, team.end) if _UNITS_AFTER_TEAMS else None
+    by = BY_AFTER.match(text, team.end) if _UNITS_AFTER_TEAMS else None
     if by is None:
         return []
     end = text.find("组成", by.end(), sentence_end)
@@ -362,5 +350,4 @@ def _composing_units_after(
 
 # Whether the units named after a team, between 由 and 组成, make it up and help where it serves.
 _UNITS_AFTER_TEAMS = True
-_BY_AFTER_TEAM = re.compile("(?:是|均|都)?由")
 _COMPOSED = re.compile("(?:[一二三四五六七八九十两\\d]+(?:个|家)(?:单位|部门))?(?:派驻|选派|抽调)?组成的$")

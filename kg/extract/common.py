@@ -103,6 +103,16 @@ _LOCAL_AUTHORITIES = frozenset({"PartyBody", "GovernmentBody"})
 # Punctuation that ends a clause, full-width and ASCII (pages mix both).
 _CLAUSE_ENDS = "，。；！？,;!?"
 
+# What may stand between a person and the verb that gives the person's unit or post: nothing, a comma,
+# an adverb (另一名队员P则是X局的农技员).
+SUBJECT_GAP = "[，,]?(?:" + "|".join(words("subject_adverb")) + ")?"
+# A person said to be of a unit named right after: P则是X局的…, P来自X局.
+UNIT_SAID_AFTER = re.compile(SUBJECT_GAP + "(?:是|系|" + "|".join(words("comes_from")) + ")")
+# The nouns of work teams (工作队, 乡村振兴服务队), as a regex alternation.
+TEAM_NOUNS = "工作队|工作组|帮扶队|服务队"
+# 由 after a team or a person, naming who sent or makes it up (工作队均由X派出, 工作队由A牵头).
+BY_AFTER = re.compile("(?:是|均|都)?由")
+
 # Nouns that class bodies as helpers (帮扶单位), longest first, as a regex alternation.
 _HELPER_NOUNS = "|".join(sorted(words("helper_noun"), key=len, reverse=True))
 
@@ -119,6 +129,33 @@ def _chain_from(places: list[Mention], start: int) -> Mention | None:
 def _chain_to(places: list[Mention], end: int) -> Mention | None:
     """The unit of a place chain that ends at ``end``."""
     return next((m for m in places if m.end == end), None)
+
+
+def _chain_start(mentions: list[Mention], start: int, floor: int = -1) -> int:
+    """Where the place chain ending at ``start`` begins (通渭县 + 马营村: at 通渭县), not before ``floor``."""
+    while start > floor:
+        outer = next((m for m in mentions if m.end == start and _is_place(m)), None)
+        if outer is None:
+            break
+        start = outer.start
+    return start
+
+
+def _listed_places(places: list[Mention], start: int, text: str, *, same_kind: bool = False) -> list[Mention]:
+    """The ends of the place chains listed from ``start`` on: 岷县梅川镇A村、清水乡B村和C村 gives A, B, C.
+
+    With ``same_kind`` the list stops at an item of another kind than the first (马营村、柳树村、城关镇).
+    """
+    leaves: list[Mention] = []
+    while (leaf := _chain_from(places, start)) is not None:
+        if same_kind and leaves and leaf.kind != leaves[0].kind:
+            break
+        leaves.append(leaf)
+        joined = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), "")
+        if not joined:
+            break
+        start = leaf.end + len(joined)
+    return leaves
 
 
 def _listed_after(

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from kg.extract.common import _LIST_JOINS, ASSIST_CUES, _chain_from, _chain_to, _SentenceFacts
+from kg.extract.common import _LIST_JOINS, ASSIST_CUES, _chain_from, _chain_to, _listed_places, _SentenceFacts
 from kg.nlp.gazetteer import LEVELS, place_level
 from kg.types import Candidate, Mention
 
@@ -89,7 +89,7 @@ def _stated_locations(
         parent = _chain_from(places, verb.end())
         if parent is None or not text.startswith("的", parent.end):
             continue
-        for child in _listed_from(places, parent.end + 1, text):
+        for child in _listed_places(places, parent.end + 1, text, same_kind=True):
             if _higher(parent, child):
                 out.add(child, "locatedIn", parent)
     for m in places:  # 马营村是李家店乡12个贫困村之一: one of the villages of a higher unit
@@ -101,30 +101,16 @@ def _stated_locations(
         parent = _chain_to(places, among.start())  # 龙溪镇下辖11个行政村，其中上坪村和石背村
         if parent is None:
             continue
-        for child in _listed_from(places, among.end(), text):
+        for child in _listed_places(places, among.end(), text, same_kind=True):
             if _higher(parent, child):
                 out.add(child, "locatedIn", parent)
     for word in _GOVERNS.finditer(text, sentence[0], sentence[1]):  # X乡所辖马营村, 通渭县的平襄镇
         parent = _chain_to(places, word.start())
         if parent is None:
             continue
-        for child in _listed_from(places, word.end(), text):
+        for child in _listed_places(places, word.end(), text, same_kind=True):
             if _higher(parent, child):
                 out.add(child, "locatedIn", parent)
-
-
-def _listed_from(places: list[Mention], start: int, text: str) -> list[Mention]:
-    """The places listed from ``start`` on (马营村、柳树村和石桥村), each the end of its own chain."""
-    listed: list[Mention] = []
-    while True:
-        leaf = _chain_from(places, start)
-        if leaf is None or (listed and leaf.kind != listed[0].kind):
-            return listed
-        listed.append(leaf)
-        join = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), None)
-        if join is None:
-            return listed
-        start = leaf.end + len(join)
 
 
 _ONE_OF_COPULA = re.compile("(?:曾|原|曾经|也|现)?(?:是|为|系)")

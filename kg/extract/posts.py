@@ -19,6 +19,9 @@ from kg.extract.common import (
     DISPATCH_CUES,
     OCCUPATION,
     STATIONED_POSTS,
+    SUBJECT_GAP,
+    UNIT_SAID_AFTER,
+    _chain_start,
     _is_org,
     _is_place,
     _post_base,
@@ -260,11 +263,7 @@ def _post_chain(
         if section is not None:  # 第一书记、科研处副处长P: a section of the body the list is about
             start = match.start() - len(section.group(1))
         if body is not None and _is_place(body):  # X局调研员、驻(通渭县)马营村第一书记: over 驻 and the chain
-            while True:
-                outer = next((b for b in bodies if b.end == start and _is_place(b)), None)
-                if outer is None:
-                    break
-                start = outer.start
+            start = _chain_start(bodies, start)
             cue = next((c for c in _CHAIN_CUES if text.startswith(c, start - len(c))), "")
             start -= len(cue)
         if start > sentence[0] and text[start - 1] in "、兼":  # 党支部书记兼村委会主任
@@ -363,7 +362,7 @@ def _own_unit_after(person: Mention, sender: Mention, text: str, orgs: list[Ment
     A team often gathers people of several units under one unit's name: a member said to come from,
     or to be one of, another unit works for that unit, not for the sender.
     """
-    said = _OWN_UNIT_AFTER.match(text, person.end) if _OWN_UNITS_AFTER else None
+    said = UNIT_SAID_AFTER.match(text, person.end) if _OWN_UNITS_AFTER else None
     if said is None:
         return None
     unit = next((o for o in orgs if o.start == said.end()), None)
@@ -374,9 +373,6 @@ def _own_unit_after(person: Mention, sender: Mention, text: str, orgs: list[Ment
 
 # Whether a member said to be of another unit (队员P是Y局的农技员, 来自Y局) is not the team sender's.
 _OWN_UNITS_AFTER = True
-_OWN_UNIT_AFTER = re.compile(
-    "[，,]?(?:" + "|".join(words("subject_adverb")) + ")?(?:是|系|" + "|".join(words("comes_from")) + ")"
-)
 
 
 def _opens_phrase(before: str) -> bool:
@@ -510,11 +506,8 @@ def _posts(
             first_start = (
                 (first_body.start if first_body is not None and named_here else first[2]) if first else -1
             )
-            while _CHAINS_OPEN_POSTS and first_start > verb_end:  # 为 + 柳林镇 + 张畈村党支部书记
-                outer = next((b for b in bodies if b.end == first_start and _is_place(b)), None)
-                if outer is None:
-                    break
-                first_start = outer.start
+            if _CHAINS_OPEN_POSTS:  # 为 + 柳林镇 + 张畈村党支部书记
+                first_start = _chain_start(bodies, first_start, floor=verb_end)
             # 王刚是定西市财政局派驻马营村的第一书记: a dispatching unit may open the phrase
             sender = next((o for o in orgs if o.start == verb_end and o.end < first_start), None)
             if sender is not None and any(text.startswith(c, sender.end) for c in DISPATCH_CUES):
@@ -547,7 +540,7 @@ def _appointed(persons: list[Mention], text: str, at: int) -> bool:
 
 
 # What may stand between a person and the verb of a post: nothing, a comma, an adverb (P则是X局的干部).
-_SUBJECT_GAP = re.compile("[，,]?(?:" + "|".join(words("subject_adverb")) + ")?")
+_SUBJECT_GAP = re.compile(SUBJECT_GAP)
 # Whether 是X的 + a word for an occupation (农技员, 主管护师) makes the person one of X's people.
 _OCCUPATIONS_OF_UNITS = True
 _OWN_OCCUPATION = re.compile("的(?:一名|一位)?" + OCCUPATION + "(?=[，,。；;！？、）)]|$)")

@@ -14,7 +14,7 @@ from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 
-from kg.extract.common import SENDING_ADVERBS, covered_mask
+from kg.extract.common import SENDING_ADVERBS, TEAM_NOUNS, covered_mask
 from kg.nlp.gazetteer import lexicon, org_kind, split_place_chain, words
 from kg.types import Mention
 
@@ -310,7 +310,7 @@ _PRONOUN_LOOKBACK = 300
 # Whether a kind word right before 驻 and a team's name (厅驻魏庄村工作队) refers to its unit wherever
 # it stands: the team is named after that unit.
 _TEAM_SENDERS_ANYWHERE = True
-_TEAM_AFTER = re.compile("(?:派驻|驻)[\u4e00-\u9fff]{2,14}?(?:工作队|工作组|服务队|帮扶队)")
+_TEAM_AFTER = re.compile("(?:派驻|驻)[\u4e00-\u9fff]{2,14}?(?:" + TEAM_NOUNS + ")")
 # Whether 他/她 right after a sending verb (X选派她到Y村) is the person named before, as a subject is.
 _SENT_PRONOUNS = True
 _SENDS_BEFORE = re.compile("(?:" + "|".join(sorted(words("sends"), key=len, reverse=True)) + ")$")

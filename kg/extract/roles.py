@@ -24,11 +24,13 @@ from kg.extract.common import (
     SENDING_ADVERBS,
     STATIONED_POSTS,
     _chain_from,
+    _chain_start,
     _is_org,
     _is_place,
     _leaves,
     _listed_after,
     _listed_before,
+    _listed_places,
     _post_base,
     _SentenceFacts,
 )
@@ -129,10 +131,7 @@ def _sent_persons(sentence: tuple[int, int], text: str, mentions: list[Mention],
         if village is None:
             continue
         # 选派她到犀溪镇竹坑村、岭根村担任金融助理: every village of a list the person is sent to
-        chain_start = min(
-            (p.start for p in places if p.end <= village.start and p.start >= person.end),
-            default=village.start,
-        )
+        chain_start = _chain_start(places, village.start, floor=person.end)
         listed = _listed_places(places, chain_start, text) if _SENT_TO_EACH_LISTED else []
         for sent_to in listed if village in listed else [village]:
             if sent_to.kind == "Village":
@@ -159,18 +158,6 @@ _TITLE_BEFORE = re.compile(
 # Whether X的 + a word for an occupation + a name (X银行的信贷员P, X院的博士P) makes the person X's.
 _OCCUPIED_PEOPLE = True
 _OCCUPATION = re.compile(OCCUPATION)
-
-
-def _listed_places(places: list[Mention], start: int, text: str) -> list[Mention]:
-    """The ends of the place chains listed from ``start`` on: 岷县梅川镇A村、清水乡B村和C村 gives A, B, C."""
-    leaves: list[Mention] = []
-    while (leaf := _chain_from(places, start)) is not None:
-        leaves.append(leaf)
-        joined = next((j for j in _LIST_JOINS if text.startswith(j, leaf.end)), "")
-        if not joined:
-            break
-        start = leaf.end + len(joined)
-    return leaves
 
 
 # Whether the persons listed after a colon that follows a unit's "sent N cadres" are the unit's people.
@@ -565,10 +552,10 @@ def _past_aside(text: str, end: int) -> int:
     Lists of first secretaries give each one's unit in parentheses and the village after a comma
     (王刚（县财政局），驻石门村); without both, the clause goes on right after the name.
     """
-    aside = _PARENTHESIS.match(text, end) if _ASIDES_BEFORE_STATIONS else None
-    if aside is None:
+    after = _past_parenthesis(text, end) if _ASIDES_BEFORE_STATIONS else end
+    if after == end:
         return end
-    return aside.end() + 1 if text.startswith(("，", ","), aside.end()) else aside.end()
+    return after + 1 if text.startswith(("，", ","), after) else after
 
 
 # Whether 驻Y村 after a name's parenthesised unit and a comma (王刚（县财政局），驻Y村) places the person.
@@ -650,12 +637,7 @@ def _helped_after_copula(
         cue = ASSIST_CUES.match(text, together.end() if together is not None else org.end)
         if cue is None or not text.startswith("的", cue.end()):
             continue
-        listed = [org]
-        if _HELPERS_LISTED_AFTER_COPULA:
-            for earlier in reversed(orgs[: orgs.index(org)]):
-                if text[earlier.end : listed[-1].start] not in _LIST_JOINS:
-                    break
-                listed.append(earlier)
+        listed = _listed_before(org, orgs, text, _LIST_JOINS) if _HELPERS_LISTED_AFTER_COPULA else [org]
         first = listed[-1]
         village = next(
             (v for v in villages if v.end <= first.start and _is_copula(text[v.end : first.start])), None

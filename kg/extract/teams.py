@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kg.extract.common import _is_place
+from kg.extract.common import BY_AFTER, TEAM_NOUNS, UNIT_SAID_AFTER, _is_place
 from kg.nlp.gazetteer import LEVELS, org_kind, words
 from kg.types import Mention
 
-_TEAM = re.compile("工作队|工作组|帮扶队|服务队")
+_TEAM = re.compile(TEAM_NOUNS)
 # Verbs between a sender and the place its team serves in (X驻Y, X派驻Y, X对口帮扶Y).
 _STATIONED = ("派驻", "进驻", "驻", "住", "对口帮扶", "结对帮扶", "定点帮扶", "帮扶")
 _BATCH = re.compile("(?:\\d{4}年)?(?:第[一二三四五六七八九十\\d]+[批轮届])$")
@@ -160,7 +160,7 @@ def _sender_after(text: str, named: list[Mention], end: int) -> Mention | None:
     if came is not None:  # Y村的驻村工作队来自X
         unit = next((m for m in named if m.start == came.end() and m.kind not in LEVELS), None)
         return unit if unit is not None and unit.kind not in ("Person", "WorkTeam") else None
-    by = _SENT_BY_AFTER.match(text, end)
+    by = BY_AFTER.match(text, end)
     unit = next((m for m in named if by is not None and m.start == by.end() and m.kind not in LEVELS), None)
     if unit is None or unit.kind in ("Person", "WorkTeam") or not _SENT_VERB.match(text, unit.end):
         return None
@@ -174,7 +174,6 @@ _SENT_OWN = re.compile("(?:" + "|".join(words("sends")) + ")的$")
 # Whether a team's sender named after it (Y村的驻村工作队由X派出) makes the team X's.
 _SENDERS_AFTER = True
 _CAME_FROM = re.compile("(?:均|都)?(?:" + "|".join(words("comes_from")) + ")")
-_SENT_BY_AFTER = re.compile("(?:是|均|都)?由")
 _SENT_VERB = re.compile("(?:联合|共同|统一)?(?:" + "|".join(words("sends")) + "|组建|抽调)")
 
 
@@ -226,9 +225,6 @@ _LIST_END = "。；;！？：:"
 # Whether a person named as the team-mate of one named before (同队的P) is a member of that team.
 _TEAM_MATES = True
 _TEAM_MATE = re.compile("同队的|同组的|同一工作队的|同一个工作队的")
-_UNIT_SAID_AFTER = re.compile(
-    "[，,]?(?:" + "|".join(words("subject_adverb")) + ")?(?:是|系|" + "|".join(words("comes_from")) + ")"
-)
 
 
 def listed_members(
@@ -247,7 +243,7 @@ def listed_members(
             person = next((m for m in named if m.kind == "Person" and m.start == mate.end()), None)
             if person is not None:
                 # the sentence may name the person's own unit after the name; the sender's is unsaid
-                members.append((person, _UNIT_SAID_AFTER.match(text, person.end) is not None))
+                members.append((person, UNIT_SAID_AFTER.match(text, person.end) is not None))
     for opener in _MEMBERS_LISTED.finditer(text, sentence[0], sentence[1]):
         end = opener.end()
         while end < sentence[1] and text[end] not in _LIST_END and text[end] not in "，,":
