@@ -160,16 +160,16 @@ def process_corpus(
         del snapshot  # its records became the results' objects
         if timings is not None:
             timings["cached_results"] = round(time.perf_counter() - started, 3)
-    todo = [t for t in tasks if cached.get(t.doc_id) is None]
+    missing = [t for t in tasks if cached.get(t.doc_id) is None]
     done_ahead = ahead() if ahead is not None else {}
-    ready = [done_ahead[t.doc_id] for t in todo if t.doc_id in done_ahead]
-    todo = [t for t in todo if t.doc_id not in done_ahead]
+    ready = [done_ahead[t.doc_id] for t in missing if t.doc_id in done_ahead]
+    todo = [t for t in missing if t.doc_id not in done_ahead]
     if engine == "dask" and todo:
         fresh: Iterable[DocResult] = chain(ready, run_dask(todo, scheduler, segment_chars))
     else:
         fresh = chain(ready, run_local(todo, jobs, segment_chars))
     results: dict[str, DocResult] = {doc_id: hit for doc_id, hit in cached.items() if hit is not None}
-    todo_by_id = {t.doc_id: t for t in tasks if cached.get(t.doc_id) is None}
+    todo_by_id = {t.doc_id: t for t in missing}
     for result in fresh:
         result = results[result.doc_id] = compact_result(result)
         if progress:
@@ -262,9 +262,13 @@ def _build(
     whole_outputs: bool | None,
     options: dict[str, Any],
     extra: dict[str, Any],
+    tasks: list[Task] | None = None,
 ) -> dict[str, Any]:
-    """``build`` once the lock of ``out_dir`` is held; ``extra`` goes into the report."""
-    tasks = _tasks(corpus_dir, out_dir)
+    """``build`` once the lock of ``out_dir`` is held; ``extra`` goes into the report.
+
+    ``tasks`` are the corpus's files as ``_tasks`` lists them, when the caller has listed them already.
+    """
+    tasks = _tasks(corpus_dir, out_dir) if tasks is None else tasks
     timings: dict[str, float] = {}
     results = list(
         process_corpus(
@@ -343,7 +347,8 @@ def add(
             corpus_dir = Path(recorded)
         states = ingest_files(files, corpus_dir, out_dir)
         options: dict[str, Any] = {"engine": "local", "scheduler": None, "segment_chars": SEGMENT_CHARS}
-        ahead = [t for t in _tasks(corpus_dir, out_dir) if states.get(t.doc_id) in ("new", "changed")]
+        tasks = _tasks(corpus_dir, out_dir)
+        ahead = [t for t in tasks if states.get(t.doc_id) in ("new", "changed")]
         if (
             _ANALYSE_AHEAD
             and ahead
@@ -352,7 +357,8 @@ def add(
         ):
             # the added files are analysed in a child while this process reads every other result
             options["ahead"] = analyse_ahead(ahead, SEGMENT_CHARS)
-        return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options, {"added": states})
+        extra = {"added": states}
+        return _build(corpus_dir, out_dir, started, progress, jobs, whole_outputs, options, extra, tasks)
 
 
 # Whether `kg add` analyses the added files in a child process while it reads the other results.
