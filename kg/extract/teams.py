@@ -70,11 +70,13 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
         named: The sentence's mentions, bodies fully named.
         last: The team the document named last, if any.
     """
-    teams = []
+    teams: list[Team] = []
     by_end: dict[int, list[Mention]] = {}
     for m in named:
         by_end.setdefault(m.end, []).append(m)
     for match in _TEAM.finditer(text, sentence[0], sentence[1]):
+        if _LAST_IN_SENTENCE and teams:  # 听取X驻Y村工作队汇报，慰问了工作队队员P: the team named just before
+            last = teams[-1]
         end = match.end()
         words_start = _strip_task_words(text, sentence[0], match.start())
         ending = [m for m in by_end.get(words_start, []) if m.kind != "Person"]
@@ -128,7 +130,6 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             surface = text[team_start:end]
             name = place.name + text[place.end : end].removeprefix("的")  # named as 唐家堡村驻村工作队
             teams.append(Team(Mention(name, "WorkTeam", surface, team_start, end), named_after, place))
-            last = teams[-1] if _LAST_IN_SENTENCE else last
             continue
         if sender is None and place is None:
             if last is not None:  # 工作队队长吕维彬: the team the text named before
@@ -143,10 +144,6 @@ def find_teams(text: str, sentence: tuple[int, int], named: list[Mention], last:
             name = place.name + text[place.end : end]
         mention = Mention(name, "WorkTeam", surface, team_start, end)
         teams.append(Team(mention, sender, place))
-        if (
-            _LAST_IN_SENTENCE
-        ):  # 听取X驻Y村工作队汇报，慰问了工作队队员P: the team named earlier in the sentence
-            last = teams[-1]
     return teams
 
 
