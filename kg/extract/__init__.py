@@ -46,7 +46,7 @@ from kg.extract.roles import (
     _staff_listed_after_colon,
     _successive_places,
 )
-from kg.extract.teams import _entered_place, find_teams, helped_place, listed_members
+from kg.extract.teams import _entered_place, find_teams, helped_place, listed_members, member_facts
 from kg.types import Candidate, Document, Mention
 
 __all__ = ["extract_candidates"]
@@ -137,11 +137,7 @@ def extract_candidates(doc: Document, mentions: Iterable[Mention]) -> list[Candi
             listing = context.team
             assert listing is not None
             out.add(member, "worksFor", listing.mention, "队员")
-            if listing.sender is not None and _is_org(listing.sender) and not own_unit:
-                out.add(member, "worksFor", listing.sender, "队员")
-            place = helped_place(listing)
-            if place is not None and place.kind == "Village":
-                out.add(member, "servesIn", place, "队员")
+            member_facts(out, member, listing, "队员", own_unit=own_unit)
         _sent_persons(sentence, doc.text, named, out)
         _staff_listed_after_colon(sentence, doc.text, named, out)
         _roles(sentence, doc.text, named, out)

@@ -30,7 +30,7 @@ from kg.extract.common import (
 from kg.extract.context import _abbreviation_level, _Context
 from kg.extract.names import _unread_names
 from kg.extract.references import implied_body
-from kg.extract.teams import helped_place
+from kg.extract.teams import member_facts
 from kg.nlp.gazetteer import (
     GOVERNMENT_POSTS,
     LEVEL_PREFIXES,
@@ -349,11 +349,7 @@ def _post_facts(
             other = None
             if team.sender is not None and _is_org(team.sender) and own is None:
                 other = _own_unit_after(person, team.sender, text, orgs)
-            if team.sender is not None and _is_org(team.sender) and own is None and other is None:
-                out.add(person, "worksFor", team.sender, post)
-            place = helped_place(team)
-            if place is not None and place.kind == "Village":
-                out.add(person, "servesIn", place, post)
+            member_facts(out, person, team, post, own_unit=own is not None or other is not None)
 
 
 def _own_unit_after(person: Mention, sender: Mention, text: str, orgs: list[Mention]) -> Mention | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from kg.extract.common import BY_AFTER, TEAM_NOUNS, UNIT_SAID_AFTER, _is_place
+from kg.extract.common import BY_AFTER, TEAM_NOUNS, UNIT_SAID_AFTER, _is_org, _is_place, _SentenceFacts
 from kg.nlp.gazetteer import LEVELS, org_kind, words
 from kg.types import Mention
 
@@ -190,6 +190,19 @@ def helped_place(team: Team) -> Mention | None:
     if team.place is not None and team.place.kind in _HELPED:
         return team.place
     return None
+
+
+def member_facts(out: _SentenceFacts, person: Mention, team: Team, post: str, *, own_unit: bool) -> None:
+    """A team's leader or member works for the unit that sent the team and serves in its village.
+
+    ``own_unit``: the text names the person's own unit (队员包括分公司技术员P, 队员P则是Y局的农技员), so
+    the team's sender is not said to be the person's.
+    """
+    if not own_unit and team.sender is not None and _is_org(team.sender):
+        out.add(person, "worksFor", team.sender, post)
+    place = helped_place(team)
+    if place is not None and place.kind == "Village":
+        out.add(person, "servesIn", place, post)
 
 
 def _entered_place(team: Mention, named: list[Mention], text: str) -> Mention | None:
